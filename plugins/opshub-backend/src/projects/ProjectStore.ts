@@ -1,0 +1,27 @@
+/** A catalog entity that names a GitHub repository, as OpsHub tracks it. */
+export interface TrackedProject {
+  entityRef: string;
+  /** `owner/repo`, lower case: GitHub compares names case-insensitively. */
+  repoSlug: string;
+  previewProvider?: string;
+  trackedSince: Date;
+}
+
+export type ProjectInput = Omit<TrackedProject, 'trackedSince'>;
+
+export interface ProjectSyncResult {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+/** Persistence of the projects OpsHub tracks. */
+export interface ProjectStore {
+  /**
+   * Makes the tracked set exactly `projects`, in one transaction: new ones are
+   * added, known ones updated (keeping `trackedSince`), the rest removed.
+   */
+  replaceAll(projects: ProjectInput[]): Promise<ProjectSyncResult>;
+  getProject(entityRef: string): Promise<TrackedProject | undefined>;
+  findByRepoSlug(repoSlug: string): Promise<TrackedProject[]>;
+}

@@ -1,0 +1,74 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { migrateUp } from '../database/migrations';
+import { createTestDatabases } from '../testUtils/databases';
+import { DatabaseProjectStore } from './DatabaseProjectStore';
+import { syncProjectsFromCatalog } from './syncProjectsFromCatalog';
+
+jest.setTimeout(60_000);
+
+function entity(
+  kind: string,
+  name: string,
+  annotations: Record<string, string>,
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind,
+    metadata: { name, namespace: 'default', annotations },
+    spec: {},
+  };
+}
+
+const databases = createTestDatabases();
+
+describe.each(databases.eachSupportedId())(
+  'syncProjectsFromCatalog on %s',
+  id => {
+    it('tracks the Components that name a repository, and only those', async () => {
+      const knex = await databases.init(id);
+      await migrateUp(knex);
+      const store = new DatabaseProjectStore(knex);
+      await store.replaceAll([
+        { entityRef: 'component:default/gone', repoSlug: 'acme/gone' },
+      ]);
+      const catalog = catalogServiceMock({
+        entities: [
+          entity('Component', 'storefront', {
+            'github.com/project-slug': 'acme/storefront',
+            'opshub.dev/preview-provider': 'netlify',
+          }),
+          entity('Component', 'bad-slug', {
+            'github.com/project-slug': 'not a slug',
+          }),
+          entity('Component', 'no-slug', {}),
+          entity('API', 'storefront-api', {
+            'github.com/project-slug': 'acme/storefront',
+          }),
+        ],
+      });
+      const logger = mockServices.logger.mock();
+
+      await syncProjectsFromCatalog({
+        catalog,
+        auth: mockServices.auth(),
+        store,
+        logger,
+      });
+
+      expect(await store.findByRepoSlug('acme/storefront')).toEqual([
+        {
+          entityRef: 'component:default/storefront',
+          repoSlug: 'acme/storefront',
+          previewProvider: 'netlify',
+          trackedSince: expect.any(Date),
+        },
+      ]);
+      expect(await store.getProject('component:default/gone')).toBeUndefined();
+      expect(logger.info).toHaveBeenCalledWith(
+        'Project sync: 1 tracked (1 added, 0 updated, 1 removed), 1 skipped for a malformed github.com/project-slug',
+      );
+    });
+  },
+);

@@ -1,0 +1,9 @@
+/**
+ * Types, catalog annotations and schemas shared by the OpsHub plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './parseAnnotations';
+export * from './types';

@@ -1,0 +1,7 @@
+/**
+ * Extension points for modules that extend the OpsHub backend plugin.
+ *
+ * @packageDocumentation
+ */
+
+export * from './summary';

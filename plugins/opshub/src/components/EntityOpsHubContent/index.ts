@@ -1,0 +1,1 @@
+export { EntityOpsHubContent } from './EntityOpsHubContent';

@@ -1,0 +1,49 @@
+import {
+  createApiFactory,
+  createPlugin,
+  createRoutableExtension,
+  createRouteRef,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { opshubApiRef } from './api/OpsHubApi';
+import { OpsHubClient } from './api/OpsHubClient';
+
+/** @public */
+export const rootRouteRef = createRouteRef({ id: 'opshub' });
+
+/**
+ * The OpsHub plugin for apps on Backstage's legacy frontend system. Apps on
+ * the new frontend system use the default export of
+ * `@opshub/plugin-opshub/alpha` instead.
+ *
+ * @public
+ */
+export const opshubPlugin = createPlugin({
+  id: 'opshub',
+  apis: [
+    createApiFactory({
+      api: opshubApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new OpsHubClient(deps),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/**
+ * The OpsHub tab for a Component's entity page (legacy frontend system):
+ * `<EntityLayout.Route path="/opshub" title="OpsHub"><EntityOpsHubContent /></EntityLayout.Route>`.
+ *
+ * @public
+ */
+export const EntityOpsHubContent = opshubPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityOpsHubContent',
+    mountPoint: rootRouteRef,
+    component: () =>
+      import('./components/EntityOpsHubContent').then(
+        m => m.EntityOpsHubContent,
+      ),
+  }),
+);
