@@ -29,7 +29,9 @@ export async function createRouter(deps: {
     });
     const params = entityRefParams.safeParse(req.params);
     if (!params.success) {
-      throw new InputError(`Invalid entity ref: ${params.error.issues[0].message}`);
+      throw new InputError(
+        `Invalid entity ref: ${params.error.issues[0].message}`,
+      );
     }
     res.json(await summaries.getSummary(params.data, credentials));
   });

@@ -54,7 +54,10 @@ describe('parseOpsHubAnnotations', () => {
 
     expect(result.annotations).toEqual({ vercelProjectId: 'prj_1' });
     expect(result.problems).toEqual([
-      { annotation: 'github.com/project-slug', message: 'must be "owner/repo"' },
+      {
+        annotation: 'github.com/project-slug',
+        message: 'must be "owner/repo"',
+      },
       {
         annotation: 'opshub.dev/preview-provider',
         message: 'must be one of vercel, netlify, mock',

@@ -1,5 +1,5 @@
 import { migrateDownAll, migrateUp } from '../database/migrations';
-import { createTestDatabases } from '../testUtils/databases';
+import { createTestDatabases } from '../__testUtils__/databases';
 import { DatabaseProjectStore } from './DatabaseProjectStore';
 
 jest.setTimeout(60_000);

@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { migrateUp } from '../database/migrations';
-import { createTestDatabases } from '../testUtils/databases';
+import { createTestDatabases } from '../__testUtils__/databases';
 import { DatabaseProjectStore } from './DatabaseProjectStore';
 import { syncProjectsFromCatalog } from './syncProjectsFromCatalog';
 

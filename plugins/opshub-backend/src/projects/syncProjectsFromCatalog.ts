@@ -1,7 +1,4 @@
-import type {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
@@ -30,7 +27,12 @@ export async function syncProjectsFromCatalog(options: {
         [`metadata.annotations.${OPSHUB_ANNOTATIONS.projectSlug}`]:
           CATALOG_FILTER_EXISTS,
       },
-      fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.annotations'],
+      fields: [
+        'kind',
+        'metadata.namespace',
+        'metadata.name',
+        'metadata.annotations',
+      ],
     },
     { credentials: await auth.getOwnServiceCredentials() },
   );

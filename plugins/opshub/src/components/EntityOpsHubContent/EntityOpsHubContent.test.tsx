@@ -70,7 +70,9 @@ describe('EntityOpsHubContent', () => {
     });
 
     expect(
-      await screen.findByText(/github\.com\/project-slug/, { selector: 'code' }),
+      await screen.findByText(/github\.com\/project-slug/, {
+        selector: 'code',
+      }),
     ).toBeInTheDocument();
     expect(screen.queryByText('OpsHub project')).not.toBeInTheDocument();
   });

@@ -72,7 +72,9 @@ function SummaryCards({ summary }: { summary: OpsHubEntitySummary }) {
             options={keepTitles}
             metadata={{
               Repository: (
-                <Link to={`https://github.com/${repository}`}>{repository}</Link>
+                <Link to={`https://github.com/${repository}`}>
+                  {repository}
+                </Link>
               ),
               'Preview provider': annotations.previewProvider ?? 'not set',
               'Vercel project': annotations.vercelProjectId ?? '—',
@@ -86,7 +88,7 @@ function SummaryCards({ summary }: { summary: OpsHubEntitySummary }) {
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>
-        <InfoCard title="Activity">
+        <InfoCard title="At a glance">
           {summary.counts.length === 0 ? (
             <Typography variant="body2" color="textSecondary">
               Nothing counted yet. Previews, environment variables, health
