@@ -1,0 +1,287 @@
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import { migrateDownAll, migrateUp } from '../database/migrations';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { DatabaseJobStore } from './DatabaseJobStore';
+import type { ClaimRequest } from './JobStore';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+function claimOf(type: string, total: number): ClaimRequest {
+  return { leaseMs: 30_000, slots: [{ type, limit: total }], total };
+}
+
+describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
+  async function setup() {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    return { knex, store: new DatabaseJobStore(knex) };
+  }
+
+  it('migrates the jobs and deliveries tables up and down', async () => {
+    const { knex } = await setup();
+    expect(await knex.schema.hasTable('jobs')).toBe(true);
+    expect(await knex.schema.hasTable('webhook_deliveries')).toBe(true);
+    await migrateDownAll(knex);
+    expect(await knex.schema.hasTable('jobs')).toBe(false);
+    expect(await knex.schema.hasTable('webhook_deliveries')).toBe(false);
+  });
+
+  it('enqueues inside the caller transaction', async () => {
+    const { knex, store } = await setup();
+    await expect(
+      knex.transaction(async trx => {
+        await store.enqueue(trx, { type: 'a', payload: { n: 1 } });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await store.listJobs({ limit: 10 })).toEqual([]);
+
+    await knex.transaction(trx =>
+      store.enqueue(trx, { type: 'a', payload: { n: 2 } }),
+    );
+    expect((await store.listJobs({ limit: 10 })).map(j => j.payload)).toEqual([
+      { n: 2 },
+    ]);
+  });
+
+  it('claims due jobs by priority, then age, with a lease', async () => {
+    const { knex, store } = await setup();
+    const later = new Date(Date.now() + 60_000);
+    const low = await store.enqueue(knex, { type: 'a', payload: { n: 'low' } });
+    const high = await store.enqueue(knex, {
+      type: 'a',
+      payload: { n: 'high' },
+      priority: 5,
+    });
+    await store.enqueue(knex, {
+      type: 'a',
+      payload: { n: 'later' },
+      runAt: later,
+    });
+    await store.enqueue(knex, { type: 'other', payload: {} });
+
+    const claimed = await store.settleAndClaim('worker-a', [], claimOf('a', 5));
+    expect(claimed.map(j => j.id)).toEqual([high, low]);
+    expect(claimed[0]).toMatchObject({
+      state: 'running',
+      attempts: 1,
+      lockedBy: 'worker-a',
+    });
+    expect(claimed[0].lockedUntil!.getTime()).toBeGreaterThan(Date.now());
+    // Nothing else is due for this type; the other type was not asked for.
+    expect(await store.settleAndClaim('worker-b', [], claimOf('a', 5))).toEqual(
+      [],
+    );
+    expect((await store.nextRunAt(['a']))!.getTime()).toBe(later.getTime());
+  });
+
+  it('honours per-type limits and the total', async () => {
+    const { knex, store } = await setup();
+    for (let i = 0; i < 4; i++) {
+      await store.enqueue(knex, { type: 'a', payload: { i } });
+      await store.enqueue(knex, { type: 'b', payload: { i } });
+    }
+    const claimed = await store.settleAndClaim('w', [], {
+      leaseMs: 1000,
+      slots: [
+        { type: 'a', limit: 1 },
+        { type: 'b', limit: 3 },
+      ],
+      total: 3,
+    });
+    expect(claimed).toHaveLength(3);
+    expect(claimed.filter(j => j.type === 'a').length).toBeLessThanOrEqual(1);
+  });
+
+  it('coalesces on key among queued jobs only', async () => {
+    const { knex, store } = await setup();
+    const first = await store.enqueue(knex, {
+      type: 'create-preview',
+      key: 'pr-1',
+      payload: { sha: 'a' },
+    });
+    const replaced = await store.enqueue(knex, {
+      type: 'create-preview',
+      key: 'pr-1',
+      payload: { sha: 'b' },
+    });
+    expect(replaced).toBe(first);
+    expect((await store.getJob(first))!.payload).toEqual({ sha: 'b' });
+
+    const [running] = await store.settleAndClaim(
+      'w',
+      [],
+      claimOf('create-preview', 1),
+    );
+    expect(running.id).toBe(first);
+    const waiting = await store.enqueue(knex, {
+      type: 'create-preview',
+      key: 'pr-1',
+      payload: { sha: 'c' },
+    });
+    expect(waiting).not.toBe(first);
+    expect((await store.getJob(first))!.payload).toEqual({ sha: 'b' });
+
+    // A closed PR replaces the waiting create with a teardown.
+    await store.enqueue(knex, {
+      type: 'teardown-preview',
+      key: 'pr-1',
+      payload: { sha: 'c' },
+    });
+    expect(await store.getJob(waiting)).toMatchObject({
+      type: 'teardown-preview',
+      state: 'queued',
+    });
+
+    // The running job failing must not collide with the waiting one: it is
+    // superseded instead of queued again.
+    await store.settleAndClaim('w', [
+      {
+        id: first,
+        attempts: 1,
+        outcome: 'retry',
+        runAt: new Date(),
+        error: 'boom',
+        errorClass: 'transient',
+      },
+    ]);
+    expect(await store.getJob(first)).toMatchObject({
+      state: 'cancelled',
+      errorClass: 'superseded',
+    });
+  });
+
+  it('records outcomes only for the lease holder and its attempt', async () => {
+    const { knex, store } = await setup();
+    const jobId = await store.enqueue(knex, { type: 'a', payload: {} });
+    await store.settleAndClaim('w1', [], claimOf('a', 1));
+
+    await store.settleAndClaim('w2', [
+      { id: jobId, attempts: 1, outcome: 'succeeded' },
+    ]);
+    await store.settleAndClaim('w1', [
+      { id: jobId, attempts: 2, outcome: 'succeeded' },
+    ]);
+    expect((await store.getJob(jobId))!.state).toBe('running');
+
+    await store.settleAndClaim('w1', [
+      { id: jobId, attempts: 1, outcome: 'succeeded' },
+    ]);
+    expect(await store.getJob(jobId)).toMatchObject({
+      state: 'succeeded',
+      lockedBy: null,
+      finishedAt: expect.any(Date),
+    });
+  });
+
+  it('reschedules and releases without counting the attempt', async () => {
+    const { knex, store } = await setup();
+    const jobId = await store.enqueue(knex, { type: 'a', payload: {} });
+    await store.settleAndClaim('w', [], claimOf('a', 1));
+    const runAt = new Date(Date.now() + 5000);
+    await store.settleAndClaim('w', [
+      { id: jobId, attempts: 1, outcome: 'reschedule', runAt },
+    ]);
+    expect(await store.getJob(jobId)).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      runAt,
+    });
+  });
+
+  it('extends leases, and returns expired ones to the queue or to dead', async () => {
+    const { knex, store } = await setup();
+    const kept = await store.enqueue(knex, { type: 'a', payload: {} });
+    const lost = await store.enqueue(knex, { type: 'a', payload: {} });
+    const exhausted = await store.enqueue(knex, {
+      type: 'a',
+      payload: {},
+      maxAttempts: 1,
+    });
+    await store.settleAndClaim('w', [], {
+      ...claimOf('a', 3),
+      leaseMs: 1,
+    });
+    await new Promise(resolve => setTimeout(resolve, 20));
+
+    expect(await store.extendLeases('w', [kept], 60_000)).toEqual([kept]);
+    expect(await store.extendLeases('other', [lost], 60_000)).toEqual([]);
+
+    await expect(store.recoverExpiredLeases()).resolves.toEqual({
+      requeued: 1,
+      dead: 1,
+    });
+    expect(await store.getJob(kept)).toMatchObject({ state: 'running' });
+    expect(await store.getJob(lost)).toMatchObject({
+      state: 'queued',
+      lockedBy: null,
+      errorClass: 'lease-expired',
+    });
+    expect(await store.getJob(exhausted)).toMatchObject({
+      state: 'dead',
+      errorClass: 'lease-expired',
+    });
+  });
+
+  it('retries dead jobs, cancels queued ones, and says why it cannot', async () => {
+    const { knex, store } = await setup();
+    const jobId = await store.enqueue(knex, { type: 'a', payload: {} });
+    await expect(store.retryDeadJob(jobId)).rejects.toThrow(ConflictError);
+    await expect(store.retryDeadJob('999999')).rejects.toThrow(NotFoundError);
+    await expect(store.retryDeadJob('not-a-number')).rejects.toThrow(
+      NotFoundError,
+    );
+
+    await store.settleAndClaim('w', [], claimOf('a', 1));
+    await store.settleAndClaim('w', [
+      {
+        id: jobId,
+        attempts: 1,
+        outcome: 'dead',
+        error: 'x',
+        errorClass: 'permanent',
+      },
+    ]);
+    await expect(store.retryDeadJob(jobId)).resolves.toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      finishedAt: null,
+    });
+    await expect(store.cancelQueuedJob(jobId)).resolves.toMatchObject({
+      state: 'cancelled',
+    });
+    await expect(store.cancelQueuedJob(jobId)).rejects.toThrow(
+      `Job ${jobId} is cancelled, not queued`,
+    );
+  });
+
+  it('counts, lists with filters and deletes finished jobs past retention', async () => {
+    const { knex, store } = await setup();
+    const a1 = await store.enqueue(knex, { type: 'a', payload: {} });
+    await store.enqueue(knex, { type: 'a', payload: {} });
+    const b1 = await store.enqueue(knex, { type: 'b', payload: {} });
+    await store.cancelQueuedJob(b1);
+
+    expect(await store.countByTypeAndState()).toEqual([
+      { type: 'a', state: 'queued', count: 2 },
+      { type: 'b', state: 'cancelled', count: 1 },
+    ]);
+    expect(
+      (await store.listJobs({ limit: 10, type: 'a', state: 'queued' })).length,
+    ).toBe(2);
+    const [newest] = await store.listJobs({ limit: 1, type: 'a' });
+    expect(
+      (await store.listJobs({ limit: 10, beforeId: newest.id })).map(j => j.id),
+    ).toEqual([a1]);
+
+    expect(
+      await store.deleteFinishedBefore(new Date(Date.now() - 60_000)),
+    ).toBe(0);
+    expect(
+      await store.deleteFinishedBefore(new Date(Date.now() + 60_000)),
+    ).toBe(1);
+    expect(await store.getJob(b1)).toBeUndefined();
+  });
+});

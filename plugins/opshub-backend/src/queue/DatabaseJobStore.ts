@@ -1,0 +1,462 @@
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import type { Knex } from 'knex';
+import { toDate } from '../database/timestamps';
+import type {
+  ClaimRequest,
+  JobCount,
+  JobListFilter,
+  JobStore,
+  Settlement,
+} from './JobStore';
+import type { EnqueueRequest, Job, JobState } from './types';
+
+type Timestamp = Date | string | number;
+type JobRow = {
+  id: string | number;
+  type: string;
+  key: string | null;
+  payload: string;
+  state: JobState;
+  priority: number;
+  attempts: number;
+  max_attempts: number;
+  run_at: Timestamp;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  error_class: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+};
+
+const DEFAULT_MAX_ATTEMPTS = 5;
+
+/**
+ * The job queue on the plugin's database. PostgreSQL claims with
+ * `FOR UPDATE SKIP LOCKED`, so any number of instances drain one table;
+ * SQLite serves a single instance. No transaction stays open while a
+ * handler runs.
+ */
+export class DatabaseJobStore implements JobStore {
+  private readonly isPostgres: boolean;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly defaults: { maxAttempts: number } = {
+      maxAttempts: DEFAULT_MAX_ATTEMPTS,
+    },
+  ) {
+    this.isPostgres = knex.client.config.client === 'pg';
+  }
+
+  async enqueue(
+    trx: Knex | Knex.Transaction,
+    request: EnqueueRequest,
+  ): Promise<string> {
+    const now = new Date();
+    const row = {
+      type: request.type,
+      key: request.key ?? null,
+      payload: JSON.stringify(request.payload),
+      state: 'queued',
+      priority: request.priority ?? 0,
+      attempts: 0,
+      max_attempts: request.maxAttempts ?? this.defaults.maxAttempts,
+      run_at: request.runAt ?? now,
+      created_at: now,
+      updated_at: now,
+    };
+    if (!request.key) {
+      const [inserted] = await trx('jobs').insert(row).returning('id');
+      return String(inserted.id ?? inserted);
+    }
+    // Coalescing: the key is unique among queued jobs only (partial index), so
+    // a newer job replaces the one still waiting and never one that runs.
+    const insert = trx('jobs').insert(row).toSQL();
+    const result = await trx.raw(
+      `${insert.sql} ON CONFLICT ("key") WHERE state = 'queued' DO UPDATE SET
+         type = excluded.type, payload = excluded.payload,
+         priority = excluded.priority, max_attempts = excluded.max_attempts,
+         run_at = excluded.run_at, updated_at = excluded.updated_at,
+         attempts = 0, last_error = NULL, error_class = NULL
+       RETURNING id`,
+      insert.bindings,
+    );
+    return String(rawRows<{ id: string | number }>(result)[0].id);
+  }
+
+  async settleAndClaim(
+    workerId: string,
+    settlements: Settlement[],
+    claim?: ClaimRequest,
+  ): Promise<Job[]> {
+    if (settlements.length === 0 && (!claim || claim.total <= 0)) return [];
+    return this.knex.transaction(async trx => {
+      await this.settle(trx, workerId, settlements);
+      if (!claim || claim.total <= 0) return [];
+      const rows = this.isPostgres
+        ? await this.claimPostgres(trx, workerId, claim)
+        : await this.claimSqlite(trx, workerId, claim);
+      return rows.map(toJob);
+    });
+  }
+
+  private async settle(
+    trx: Knex.Transaction,
+    workerId: string,
+    settlements: Settlement[],
+  ): Promise<void> {
+    const now = new Date();
+    const held = (attempts: number) =>
+      trx('jobs').where({ locked_by: workerId, state: 'running', attempts });
+    // Successes in one statement per attempt number (almost always one).
+    const succeeded = new Map<number, string[]>();
+    for (const s of settlements) {
+      if (s.outcome !== 'succeeded') continue;
+      succeeded.set(s.attempts, [...(succeeded.get(s.attempts) ?? []), s.id]);
+    }
+    for (const [attempts, ids] of succeeded) {
+      await held(attempts).whereIn('id', ids).update({
+        state: 'succeeded',
+        finished_at: now,
+        updated_at: now,
+        locked_by: null,
+        locked_until: null,
+      });
+    }
+    for (const s of settlements) {
+      switch (s.outcome) {
+        case 'succeeded':
+          break;
+        case 'dead':
+          await held(s.attempts).where('id', s.id).update({
+            state: 'dead',
+            last_error: s.error,
+            error_class: s.errorClass,
+            finished_at: now,
+            updated_at: now,
+            locked_by: null,
+            locked_until: null,
+          });
+          break;
+        case 'retry':
+          await this.requeue(trx, workerId, s, {
+            run_at: s.runAt,
+            last_error: s.error,
+            error_class: s.errorClass,
+          });
+          break;
+        case 'reschedule':
+          await this.requeue(trx, workerId, s, {
+            run_at: s.runAt,
+            attempts: trx.raw('attempts - 1'),
+          });
+          break;
+        case 'release':
+          await this.requeue(trx, workerId, s, {
+            run_at: now,
+            attempts: trx.raw('attempts - 1'),
+          });
+          break;
+        default:
+          throw new Error(`Unknown settlement ${JSON.stringify(s)}`);
+      }
+    }
+  }
+
+  /**
+   * Back to the queue, unless a newer job with the same key is already
+   * waiting: then this one is superseded and cancelled (the key is unique
+   * among queued jobs).
+   */
+  private async requeue(
+    trx: Knex.Transaction,
+    workerId: string,
+    { id, attempts }: { id: string; attempts: number },
+    changes: Record<string, unknown>,
+  ): Promise<void> {
+    const now = new Date();
+    const held = { id, attempts, locked_by: workerId, state: 'running' };
+    const superseded = await trx('jobs')
+      .where(held)
+      .whereExists(queuedSibling(trx))
+      .update({
+        state: 'cancelled',
+        error_class: 'superseded',
+        finished_at: now,
+        updated_at: now,
+        locked_by: null,
+        locked_until: null,
+      });
+    if (superseded > 0) return;
+    await trx('jobs')
+      .where(held)
+      .update({
+        ...changes,
+        state: 'queued',
+        updated_at: now,
+        locked_by: null,
+        locked_until: null,
+      });
+  }
+
+  private async claimPostgres(
+    trx: Knex.Transaction,
+    workerId: string,
+    claim: ClaimRequest,
+  ): Promise<JobRow[]> {
+    const now = new Date();
+    const slots = claim.slots.filter(s => s.limit > 0);
+    if (slots.length === 0) return [];
+    // One statement claims for every type with free slots, each type up to
+    // its own limit, all together up to the total.
+    const values = slots.map(() => '(?::text, ?::int)').join(', ');
+    const result = await trx.raw(
+      `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?,
+         attempts = attempts + 1, updated_at = ?
+       WHERE id IN (
+         SELECT c.id FROM (VALUES ${values}) AS s(type, lim)
+         CROSS JOIN LATERAL (
+           SELECT id, priority, run_at FROM jobs
+           WHERE state = 'queued' AND type = s.type AND run_at <= ?
+           ORDER BY priority DESC, run_at, id
+           LIMIT s.lim
+           FOR UPDATE SKIP LOCKED
+         ) c
+         ORDER BY c.priority DESC, c.run_at, c.id
+         LIMIT ?
+       )
+       RETURNING *`,
+      [
+        workerId,
+        new Date(now.getTime() + claim.leaseMs),
+        now,
+        ...slots.flatMap(s => [s.type, s.limit]),
+        now,
+        claim.total,
+      ],
+    );
+    return rawRows<JobRow>(result).sort(byClaimOrder);
+  }
+
+  private async claimSqlite(
+    trx: Knex.Transaction,
+    workerId: string,
+    claim: ClaimRequest,
+  ): Promise<JobRow[]> {
+    const now = new Date();
+    const ids: Array<string | number> = [];
+    for (const slot of claim.slots) {
+      const room = Math.min(slot.limit, claim.total - ids.length);
+      if (room <= 0) continue;
+      const due = await trx('jobs')
+        .select('id')
+        .where({ state: 'queued', type: slot.type })
+        .where('run_at', '<=', now)
+        .orderBy([
+          { column: 'priority', order: 'desc' },
+          { column: 'run_at' },
+          { column: 'id' },
+        ])
+        .limit(room);
+      ids.push(...due.map(row => row.id));
+    }
+    if (ids.length === 0) return [];
+    await trx('jobs')
+      .whereIn('id', ids)
+      .update({
+        state: 'running',
+        locked_by: workerId,
+        locked_until: new Date(now.getTime() + claim.leaseMs),
+        attempts: trx.raw('attempts + 1'),
+        updated_at: now,
+      });
+    const rows: JobRow[] = await trx('jobs').whereIn('id', ids);
+    return rows.sort(byClaimOrder);
+  }
+
+  async extendLeases(
+    workerId: string,
+    ids: string[],
+    leaseMs: number,
+  ): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const now = new Date();
+    const rows = await this.knex('jobs')
+      .where({ locked_by: workerId, state: 'running' })
+      .whereIn('id', ids)
+      .update({ locked_until: new Date(now.getTime() + leaseMs) })
+      .returning('id');
+    return rows.map(row => String(row.id ?? row));
+  }
+
+  async recoverExpiredLeases(): Promise<{ requeued: number; dead: number }> {
+    const now = new Date();
+    return this.knex.transaction(async trx => {
+      const expired = () =>
+        trx('jobs').where('state', 'running').where('locked_until', '<', now);
+      const released = {
+        locked_by: null,
+        locked_until: null,
+        updated_at: now,
+      };
+      const dead = await expired()
+        .whereRaw('attempts >= max_attempts')
+        .update({
+          ...released,
+          state: 'dead',
+          error_class: 'lease-expired',
+          last_error: 'The lease expired on the last attempt',
+          finished_at: now,
+        });
+      await expired()
+        .whereExists(queuedSibling(trx))
+        .update({
+          ...released,
+          state: 'cancelled',
+          error_class: 'superseded',
+          finished_at: now,
+        });
+      const requeued = await expired().update({
+        ...released,
+        state: 'queued',
+        run_at: now,
+        error_class: 'lease-expired',
+        last_error: 'The lease expired before the job finished',
+      });
+      return { requeued, dead };
+    });
+  }
+
+  async nextRunAt(types: string[]): Promise<Date | undefined> {
+    if (types.length === 0) return undefined;
+    const row = await this.knex('jobs')
+      .min({ next: 'run_at' })
+      .where('state', 'queued')
+      .whereIn('type', types)
+      .first();
+    return row?.next ? toDate(row.next) : undefined;
+  }
+
+  async countByTypeAndState(): Promise<JobCount[]> {
+    const rows = (await this.knex('jobs')
+      .select('type', 'state')
+      .count({ count: '*' })
+      .groupBy('type', 'state')
+      .orderBy(['type', 'state'])) as Array<{
+      type: string;
+      state: string;
+      count: string | number;
+    }>;
+    return rows.map(row => ({
+      type: String(row.type),
+      state: row.state as JobState,
+      count: Number(row.count),
+    }));
+  }
+
+  async listJobs(filter: JobListFilter): Promise<Job[]> {
+    const query = this.knex<JobRow>('jobs')
+      .orderBy('id', 'desc')
+      .limit(filter.limit);
+    if (filter.state) query.where('state', filter.state);
+    if (filter.type) query.where('type', filter.type);
+    if (filter.beforeId) query.where('id', '<', filter.beforeId);
+    return (await query).map(toJob);
+  }
+
+  async getJob(id: string): Promise<Job | undefined> {
+    const row = await this.knex<JobRow>('jobs').where('id', id).first();
+    return row && toJob(row);
+  }
+
+  async retryDeadJob(id: string): Promise<Job> {
+    return this.transition(id, 'dead', trx =>
+      trx('jobs').where({ id, state: 'dead' }).update({
+        state: 'queued',
+        attempts: 0,
+        run_at: new Date(),
+        finished_at: null,
+        updated_at: new Date(),
+      }),
+    );
+  }
+
+  async cancelQueuedJob(id: string): Promise<Job> {
+    return this.transition(id, 'queued', trx =>
+      trx('jobs').where({ id, state: 'queued' }).update({
+        state: 'cancelled',
+        error_class: 'cancelled',
+        finished_at: new Date(),
+        updated_at: new Date(),
+      }),
+    );
+  }
+
+  private async transition(
+    id: string,
+    from: JobState,
+    update: (trx: Knex.Transaction) => Promise<number>,
+  ): Promise<Job> {
+    if (!/^\d{1,18}$/.test(id)) throw new NotFoundError(`No job ${id}`);
+    return this.knex.transaction(async trx => {
+      const changed = await update(trx);
+      const row = await trx<JobRow>('jobs').where('id', id).first();
+      if (!row) throw new NotFoundError(`No job ${id}`);
+      if (changed === 0) {
+        throw new ConflictError(`Job ${id} is ${row.state}, not ${from}`);
+      }
+      return toJob(row);
+    });
+  }
+
+  async deleteFinishedBefore(date: Date): Promise<number> {
+    return this.knex('jobs')
+      .whereIn('state', ['succeeded', 'dead', 'cancelled'])
+      .where('finished_at', '<', date)
+      .delete();
+  }
+}
+
+/** A queued job with the same key as the outer `jobs` row. */
+function queuedSibling(trx: Knex.Transaction) {
+  return trx('jobs as sibling')
+    .select(trx.raw('1'))
+    .whereRaw('sibling."key" = jobs."key"')
+    .where('sibling.state', 'queued');
+}
+
+/** PostgreSQL answers raw queries with `{ rows }`, better-sqlite3 with rows. */
+function rawRows<T>(result: unknown): T[] {
+  return Array.isArray(result) ? result : (result as { rows: T[] }).rows;
+}
+
+function byClaimOrder(a: JobRow, b: JobRow): number {
+  return (
+    b.priority - a.priority ||
+    toDate(a.run_at).getTime() - toDate(b.run_at).getTime() ||
+    Number(a.id) - Number(b.id)
+  );
+}
+
+function toJob(row: JobRow): Job {
+  return {
+    id: String(row.id),
+    type: row.type,
+    key: row.key,
+    payload: JSON.parse(row.payload),
+    state: row.state,
+    priority: row.priority,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    runAt: toDate(row.run_at),
+    lockedBy: row.locked_by,
+    lockedUntil: row.locked_until === null ? null : toDate(row.locked_until),
+    lastError: row.last_error,
+    errorClass: row.error_class,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    finishedAt: row.finished_at === null ? null : toDate(row.finished_at),
+  };
+}

@@ -1,0 +1,403 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  backoffDelayMs,
+  errorClassOf,
+  errorMessageOf,
+  JobPermanentError,
+  JobRetryLaterError,
+} from './errors';
+import type { ClaimRequest, JobStore, Settlement } from './JobStore';
+import type { JobWakeups } from './wakeups';
+import type {
+  EnqueueRequest,
+  Job,
+  JobEnqueuer,
+  JobHandler,
+  JobTypeOptions,
+  JsonObject,
+} from './types';
+
+export interface JobQueueOptions {
+  /** Jobs running at once in this instance. */
+  concurrency: number;
+  /** How long a claim holds a job before another instance may take it. */
+  leaseMs: number;
+  /** Polling, the fallback when no wake-up arrives. */
+  pollIntervalMs: number;
+  /** How often expired leases are returned to the queue. */
+  recoveryIntervalMs: number;
+  /** Retry backoff: full jitter up to min(cap, base * 2^(attempt - 1)). */
+  backoff: { baseMs: number; capMs: number };
+  /** On shutdown, how long in-flight jobs may finish before being released. */
+  shutdownGraceMs: number;
+}
+
+export const defaultJobQueueOptions: JobQueueOptions = {
+  concurrency: 4,
+  leaseMs: 30_000,
+  pollIntervalMs: 2_000,
+  recoveryIntervalMs: 10_000,
+  backoff: { baseMs: 1_000, capMs: 5 * 60_000 },
+  shutdownGraceMs: 10_000,
+};
+
+type Registration = {
+  handler: JobHandler<any>;
+  concurrency: number;
+  maxAttempts?: number;
+};
+
+type RunningJob = {
+  job: Job;
+  controller: AbortController;
+  lastLeaseAt: number;
+  /** Given back or lost: whatever the handler does next is not recorded. */
+  abandoned: boolean;
+};
+
+/**
+ * Runs registered handlers for the jobs in a {@link JobStore}: claims due
+ * jobs with a lease, keeps leases alive while handlers run, records each
+ * outcome (success, retry with backoff, dead, reschedule) and batches those
+ * records with the next claim, so one commit serves several jobs.
+ */
+export class JobQueue implements JobEnqueuer {
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(
+    0,
+    8,
+  )}`;
+  private readonly registrations = new Map<string, Registration>();
+  private readonly running = new Map<string, RunningJob>();
+  private readonly pending: Settlement[] = [];
+  private readonly options: JobQueueOptions;
+  private loop?: Promise<void>;
+  private timers: NodeJS.Timeout[] = [];
+  private stopping = false;
+  private woken = false;
+  private signal?: () => void;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly logger: LoggerService,
+    options: Partial<JobQueueOptions> = {},
+    private readonly wakeups?: JobWakeups,
+  ) {
+    this.options = { ...defaultJobQueueOptions, ...options };
+  }
+
+  register<TPayload extends JsonObject>(
+    type: string,
+    handler: JobHandler<TPayload>,
+    options: JobTypeOptions = {},
+  ): void {
+    if (this.registrations.has(type)) {
+      throw new Error(`A handler for job type '${type}' is already registered`);
+    }
+    if (this.loop) {
+      throw new Error(`Register '${type}' before the queue starts`);
+    }
+    this.registrations.set(type, {
+      handler,
+      concurrency: options.concurrency ?? this.options.concurrency,
+      maxAttempts: options.maxAttempts,
+    });
+  }
+
+  async enqueue(
+    trx: Knex | Knex.Transaction,
+    request: EnqueueRequest,
+  ): Promise<string> {
+    const maxAttempts =
+      request.maxAttempts ?? this.registrations.get(request.type)?.maxAttempts;
+    const id = await this.store.enqueue(trx, { ...request, maxAttempts });
+    // Wake this instance once the job is visible; PostgreSQL's NOTIFY
+    // trigger wakes the other instances.
+    const committed = (trx as Knex.Transaction).executionPromise;
+    if (committed) {
+      committed.then(() => this.wake()).catch(() => {});
+    } else {
+      this.wake();
+    }
+    return id;
+  }
+
+  /** Asks the loop to look for due jobs now. */
+  wake(): void {
+    this.woken = true;
+    this.signal?.();
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.runLoop();
+    const every = (ms: number, fn: () => Promise<unknown>) =>
+      this.timers.push(
+        setInterval(() => {
+          fn().catch(error =>
+            this.logger.warn(`Job queue maintenance failed: ${error}`),
+          );
+        }, ms),
+      );
+    every(Math.max(50, Math.floor(this.options.leaseMs / 3)), () =>
+      this.heartbeat(),
+    );
+    every(this.options.recoveryIntervalMs, () => this.recoverExpiredLeases());
+    this.wakeups?.start(() => this.wake());
+  }
+
+  /**
+   * Stops claiming, lets in-flight jobs finish within the grace period and
+   * gives the rest back to the queue for another instance (or the next
+   * start) to run.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.timers.forEach(clearInterval);
+    this.timers = [];
+    await this.wakeups?.stop();
+    this.wake();
+    await this.loop;
+
+    const inFlight = [...this.running.values()];
+    if (inFlight.length > 0) {
+      await Promise.race([
+        this.idle(),
+        new Promise(resolve =>
+          setTimeout(resolve, this.options.shutdownGraceMs).unref(),
+        ),
+      ]);
+    }
+    for (const run of this.running.values()) {
+      run.abandoned = true;
+      run.controller.abort(new Error('The job queue is shutting down'));
+      this.pending.push({
+        id: run.job.id,
+        attempts: run.job.attempts,
+        outcome: 'release',
+      });
+    }
+    this.running.clear();
+    await this.flush();
+  }
+
+  private async runLoop(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      const claim = this.claimRequest();
+      const settlements = this.pending.splice(0);
+      let claimed: Job[] = [];
+      try {
+        claimed = await this.store.settleAndClaim(
+          this.workerId,
+          settlements,
+          claim,
+        );
+      } catch (error) {
+        this.pending.unshift(...settlements);
+        this.logger.warn(`Job queue could not claim or settle: ${error}`);
+        await this.waitForSignal(this.options.pollIntervalMs);
+        continue;
+      }
+      if (this.stopping) {
+        // Claimed while stopping: give them straight back.
+        for (const job of claimed) {
+          this.pending.push({
+            id: job.id,
+            attempts: job.attempts,
+            outcome: 'release',
+          });
+        }
+        break;
+      }
+      claimed.forEach(job => this.runJob(job));
+
+      const mayHaveMore = claim !== undefined && claimed.length === claim.total;
+      if (this.woken || this.pending.length > 0 || mayHaveMore) continue;
+      await this.waitForSignal(
+        claim ? await this.idleDelay() : this.options.pollIntervalMs,
+      );
+    }
+  }
+
+  private claimRequest(): ClaimRequest | undefined {
+    const free = this.options.concurrency - this.running.size;
+    if (free <= 0 || this.registrations.size === 0) return undefined;
+    const runningByType = new Map<string, number>();
+    for (const { job } of this.running.values()) {
+      runningByType.set(job.type, (runningByType.get(job.type) ?? 0) + 1);
+    }
+    const slots = [...this.registrations].map(([type, reg]) => ({
+      type,
+      limit: Math.min(free, reg.concurrency - (runningByType.get(type) ?? 0)),
+    }));
+    const open = slots.filter(s => s.limit > 0);
+    if (open.length === 0) return undefined;
+    return {
+      leaseMs: this.options.leaseMs,
+      slots: open,
+      total: free,
+    };
+  }
+
+  /** Until the next known due job, at most one poll interval. */
+  private async idleDelay(): Promise<number> {
+    try {
+      const next = await this.store.nextRunAt([...this.registrations.keys()]);
+      if (!next) return this.options.pollIntervalMs;
+      return Math.max(
+        0,
+        Math.min(this.options.pollIntervalMs, next.getTime() - Date.now()),
+      );
+    } catch {
+      return this.options.pollIntervalMs;
+    }
+  }
+
+  private waitForSignal(ms: number): Promise<void> {
+    if (this.woken || this.stopping) return Promise.resolve();
+    return new Promise(resolve => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.signal = undefined;
+        resolve();
+      }
+      this.signal = done;
+    });
+  }
+
+  private runJob(job: Job): void {
+    const registration = this.registrations.get(job.type)!;
+    const run: RunningJob = {
+      job,
+      controller: new AbortController(),
+      lastLeaseAt: Date.now(),
+      abandoned: false,
+    };
+    this.running.set(job.id, run);
+    registration
+      .handler({ job, signal: run.controller.signal })
+      .then(
+        (result): Settlement =>
+          result && typeof result.rescheduleInMs === 'number'
+            ? {
+                id: job.id,
+                attempts: job.attempts,
+                outcome: 'reschedule',
+                runAt: new Date(Date.now() + result.rescheduleInMs),
+              }
+            : { id: job.id, attempts: job.attempts, outcome: 'succeeded' },
+        error => this.failure(job, error),
+      )
+      .then(settlement => {
+        if (run.abandoned) return;
+        this.running.delete(job.id);
+        this.pending.push(settlement);
+        this.wake();
+        this.onIdle?.();
+      });
+  }
+
+  private failure(job: Job, error: unknown): Settlement {
+    const errorClass = errorClassOf(error);
+    const message = errorMessageOf(error);
+    this.logger.warn(
+      `Job ${job.id} (${job.type}) attempt ${job.attempts}/${job.maxAttempts} failed: ${message}`,
+    );
+    if (error instanceof JobPermanentError || job.attempts >= job.maxAttempts) {
+      return {
+        id: job.id,
+        attempts: job.attempts,
+        outcome: 'dead',
+        error: message,
+        errorClass,
+      };
+    }
+    const delay =
+      error instanceof JobRetryLaterError
+        ? error.retryAfterMs
+        : backoffDelayMs(job.attempts, this.options.backoff);
+    return {
+      id: job.id,
+      attempts: job.attempts,
+      outcome: 'retry',
+      runAt: new Date(Date.now() + delay),
+      error: message,
+      errorClass,
+    };
+  }
+
+  private async heartbeat(): Promise<void> {
+    const ids = [...this.running.keys()];
+    if (ids.length === 0) return;
+    const now = Date.now();
+    let held: Set<string>;
+    try {
+      held = new Set(
+        await this.store.extendLeases(this.workerId, ids, this.options.leaseMs),
+      );
+    } catch (error) {
+      // Unreachable database: once a lease may have run out, stop trusting it.
+      for (const run of this.running.values()) {
+        if (now - run.lastLeaseAt >= this.options.leaseMs) this.abandon(run);
+      }
+      throw error;
+    }
+    for (const id of ids) {
+      const run = this.running.get(id);
+      if (!run) continue;
+      if (held.has(id)) run.lastLeaseAt = now;
+      else this.abandon(run);
+    }
+  }
+
+  private abandon(run: RunningJob): void {
+    this.logger.warn(
+      `Job ${run.job.id} (${run.job.type}) lost its lease; its outcome will not be recorded`,
+    );
+    run.abandoned = true;
+    run.controller.abort(new Error('The job lost its lease'));
+    this.running.delete(run.job.id);
+    this.wake();
+  }
+
+  private async recoverExpiredLeases(): Promise<void> {
+    const { requeued, dead } = await this.store.recoverExpiredLeases();
+    if (requeued + dead > 0) {
+      this.logger.info(
+        `Job queue recovered expired leases: ${requeued} queued again, ${dead} dead`,
+      );
+      this.wake();
+    }
+  }
+
+  private onIdle?: () => void;
+  private idle(): Promise<void> {
+    return new Promise(resolve => {
+      const check = () => {
+        if (this.running.size === 0) {
+          this.onIdle = undefined;
+          resolve();
+        }
+      };
+      this.onIdle = check;
+      check();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const settlements = this.pending.splice(0);
+    if (settlements.length === 0) return;
+    try {
+      await this.store.settleAndClaim(this.workerId, settlements);
+    } catch (error) {
+      // The leases run out and other instances take the jobs over.
+      this.logger.warn(`Job queue could not record outcomes on stop: ${error}`);
+    }
+  }
+}
