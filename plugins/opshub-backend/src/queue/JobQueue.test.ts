@@ -1,0 +1,340 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import type { Knex } from 'knex';
+import { migrateUp } from '../database/migrations';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { deferred, waitFor } from '../__testUtils__/waitFor';
+import { DatabaseJobStore } from './DatabaseJobStore';
+import { JobPermanentError, JobRetryLaterError } from './errors';
+import { JobQueue, type JobQueueOptions } from './JobQueue';
+import { PgListenWakeups } from './PgListenWakeups';
+import type { JobHandler } from './types';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const fast: Partial<JobQueueOptions> = {
+  pollIntervalMs: 50,
+  recoveryIntervalMs: 50,
+  backoff: { baseMs: 10, capMs: 20 },
+};
+
+describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
+  const queues: JobQueue[] = [];
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map(q => q.stop()));
+  });
+
+  async function setup(options: Partial<JobQueueOptions> = {}) {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    const store = new DatabaseJobStore(knex);
+    const queue = newQueue(store, options);
+    return { knex, store, queue };
+  }
+
+  function newQueue(
+    store: DatabaseJobStore,
+    options: Partial<JobQueueOptions> = {},
+  ) {
+    const queue = new JobQueue(store, mockServices.logger.mock(), {
+      ...fast,
+      ...options,
+    });
+    queues.push(queue);
+    return queue;
+  }
+
+  const jobState = (store: DatabaseJobStore, jobId: string) => async () =>
+    (await store.getJob(jobId))!;
+
+  it('runs a job once and records it succeeded', async () => {
+    const { knex, store, queue } = await setup();
+    const seen: unknown[] = [];
+    queue.register('a', async ({ job }) => {
+      seen.push(job.payload);
+    });
+    queue.start();
+    const jobId = await knex.transaction(trx =>
+      queue.enqueue(trx, { type: 'a', payload: { n: 1 } }),
+    );
+    await waitFor(
+      async () => (await store.getJob(jobId))!.state === 'succeeded',
+    );
+    expect(seen).toEqual([{ n: 1 }]);
+    expect(await store.getJob(jobId)).toMatchObject({
+      attempts: 1,
+      lockedBy: null,
+    });
+  });
+
+  it('retries with backoff, then succeeds', async () => {
+    const { knex, store, queue } = await setup();
+    let calls = 0;
+    queue.register('flaky', async () => {
+      calls += 1;
+      if (calls < 3) throw new Error(`failure ${calls}`);
+    });
+    queue.start();
+    const jobId = await queue.enqueue(knex, { type: 'flaky', payload: {} });
+    const job = await waitFor(async () => {
+      const j = await jobState(store, jobId)();
+      return j.state === 'succeeded' && j;
+    });
+    expect(job).toMatchObject({
+      attempts: 3,
+      lastError: 'Error: failure 2',
+      errorClass: 'transient',
+    });
+  });
+
+  it('makes a job dead after maxAttempts with its last error', async () => {
+    const { knex, store, queue } = await setup();
+    queue.register(
+      'broken',
+      async ({ job }) => {
+        throw new Error(`attempt ${job.attempts} failed`);
+      },
+      { maxAttempts: 3 },
+    );
+    queue.start();
+    const jobId = await queue.enqueue(knex, { type: 'broken', payload: {} });
+    const job = await waitFor(async () => {
+      const j = await jobState(store, jobId)();
+      return j.state === 'dead' && j;
+    });
+    expect(job).toMatchObject({
+      attempts: 3,
+      maxAttempts: 3,
+      lastError: 'Error: attempt 3 failed',
+      errorClass: 'transient',
+      finishedAt: expect.any(Date),
+    });
+  });
+
+  it('dies at once on a permanent error', async () => {
+    const { knex, store, queue } = await setup();
+    queue.register('doomed', async () => {
+      throw new JobPermanentError('bad configuration');
+    });
+    queue.start();
+    const jobId = await queue.enqueue(knex, { type: 'doomed', payload: {} });
+    const job = await waitFor(async () => {
+      const j = await jobState(store, jobId)();
+      return j.state === 'dead' && j;
+    });
+    expect(job).toMatchObject({ attempts: 1, errorClass: 'permanent' });
+  });
+
+  it('waits the delay a handler asks for', async () => {
+    const { knex, store, queue } = await setup();
+    const starts: number[] = [];
+    queue.register('limited', async () => {
+      starts.push(Date.now());
+      if (starts.length === 1) {
+        throw new JobRetryLaterError('rate limited', 400);
+      }
+    });
+    queue.start();
+    const jobId = await queue.enqueue(knex, { type: 'limited', payload: {} });
+    const failed = await waitFor(async () => {
+      const j = await jobState(store, jobId)();
+      return j.errorClass === 'retry-later' && j;
+    });
+    expect(failed.runAt.getTime() - starts[0]).toBeGreaterThanOrEqual(400);
+    await waitFor(
+      async () => (await store.getJob(jobId))!.state === 'succeeded',
+    );
+    expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(400);
+  });
+
+  it('reschedules a job without counting attempts', async () => {
+    const { knex, store, queue } = await setup();
+    let polls = 0;
+    queue.register(
+      'follow-build',
+      async () => {
+        polls += 1;
+        return polls < 3 ? { rescheduleInMs: 30 } : undefined;
+      },
+      { maxAttempts: 1 },
+    );
+    queue.start();
+    const jobId = await queue.enqueue(knex, {
+      type: 'follow-build',
+      payload: {},
+    });
+    await waitFor(
+      async () => (await store.getJob(jobId))!.state === 'succeeded',
+    );
+    expect(polls).toBe(3);
+    expect((await store.getJob(jobId))!.attempts).toBe(1);
+  });
+
+  it('never merges into a running job; the newest waiting one replaces older ones', async () => {
+    const { knex, store, queue } = await setup();
+    const hold = deferred();
+    const ran: string[] = [];
+    const started = deferred();
+    queue.register(
+      'create-preview',
+      async ({ job }) => {
+        ran.push(String(job.payload.sha));
+        if (job.payload.sha === 'a') {
+          started.resolve();
+          await hold.promise;
+        }
+      },
+      { concurrency: 1 },
+    );
+    queue.start();
+    const opts = { type: 'create-preview', key: 'storefront#7' };
+    const first = await queue.enqueue(knex, { ...opts, payload: { sha: 'a' } });
+    await started.promise;
+
+    const second = await queue.enqueue(knex, {
+      ...opts,
+      payload: { sha: 'b' },
+    });
+    const third = await queue.enqueue(knex, { ...opts, payload: { sha: 'c' } });
+    expect(second).not.toBe(first);
+    expect(third).toBe(second);
+    expect((await store.getJob(first))!.payload).toEqual({ sha: 'a' });
+
+    hold.resolve();
+    await waitFor(
+      async () => (await store.getJob(second))!.state === 'succeeded',
+    );
+    expect(ran).toEqual(['a', 'c']);
+  });
+
+  it('keeps to per-type concurrency', async () => {
+    const { knex, store, queue } = await setup({ concurrency: 4 });
+    let now = 0;
+    let max = 0;
+    queue.register(
+      'serial',
+      async () => {
+        now += 1;
+        max = Math.max(max, now);
+        await new Promise(resolve => setTimeout(resolve, 20));
+        now -= 1;
+      },
+      { concurrency: 1 },
+    );
+    const ids = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push(await store.enqueue(knex, { type: 'serial', payload: { i } }));
+    }
+    queue.start();
+    await waitFor(async () =>
+      (
+        await store.countByTypeAndState()
+      ).some(c => c.state === 'succeeded' && c.count === 5),
+    );
+    expect(max).toBe(1);
+  });
+
+  it('keeps a long job leased with heartbeats instead of running it twice', async () => {
+    const { knex, store, queue } = await setup({ leaseMs: 150 });
+    let runs = 0;
+    queue.register('long', async () => {
+      runs += 1;
+      await new Promise(resolve => setTimeout(resolve, 600));
+    });
+    queue.start();
+    const jobId = await queue.enqueue(knex, { type: 'long', payload: {} });
+    await waitFor(
+      async () => (await store.getJob(jobId))!.state === 'succeeded',
+    );
+    expect(runs).toBe(1);
+    expect((await store.getJob(jobId))!.attempts).toBe(1);
+  });
+
+  it("completes a crashed worker's job once its lease expires", async () => {
+    const { knex, store, queue } = await setup();
+    const jobId = await store.enqueue(knex, { type: 'a', payload: {} });
+    // A worker that claimed the job and died: nobody renews its lease.
+    await store.settleAndClaim('dead-worker', [], {
+      leaseMs: 100,
+      slots: [{ type: 'a', limit: 1 }],
+      total: 1,
+    });
+    const ranBy: string[] = [];
+    queue.register('a', async ({ job }) => {
+      ranBy.push(`attempt ${job.attempts}`);
+    });
+    queue.start();
+    await waitFor(
+      async () => (await store.getJob(jobId))!.state === 'succeeded',
+    );
+    expect(ranBy).toEqual(['attempt 2']);
+  });
+
+  it('finishes in-flight jobs on shutdown and releases those that overrun', async () => {
+    const { knex, store, queue } = await setup({ shutdownGraceMs: 300 });
+    const quickStarted = deferred();
+    const slowStarted = deferred();
+    let slowAborted = false;
+    queue.register('quick', async () => {
+      quickStarted.resolve();
+      await new Promise(resolve => setTimeout(resolve, 100));
+    });
+    queue.register('slow', async ({ signal }) => {
+      slowStarted.resolve();
+      await new Promise<void>(resolve => {
+        signal.addEventListener('abort', () => {
+          slowAborted = true;
+          resolve();
+        });
+      });
+    });
+    queue.start();
+    const quick = await queue.enqueue(knex, { type: 'quick', payload: {} });
+    const slow = await queue.enqueue(knex, { type: 'slow', payload: {} });
+    await Promise.all([quickStarted.promise, slowStarted.promise]);
+
+    await queue.stop();
+
+    expect(await store.getJob(quick)).toMatchObject({ state: 'succeeded' });
+    expect(await store.getJob(slow)).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      lockedBy: null,
+    });
+    expect(slowAborted).toBe(true);
+
+    // Another instance picks the released job up.
+    const next = newQueue(store);
+    next.register('slow', async () => {});
+    next.start();
+    await waitFor(
+      async () => (await store.getJob(slow))!.state === 'succeeded',
+    );
+  });
+
+  if (id.startsWith('POSTGRES')) {
+    it('wakes other instances through LISTEN/NOTIFY, not polling', async () => {
+      const { knex, store } = await setup();
+      const listener = new JobQueue(
+        store,
+        mockServices.logger.mock(),
+        { ...fast, pollIntervalMs: 60_000 },
+        PgListenWakeups.fromKnex(knex, mockServices.logger.mock()),
+      );
+      queues.push(listener);
+      const ran = deferred<number>();
+      listener.register('a', async () => ran.resolve(Date.now()));
+      listener.start();
+      // Let the LISTEN connection come up and the first idle wait begin.
+      await new Promise(resolve => setTimeout(resolve, 500));
+
+      // Enqueued through the store alone: no in-process wake-up.
+      const enqueuedAt = Date.now();
+      await knex.transaction(trx =>
+        store.enqueue(trx, { type: 'a', payload: {} }),
+      );
+      const startedAt = await ran.promise;
+      expect(startedAt - enqueuedAt).toBeLessThan(2_000);
+    });
+  }
+});
