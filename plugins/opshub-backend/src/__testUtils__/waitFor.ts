@@ -1,12 +1,17 @@
 /** Polls until `check` returns a truthy value, or fails after `timeoutMs`. */
 export async function waitFor<T>(
-  check: () => Promise<T> | T,
+  check: () =>
+    | Promise<T | false | null | undefined>
+    | T
+    | false
+    | null
+    | undefined,
   { timeoutMs = 10_000, intervalMs = 20, what = 'condition' } = {},
-): Promise<NonNullable<T>> {
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) {
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
     }

@@ -138,11 +138,11 @@ const postgres = databases
       expect(await Promise.all(workers.map(w => w.exited))).toEqual([0, 0]);
 
       // The primary key on job_id would have failed any second execution.
-      const byWorker = await knex('test_executions')
+      const byWorker = (await knex('test_executions')
         .select('worker')
         .count({ count: '*' })
         .groupBy('worker')
-        .orderBy('worker');
+        .orderBy('worker')) as Array<{ worker: string; count: string }>;
       expect(byWorker.map(row => row.worker)).toEqual(['one', 'two']);
       expect(byWorker.reduce((sum, row) => sum + Number(row.count), 0)).toBe(
         total,

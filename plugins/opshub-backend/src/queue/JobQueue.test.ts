@@ -1,5 +1,4 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import type { Knex } from 'knex';
 import { migrateUp } from '../database/migrations';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { deferred, waitFor } from '../__testUtils__/waitFor';
@@ -7,7 +6,6 @@ import { DatabaseJobStore } from './DatabaseJobStore';
 import { JobPermanentError, JobRetryLaterError } from './errors';
 import { JobQueue, type JobQueueOptions } from './JobQueue';
 import { PgListenWakeups } from './PgListenWakeups';
-import type { JobHandler } from './types';
 
 jest.setTimeout(60_000);
 
