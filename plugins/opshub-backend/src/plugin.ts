@@ -1,25 +1,24 @@
 import {
   coreServices,
   createBackendPlugin,
-  readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  type SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   opshubSummaryExtensionPoint,
   type OpsHubSummaryCounter,
 } from '@opshub/plugin-opshub-node';
+import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
-import { createRouter } from './router';
+import { DatabaseJobStore } from './queue/DatabaseJobStore';
+import { JobQueue } from './queue/JobQueue';
+import { PgListenWakeups } from './queue/PgListenWakeups';
+import { createRouter, UNAUTHENTICATED_ROUTES } from './router';
 import { EntitySummaryService } from './summary/EntitySummaryService';
-
-const defaultProjectSyncSchedule: SchedulerServiceTaskScheduleDefinition = {
-  frequency: { minutes: 5 },
-  timeout: { minutes: 2 },
-  initialDelay: { seconds: 5 },
-};
+import { DatabaseDeliveryStore } from './webhooks/DatabaseDeliveryStore';
+import { createGithubSignatureVerifier } from './webhooks/verifyGithubSignature';
+import { WebhookIntake } from './webhooks/WebhookIntake';
 
 /**
  * The OpsHub backend plugin, mounted at `/api/opshub`.
@@ -51,41 +50,91 @@ export const opshubPlugin = createBackendPlugin({
         database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
       },
       async init(deps) {
-        const { auth, catalog, config, database, httpRouter, logger } = deps;
+        const { auth, catalog, database, httpRouter, lifecycle, logger } = deps;
+        const config = readOpsHubConfig(deps.config);
         const knex = await database.getClient();
         if (!database.migrations?.skip) {
           await migrateUp(knex);
         }
-        const projects = new DatabaseProjectStore(knex);
 
-        const scheduleConfig = config.getOptionalConfig(
-          'opshub.projectSync.schedule',
+        const projects = new DatabaseProjectStore(knex);
+        const jobs = new DatabaseJobStore(knex);
+        const deliveries = new DatabaseDeliveryStore(knex);
+        const queue = new JobQueue(
+          jobs,
+          logger.child({ component: 'job-queue' }),
+          config.queue,
+          knex.client.config.client === 'pg'
+            ? PgListenWakeups.fromKnex(knex, logger)
+            : undefined,
         );
+        lifecycle.addStartupHook(() => queue.start());
+        lifecycle.addShutdownHook(() => queue.stop());
+
         await deps.scheduler.scheduleTask({
           id: 'opshub-project-sync',
-          ...(scheduleConfig
-            ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
-                scheduleConfig,
-              )
-            : defaultProjectSyncSchedule),
+          ...config.projectSyncSchedule,
           fn: () =>
             syncProjectsFromCatalog({ catalog, auth, store: projects, logger }),
         });
-
-        const summaries = new EntitySummaryService({
-          catalog,
-          projects,
-          counters: [...counters.values()],
-          logger,
+        await deps.scheduler.scheduleTask({
+          id: 'opshub-retention',
+          frequency: { hours: 1 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const now = Date.now();
+            const jobCount = await jobs.deleteFinishedBefore(
+              new Date(now - config.queue.retentionMs),
+            );
+            const deliveryCount = await deliveries.deleteReceivedBefore(
+              new Date(now - config.github.deliveryRetentionMs),
+            );
+            logger.info(
+              `Retention: deleted ${jobCount} finished jobs and ${deliveryCount} webhook deliveries`,
+            );
+          },
         });
+
+        const { github } = config;
+        if (!github.webhookSecret) {
+          logger.warn(
+            'opshub.github.webhookSecret is not set: GitHub deliveries are refused with 503',
+          );
+        }
         httpRouter.use(
-          await createRouter({ httpAuth: deps.httpAuth, summaries }),
+          createRouter({
+            httpAuth: deps.httpAuth,
+            summaries: new EntitySummaryService({
+              catalog,
+              projects,
+              counters: [...counters.values()],
+              logger,
+            }),
+            jobs,
+            deliveries,
+            intake: new WebhookIntake({ knex, deliveries, projects, queue }),
+            webhook: {
+              verify: github.webhookSecret
+                ? createGithubSignatureVerifier(
+                    github.webhookSecret,
+                    github.additionalWebhookSecrets,
+                  )
+                : undefined,
+              maxPayloadBytes: github.maxPayloadBytes,
+              maxConcurrentDeliveries: github.maxConcurrentDeliveries,
+              logger,
+            },
+          }),
         );
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        for (const path of UNAUTHENTICATED_ROUTES) {
+          httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
+        }
       },
     });
   },

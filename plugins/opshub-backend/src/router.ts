@@ -1,40 +1,42 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
+import type { JobStore } from './queue/JobStore';
+import { queueRoutes } from './queue/routes';
+import { summaryRoutes } from './summary/routes';
 import type { EntitySummaryService } from './summary/EntitySummaryService';
+import type { DeliveryStore } from './webhooks/DeliveryStore';
+import {
+  githubWebhookRoute,
+  type GithubWebhookRouteOptions,
+} from './webhooks/githubWebhookRoute';
+import { deliveryRoutes } from './webhooks/routes';
+import type { WebhookIntake } from './webhooks/WebhookIntake';
 
-const entityRefParams = z.object({
-  kind: z.string().min(1).max(63),
-  namespace: z.string().min(1).max(63),
-  name: z.string().min(1).max(253),
-});
+/** Routes open without a Backstage token; plugin.ts declares the same two. */
+export const UNAUTHENTICATED_ROUTES = ['/health', '/webhooks/github'] as const;
 
-export async function createRouter(deps: {
+export function createRouter(deps: {
   httpAuth: HttpAuthService;
   summaries: EntitySummaryService;
-}): Promise<express.Router> {
-  const { httpAuth, summaries } = deps;
+  jobs: JobStore;
+  deliveries: DeliveryStore;
+  intake: WebhookIntake;
+  webhook: Omit<GithubWebhookRouteOptions, 'intake'>;
+}) {
   const router = Router();
 
-  // Open without a token (see plugin.ts): load balancers and uptime checks.
+  // For load balancers and uptime checks.
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Authenticated by its signature; reads its own raw body.
+  router.post(
+    '/webhooks/github',
+    githubWebhookRoute({ ...deps.webhook, intake: deps.intake }),
+  );
 
-  router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const params = entityRefParams.safeParse(req.params);
-    if (!params.success) {
-      throw new InputError(
-        `Invalid entity ref: ${params.error.issues[0].message}`,
-      );
-    }
-    res.json(await summaries.getSummary(params.data, credentials));
-  });
-
+  router.use(summaryRoutes(deps));
+  router.use(deliveryRoutes(deps));
+  router.use(queueRoutes(deps));
   return router;
 }

@@ -260,13 +260,13 @@ export class JobQueue implements JobEnqueuer {
   private waitForSignal(ms: number): Promise<void> {
     if (this.woken || this.stopping) return Promise.resolve();
     return new Promise(resolve => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const done = () => {
         clearTimeout(timer);
-        self.signal = undefined;
+        this.signal = undefined;
         resolve();
-      }
+      };
+      timer = setTimeout(done, ms);
       this.signal = done;
     });
   }

@@ -15,6 +15,7 @@ export class PgListenWakeups implements JobWakeups {
   private client?: Client;
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
+  private failures = 0;
 
   constructor(
     private readonly connection: ClientConfig,
@@ -33,10 +34,11 @@ export class PgListenWakeups implements JobWakeups {
 
   start(onWake: () => void): void {
     this.stopped = false;
-    this.connect(onWake, 0);
+    this.failures = 0;
+    this.connect(onWake);
   }
 
-  private connect(onWake: () => void, failures: number): void {
+  private connect(onWake: () => void): void {
     if (this.stopped) return;
     const client = new Client(this.connection);
     this.client = client;
@@ -44,14 +46,12 @@ export class PgListenWakeups implements JobWakeups {
       client.removeAllListeners();
       client.end().catch(() => {});
       if (this.stopped) return;
-      const delay = Math.min(30_000, 500 * 2 ** failures);
+      const delay = Math.min(30_000, 500 * 2 ** this.failures);
+      this.failures += 1;
       this.logger.warn(
         `Job queue LISTEN connection failed (${error}); retrying in ${delay} ms, polling meanwhile`,
       );
-      this.retryTimer = setTimeout(
-        () => this.connect(onWake, failures + 1),
-        delay,
-      );
+      this.retryTimer = setTimeout(() => this.connect(onWake), delay);
       this.retryTimer.unref();
     };
     client.on('error', retry);
@@ -60,7 +60,7 @@ export class PgListenWakeups implements JobWakeups {
       .connect()
       .then(() => client.query(`LISTEN ${JOBS_CHANNEL}`))
       .then(() => {
-        failures = 0;
+        this.failures = 0;
         // Anything enqueued while we were not listening.
         onWake();
       })

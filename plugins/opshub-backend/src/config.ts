@@ -1,0 +1,76 @@
+import {
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  type RootConfigService,
+  type SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { durationToMilliseconds } from '@backstage/types';
+import { readDurationFromConfig } from '@backstage/config';
+import type { JobQueueOptions } from './queue/JobQueue';
+import { defaultJobQueueOptions } from './queue/JobQueue';
+
+const MiB = 1024 * 1024;
+
+export interface OpsHubBackendConfig {
+  projectSyncSchedule: SchedulerServiceTaskScheduleDefinition;
+  github: {
+    webhookSecret?: string;
+    additionalWebhookSecrets: string[];
+    maxPayloadBytes: number;
+    maxConcurrentDeliveries: number;
+    deliveryRetentionMs: number;
+  };
+  queue: JobQueueOptions & { retentionMs: number };
+}
+
+/** Reads `opshub.*`, filling in the documented defaults (config.d.ts). */
+export function readOpsHubConfig(
+  config: RootConfigService,
+): OpsHubBackendConfig {
+  const opshub = config.getOptionalConfig('opshub');
+  const sync = opshub?.getOptionalConfig('projectSync.schedule');
+  const github = opshub?.getOptionalConfig('github');
+  const queue = opshub?.getOptionalConfig('queue');
+  const ms = (key: string, fallback: number, from = queue) =>
+    from?.has(key)
+      ? durationToMilliseconds(readDurationFromConfig(from, { key }))
+      : fallback;
+
+  return {
+    projectSyncSchedule: sync
+      ? readSchedulerServiceTaskScheduleDefinitionFromConfig(sync)
+      : {
+          frequency: { minutes: 5 },
+          timeout: { minutes: 2 },
+          initialDelay: { seconds: 5 },
+        },
+    github: {
+      webhookSecret: github?.getOptionalString('webhookSecret'),
+      additionalWebhookSecrets:
+        github?.getOptionalStringArray('additionalWebhookSecrets') ?? [],
+      maxPayloadBytes: github?.getOptionalNumber('maxPayloadBytes') ?? 25 * MiB,
+      maxConcurrentDeliveries:
+        github?.getOptionalNumber('maxConcurrentDeliveries') ?? 32,
+      deliveryRetentionMs: ms('deliveryRetention', 14 * 24 * 3600_000, github),
+    },
+    queue: {
+      concurrency:
+        queue?.getOptionalNumber('concurrency') ??
+        defaultJobQueueOptions.concurrency,
+      leaseMs: ms('lease', defaultJobQueueOptions.leaseMs),
+      pollIntervalMs: ms('pollInterval', defaultJobQueueOptions.pollIntervalMs),
+      recoveryIntervalMs: ms(
+        'recoveryInterval',
+        defaultJobQueueOptions.recoveryIntervalMs,
+      ),
+      shutdownGraceMs: ms(
+        'shutdownGrace',
+        defaultJobQueueOptions.shutdownGraceMs,
+      ),
+      backoff: {
+        baseMs: ms('retryBackoff.base', defaultJobQueueOptions.backoff.baseMs),
+        capMs: ms('retryBackoff.cap', defaultJobQueueOptions.backoff.capMs),
+      },
+      retentionMs: ms('retention', 7 * 24 * 3600_000),
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { Knex } from 'knex';
+import { toDate } from '../database/timestamps';
+import type {
+  Delivery,
+  DeliveryListFilter,
+  DeliveryOutcome,
+  DeliveryStore,
+  DeliveryWithPayload,
+} from './DeliveryStore';
+
+type DeliveryRow = {
+  delivery_id: string;
+  event: string;
+  action: string | null;
+  repository: string | null;
+  received_at: Date | string | number;
+  outcome: DeliveryOutcome;
+  job_count: number;
+  redeliveries: number;
+  payload?: string;
+};
+
+const SUMMARY_COLUMNS = [
+  'delivery_id',
+  'event',
+  'action',
+  'repository',
+  'received_at',
+  'outcome',
+  'job_count',
+  'redeliveries',
+];
+
+export class DatabaseDeliveryStore implements DeliveryStore {
+  constructor(private readonly knex: Knex) {}
+
+  async insert(
+    trx: Knex.Transaction,
+    delivery: DeliveryWithPayload,
+  ): Promise<boolean> {
+    const inserted = await trx('webhook_deliveries')
+      .insert({
+        delivery_id: delivery.deliveryId,
+        event: delivery.event,
+        action: delivery.action,
+        repository: delivery.repository,
+        received_at: delivery.receivedAt,
+        outcome: delivery.outcome,
+        job_count: delivery.jobCount,
+        redeliveries: delivery.redeliveries,
+        payload: delivery.payload,
+      })
+      .onConflict('delivery_id')
+      .ignore()
+      .returning('delivery_id');
+    return inserted.length > 0;
+  }
+
+  async markRedelivered(
+    trx: Knex.Transaction,
+    deliveryId: string,
+    outcome: DeliveryOutcome,
+    jobCount: number,
+  ): Promise<void> {
+    await trx('webhook_deliveries')
+      .where('delivery_id', deliveryId)
+      .update({
+        outcome,
+        job_count: jobCount,
+        redeliveries: trx.raw('redeliveries + 1'),
+      });
+  }
+
+  async get(deliveryId: string): Promise<DeliveryWithPayload | undefined> {
+    const row = await this.knex<DeliveryRow>('webhook_deliveries')
+      .where('delivery_id', deliveryId)
+      .first();
+    return row && { ...toDelivery(row), payload: row.payload! };
+  }
+
+  async list(filter: DeliveryListFilter): Promise<Delivery[]> {
+    const query = this.knex('webhook_deliveries')
+      .select(SUMMARY_COLUMNS)
+      .orderBy([
+        { column: 'received_at', order: 'desc' },
+        { column: 'delivery_id', order: 'desc' },
+      ])
+      .limit(filter.limit);
+    if (filter.outcome) query.where('outcome', filter.outcome);
+    if (filter.event) query.where('event', filter.event);
+    if (filter.repository) query.where('repository', filter.repository);
+    if (filter.before) query.where('received_at', '<', filter.before);
+    const rows: DeliveryRow[] = await query;
+    return rows.map(toDelivery);
+  }
+
+  async deleteReceivedBefore(date: Date): Promise<number> {
+    return this.knex('webhook_deliveries')
+      .where('received_at', '<', date)
+      .delete();
+  }
+}
+
+function toDelivery(row: DeliveryRow): Delivery {
+  return {
+    deliveryId: row.delivery_id,
+    event: row.event,
+    action: row.action,
+    repository: row.repository,
+    receivedAt: toDate(row.received_at),
+    outcome: row.outcome,
+    jobCount: row.job_count,
+    redeliveries: row.redeliveries,
+  };
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import type { EnqueueRequest } from '../queue/types';
+import type { DeliveryOutcome } from './DeliveryStore';
+
+/** The pull_request actions OpsHub acts on, and the job each one becomes. */
+export const PREVIEW_JOB_FOR_ACTION: Record<string, string> = {
+  opened: 'create-preview',
+  reopened: 'create-preview',
+  synchronize: 'create-preview',
+  ready_for_review: 'create-preview',
+  // Label changes re-evaluate the rules (skip label) in create-preview.
+  labeled: 'create-preview',
+  unlabeled: 'create-preview',
+  closed: 'teardown-preview',
+};
+
+const pullRequestEvent = z.object({
+  action: z.string(),
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    title: z.string(),
+    draft: z.boolean().optional().default(false),
+    merged: z.boolean().nullable().optional(),
+    user: z.object({ login: z.string() }),
+    labels: z
+      .array(z.object({ name: z.string() }))
+      .optional()
+      .default([]),
+    head: z.object({
+      sha: z.string(),
+      ref: z.string(),
+      repo: z.object({ full_name: z.string() }).nullable(),
+    }),
+    base: z.object({
+      ref: z.string(),
+      repo: z.object({ full_name: z.string() }),
+    }),
+  }),
+  repository: z.object({ full_name: z.string() }),
+});
+
+/** What a preview job knows of its pull request. */
+export interface PreviewJobPayload {
+  [key: string]: unknown;
+  deliveryId: string;
+  entityRef: string;
+  repository: string;
+  action: string;
+  pullRequest: {
+    number: number;
+    title: string;
+    author: string;
+    draft: boolean;
+    merged: boolean;
+    labels: string[];
+    headSha: string;
+    headRef: string;
+    baseRef: string;
+    /** The head branch lives in another repository: never given secrets. */
+    fromFork: boolean;
+  };
+}
+
+export interface DeliveryPlan {
+  action: string | null;
+  repository: string | null;
+  outcome: DeliveryOutcome;
+  /** Repository to look up when the event may become jobs. */
+  lookup?: string;
+  jobsFor(entityRefs: string[]): EnqueueRequest[];
+}
+
+/**
+ * Decides what a delivery becomes: preview jobs for the entities of its
+ * repository (`enqueued`, or `unmatched` when no entity names it), or
+ * nothing (`ignored`) for every other event and action.
+ */
+export function planDelivery(
+  deliveryId: string,
+  event: string,
+  payload: Record<string, unknown>,
+): DeliveryPlan {
+  const action = typeof payload.action === 'string' ? payload.action : null;
+  const repository = readRepository(payload);
+  const ignored: DeliveryPlan = {
+    action,
+    repository,
+    outcome: 'ignored',
+    jobsFor: () => [],
+  };
+  const jobType = action ? PREVIEW_JOB_FOR_ACTION[action] : undefined;
+  if (event !== 'pull_request' || !jobType) return ignored;
+  const parsed = pullRequestEvent.safeParse(payload);
+  if (!parsed.success) return ignored;
+
+  const { pull_request: pr, repository: repo } = parsed.data;
+  return {
+    action,
+    repository,
+    outcome: 'unmatched',
+    lookup: repo.full_name,
+    jobsFor: entityRefs =>
+      entityRefs.map(entityRef => ({
+        type: jobType,
+        // One pending preview job per PR: the newest event wins.
+        key: `preview:${entityRef}#${pr.number}`,
+        payload: {
+          deliveryId,
+          entityRef,
+          repository: repo.full_name,
+          action: parsed.data.action,
+          pullRequest: {
+            number: pr.number,
+            title: pr.title,
+            author: pr.user.login,
+            draft: pr.draft,
+            merged: pr.merged ?? false,
+            labels: pr.labels.map(label => label.name),
+            headSha: pr.head.sha,
+            headRef: pr.head.ref,
+            baseRef: pr.base.ref,
+            fromFork: pr.head.repo?.full_name !== pr.base.repo.full_name,
+          },
+        } satisfies PreviewJobPayload,
+      })),
+  };
+}
+
+function readRepository(payload: Record<string, unknown>): string | null {
+  const repository = payload.repository as { full_name?: unknown } | undefined;
+  return typeof repository?.full_name === 'string'
+    ? repository.full_name.slice(0, 255)
+    : null;
+}
