@@ -1,4 +1,5 @@
 import type { SchedulerServiceTaskScheduleDefinitionConfig } from '@backstage/backend-plugin-api';
+import type { HumanDuration } from '@backstage/types';
 
 export interface Config {
   /** Configuration of the OpsHub backend plugin. */
@@ -11,6 +12,51 @@ export interface Config {
      */
     projectSync?: {
       schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
+    };
+
+    /** GitHub webhook intake at `POST /api/opshub/webhooks/github`. */
+    github?: {
+      /**
+       * The secret of the GitHub webhook; deliveries are verified against
+       * `X-Hub-Signature-256`. Without it every delivery is refused (503).
+       * @visibility secret
+       */
+      webhookSecret?: string;
+      /**
+       * Secrets still accepted while rotating to a new `webhookSecret`.
+       * @visibility secret
+       */
+      additionalWebhookSecrets?: string[];
+      /** Largest accepted body in bytes; larger ones get 413. Default 25 MiB. */
+      maxPayloadBytes?: number;
+      /**
+       * Deliveries processed at once per instance; up to eight times as many
+       * wait, beyond that 503. Default 32.
+       */
+      maxConcurrentDeliveries?: number;
+      /** How long deliveries (with their raw payload) are kept. Default 14 days. */
+      deliveryRetention?: HumanDuration | string;
+    };
+
+    /** The job queue on the plugin's database. */
+    queue?: {
+      /** Jobs running at once in each backend instance. Default 4. */
+      concurrency?: number;
+      /** How long a claim holds a job before another instance may take it over (renewed while the job runs). Default 30 seconds. */
+      lease?: HumanDuration | string;
+      /** Polling interval, the fallback behind in-process and LISTEN/NOTIFY wake-ups. Default 2 seconds. */
+      pollInterval?: HumanDuration | string;
+      /** How often expired leases are returned to the queue. Default 10 seconds. */
+      recoveryInterval?: HumanDuration | string;
+      /** On shutdown, how long running jobs may finish before they are released. Default 10 seconds. */
+      shutdownGrace?: HumanDuration | string;
+      /** Retry backoff: a random delay up to min(cap, base × 2^(attempt − 1)). Defaults 1 second and 5 minutes. */
+      retryBackoff?: {
+        base?: HumanDuration | string;
+        cap?: HumanDuration | string;
+      };
+      /** How long succeeded, dead and cancelled jobs are kept. Default 7 days. */
+      retention?: HumanDuration | string;
     };
   };
 }

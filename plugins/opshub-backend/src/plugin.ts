@@ -9,6 +9,7 @@ import {
 } from '@opshub/plugin-opshub-node';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
+import { applyRetention } from './maintenance/retention';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
 import { DatabaseJobStore } from './queue/DatabaseJobStore';
@@ -88,15 +89,14 @@ export const opshubPlugin = createBackendPlugin({
           timeout: { minutes: 10 },
           initialDelay: { minutes: 1 },
           fn: async () => {
-            const now = Date.now();
-            const jobCount = await jobs.deleteFinishedBefore(
-              new Date(now - config.queue.retentionMs),
-            );
-            const deliveryCount = await deliveries.deleteReceivedBefore(
-              new Date(now - config.github.deliveryRetentionMs),
-            );
+            const deleted = await applyRetention({
+              jobs,
+              deliveries,
+              jobRetentionMs: config.queue.retentionMs,
+              deliveryRetentionMs: config.github.deliveryRetentionMs,
+            });
             logger.info(
-              `Retention: deleted ${jobCount} finished jobs and ${deliveryCount} webhook deliveries`,
+              `Retention: deleted ${deleted.jobs} finished jobs and ${deleted.deliveries} webhook deliveries`,
             );
           },
         });

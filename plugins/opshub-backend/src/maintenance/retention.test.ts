@@ -1,0 +1,70 @@
+import { migrateUp } from '../database/migrations';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { DatabaseJobStore } from '../queue/DatabaseJobStore';
+import { DatabaseDeliveryStore } from '../webhooks/DatabaseDeliveryStore';
+import { applyRetention } from './retention';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const DAY = 24 * 3600_000;
+
+describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
+  it('deletes finished jobs and deliveries past their windows, nothing else', async () => {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    const jobs = new DatabaseJobStore(knex);
+    const deliveries = new DatabaseDeliveryStore(knex);
+    const now = Date.now();
+
+    const queued = await jobs.enqueue(knex, { type: 'a', payload: {} });
+    const finishedLongAgo = await jobs.enqueue(knex, {
+      type: 'a',
+      payload: {},
+    });
+    const finishedRecently = await jobs.enqueue(knex, {
+      type: 'a',
+      payload: {},
+    });
+    await jobs.cancelQueuedJob(finishedLongAgo);
+    await jobs.cancelQueuedJob(finishedRecently);
+    await knex('jobs')
+      .where('id', finishedLongAgo)
+      .update({ finished_at: new Date(now - 8 * DAY) });
+
+    await knex.transaction(async trx => {
+      for (const [deliveryId, ageDays] of [
+        ['old', 15],
+        ['new', 1],
+      ] as const) {
+        await deliveries.insert(trx, {
+          deliveryId,
+          event: 'ping',
+          action: null,
+          repository: null,
+          receivedAt: new Date(now - ageDays * DAY),
+          outcome: 'ignored',
+          jobCount: 0,
+          redeliveries: 0,
+          payload: '{}',
+        });
+      }
+    });
+
+    await expect(
+      applyRetention({
+        jobs,
+        deliveries,
+        jobRetentionMs: 7 * DAY,
+        deliveryRetentionMs: 14 * DAY,
+        now,
+      }),
+    ).resolves.toEqual({ jobs: 1, deliveries: 1 });
+    expect((await jobs.listJobs({ limit: 10 })).map(j => j.id).sort()).toEqual(
+      [queued, finishedRecently].sort(),
+    );
+    expect(
+      (await deliveries.list({ limit: 10 })).map(d => d.deliveryId),
+    ).toEqual(['new']);
+  });
+});

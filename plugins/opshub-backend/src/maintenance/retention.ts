@@ -1,0 +1,24 @@
+import type { JobStore } from '../queue/JobStore';
+import type { DeliveryStore } from '../webhooks/DeliveryStore';
+
+/**
+ * Deletes finished jobs and webhook deliveries older than their retention
+ * windows (scheduled hourly by the plugin).
+ */
+export async function applyRetention(deps: {
+  jobs: JobStore;
+  deliveries: DeliveryStore;
+  jobRetentionMs: number;
+  deliveryRetentionMs: number;
+  now?: number;
+}): Promise<{ jobs: number; deliveries: number }> {
+  const now = deps.now ?? Date.now();
+  return {
+    jobs: await deps.jobs.deleteFinishedBefore(
+      new Date(now - deps.jobRetentionMs),
+    ),
+    deliveries: await deps.deliveries.deleteReceivedBefore(
+      new Date(now - deps.deliveryRetentionMs),
+    ),
+  };
+}
