@@ -92,13 +92,22 @@ export class DatabaseJobStore implements JobStore {
     claim?: ClaimRequest,
   ): Promise<Job[]> {
     if (settlements.length === 0 && (!claim || claim.total <= 0)) return [];
+    if (this.isPostgres && settlements.every(s => s.outcome === 'succeeded')) {
+      return (
+        await this.completeAndClaimPostgres(workerId, settlements, claim)
+      ).map(toJob);
+    }
     return this.knex.transaction(async trx => {
       await this.settle(trx, workerId, settlements);
       if (!claim || claim.total <= 0) return [];
-      const rows = this.isPostgres
-        ? await this.claimPostgres(trx, workerId, claim)
-        : await this.claimSqlite(trx, workerId, claim);
-      return rows.map(toJob);
+      if (this.isPostgres) {
+        const claimSql = this.claimPostgresSql(workerId, claim, new Date());
+        if (!claimSql) return [];
+        return rawRows<JobRow>(await trx.raw(claimSql.sql, claimSql.bindings))
+          .sort(byClaimOrder)
+          .map(toJob);
+      }
+      return (await this.claimSqlite(trx, workerId, claim)).map(toJob);
     });
   }
 
@@ -201,34 +210,72 @@ export class DatabaseJobStore implements JobStore {
       });
   }
 
-  private async claimPostgres(
-    trx: Knex.Transaction,
+  /**
+   * PostgreSQL fast path, the common case: only successes to record. One
+   * statement records them and claims the next jobs, so a batch costs one
+   * round trip and one commit.
+   */
+  private async completeAndClaimPostgres(
     workerId: string,
-    claim: ClaimRequest,
+    succeeded: Settlement[],
+    claim?: ClaimRequest,
   ): Promise<JobRow[]> {
     const now = new Date();
+    const complete = {
+      sql: `UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?,
+              locked_by = NULL, locked_until = NULL
+            WHERE locked_by = ? AND state = 'running'
+              AND (id, attempts) IN (SELECT * FROM unnest(?::bigint[], ?::int[]))`,
+      bindings: [
+        now,
+        now,
+        workerId,
+        succeeded.map(s => s.id),
+        succeeded.map(s => s.attempts),
+      ],
+    };
+    const claimSql = claim && this.claimPostgresSql(workerId, claim, now);
+    if (!claimSql) {
+      if (succeeded.length > 0)
+        await this.knex.raw(complete.sql, complete.bindings);
+      return [];
+    }
+    if (succeeded.length === 0) {
+      return rawRows<JobRow>(
+        await this.knex.raw(claimSql.sql, claimSql.bindings),
+      ).sort(byClaimOrder);
+    }
+    // The claim does not see the completions (one snapshot); it needs not.
+    const result = await this.knex.raw(
+      `WITH completed AS (${complete.sql}) ${claimSql.sql}`,
+      [...complete.bindings, ...claimSql.bindings],
+    );
+    return rawRows<JobRow>(result).sort(byClaimOrder);
+  }
+
+  private claimPostgresSql(workerId: string, claim: ClaimRequest, now: Date) {
     const slots = claim.slots.filter(s => s.limit > 0);
-    if (slots.length === 0) return [];
+    if (slots.length === 0 || claim.total <= 0) return undefined;
     // One statement claims for every type with free slots, each type up to
     // its own limit, all together up to the total.
     const values = slots.map(() => '(?::text, ?::int)').join(', ');
-    const result = await trx.raw(
-      `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?,
-         attempts = attempts + 1, updated_at = ?
-       WHERE id IN (
-         SELECT c.id FROM (VALUES ${values}) AS s(type, lim)
-         CROSS JOIN LATERAL (
-           SELECT id, priority, run_at FROM jobs
-           WHERE state = 'queued' AND type = s.type AND run_at <= ?
-           ORDER BY priority DESC, run_at, id
-           LIMIT s.lim
-           FOR UPDATE SKIP LOCKED
-         ) c
-         ORDER BY c.priority DESC, c.run_at, c.id
-         LIMIT ?
-       )
-       RETURNING *`,
-      [
+    return {
+      sql: `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?,
+              attempts = attempts + 1, updated_at = ?
+            WHERE id IN (
+              SELECT c.id FROM (VALUES ${values}) AS s(type, lim)
+              CROSS JOIN LATERAL (
+                SELECT id, priority, run_at FROM jobs
+                WHERE state = 'queued' AND type = s.type AND run_at <= ?
+                ORDER BY priority DESC, run_at, id
+                LIMIT s.lim
+                FOR UPDATE SKIP LOCKED
+              ) c
+              ORDER BY c.priority DESC, c.run_at, c.id
+              LIMIT ?
+            )
+            RETURNING *`,
+      bindings: [
         workerId,
         new Date(now.getTime() + claim.leaseMs),
         now,
@@ -236,8 +283,7 @@ export class DatabaseJobStore implements JobStore {
         now,
         claim.total,
       ],
-    );
-    return rawRows<JobRow>(result).sort(byClaimOrder);
+    };
   }
 
   private async claimSqlite(

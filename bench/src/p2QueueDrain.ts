@@ -1,0 +1,218 @@
+/*
+ * P2 queue drain: 20,000 no-op jobs on PostgreSQL drained by OpsHub's job
+ * queue (the code the backend runs: DatabaseJobStore + JobQueue with
+ * LISTEN/NOTIFY) at concurrency 2, beside graphile-worker at concurrency 2
+ * with default settings and again with its local queue and batched
+ * completion; then pickup latency (enqueue to handler start) for jobs added
+ * one at a time from another connection. Repeats interleave the systems so
+ * machine drift hits all alike.
+ *
+ *   yarn workspace @internal/opshub-bench p2 [--repeats 3]
+ */
+import { migrateUp } from '@opshub/plugin-opshub-backend/src/database/migrations';
+import { DatabaseJobStore } from '@opshub/plugin-opshub-backend/src/queue/DatabaseJobStore';
+import { JobQueue } from '@opshub/plugin-opshub-backend/src/queue/JobQueue';
+import { PgListenWakeups } from '@opshub/plugin-opshub-backend/src/queue/PgListenWakeups';
+import {
+  Logger,
+  makeWorkerUtils,
+  run as runGraphileWorker,
+  runMigrations,
+} from 'graphile-worker';
+import { quietLogger as logger } from './lib/logger';
+import { connect, freshDatabase, waitUntil } from './lib/postgres';
+import { median, percentile, repeatsFromArgs, round } from './lib/stats';
+
+const JOBS = 20_000;
+const CONCURRENCY = 2;
+const PICKUPS = 200;
+const PICKUP_SPACING_MS = 20;
+
+type Result = { jobsPerSecond: number; pickupP50: number; pickupP99: number };
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+async function opshubQueue(): Promise<Result> {
+  const url = await freshDatabase('opshub_bench_p2_opshub');
+  const knex = connect(url);
+  await migrateUp(knex);
+  const now = new Date();
+  const rows = Array.from({ length: JOBS }, (_, i) => ({
+    type: 'noop',
+    payload: JSON.stringify({ i }),
+    state: 'queued',
+    priority: 0,
+    attempts: 0,
+    max_attempts: 5,
+    run_at: now,
+    created_at: now,
+    updated_at: now,
+  }));
+  await knex.batchInsert('jobs', rows, 1000);
+
+  const store = new DatabaseJobStore(knex);
+  const queue = new JobQueue(
+    store,
+    logger,
+    { concurrency: CONCURRENCY },
+    PgListenWakeups.fromKnex(knex, logger),
+  );
+  const pickups: number[] = [];
+  queue.register('noop', async ({ job }) => {
+    const enqueuedAt = job.payload.enqueuedAt;
+    if (typeof enqueuedAt === 'number') pickups.push(Date.now() - enqueuedAt);
+  });
+
+  const started = process.hrtime.bigint();
+  queue.start();
+  // Done when no job is queued or running (both partial indexes: cheap).
+  const drained = async () =>
+    !(await knex('jobs').whereIn('state', ['queued', 'running']).first('id'));
+  await waitUntil(drained, 300_000);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+  // Pickup: enqueued from another connection, so only NOTIFY wakes the queue.
+  const producer = connect(url, 2);
+  const producerStore = new DatabaseJobStore(producer);
+  for (let i = 0; i < PICKUPS; i++) {
+    await producerStore.enqueue(producer, {
+      type: 'noop',
+      payload: { enqueuedAt: Date.now() },
+    });
+    await sleep(PICKUP_SPACING_MS);
+  }
+  await waitUntil(async () => pickups.length === PICKUPS, 30_000);
+  await queue.stop();
+  await producer.destroy();
+  await knex.destroy();
+  return summarize(seconds, pickups);
+}
+
+async function graphileWorker(options: { batched: boolean }): Promise<Result> {
+  const url = await freshDatabase(
+    options.batched ? 'opshub_bench_p2_gw_batched' : 'opshub_bench_p2_gw',
+  );
+  await runMigrations({ connectionString: url });
+  const knex = connect(url);
+  for (let from = 0; from < JOBS; from += 1000) {
+    const count = Math.min(1000, JOBS - from);
+    await knex.raw(
+      `SELECT graphile_worker.add_jobs(array(
+         SELECT json_populate_record(null::graphile_worker.job_spec,
+           json_build_object('identifier', 'noop', 'payload', json_build_object('i', g)))
+         FROM generate_series(1, ?) g))`,
+      [count],
+    );
+  }
+
+  const pickups: number[] = [];
+  const started = process.hrtime.bigint();
+  const runner = await runGraphileWorker({
+    connectionString: url,
+    concurrency: CONCURRENCY,
+    noHandleSignals: true,
+    // Its default logger prints a line per job; silence it, as ours is.
+    logger: new Logger(() => () => {}),
+    taskList: {
+      noop: async payload => {
+        const enqueuedAt = (payload as { enqueuedAt?: number }).enqueuedAt;
+        if (typeof enqueuedAt === 'number') {
+          pickups.push(Date.now() - enqueuedAt);
+        }
+      },
+    },
+    preset: options.batched
+      ? {
+          worker: {
+            localQueue: { size: 100 },
+            completeJobBatchDelay: 0,
+            failJobBatchDelay: 0,
+          },
+        }
+      : undefined,
+  });
+  const drained = async () =>
+    (await knex.raw('SELECT 1 FROM graphile_worker.jobs LIMIT 1')).rows
+      .length === 0;
+  await waitUntil(drained, 300_000);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+  const utils = await makeWorkerUtils({ connectionString: url });
+  for (let i = 0; i < PICKUPS; i++) {
+    await utils.addJob('noop', { enqueuedAt: Date.now() });
+    await sleep(PICKUP_SPACING_MS);
+  }
+  await waitUntil(async () => pickups.length === PICKUPS, 30_000);
+  await utils.release();
+  await runner.stop();
+  await knex.destroy();
+  return summarize(seconds, pickups);
+}
+
+function summarize(seconds: number, pickups: number[]): Result {
+  return {
+    jobsPerSecond: round(JOBS / seconds, 0),
+    pickupP50: round(percentile(pickups, 50)),
+    pickupP99: round(percentile(pickups, 99)),
+  };
+}
+
+async function main() {
+  const repeats = repeatsFromArgs();
+  const systems: Array<[string, () => Promise<Result>]> = [
+    ['opshub queue (concurrency 2)', opshubQueue],
+    [
+      'graphile-worker default (concurrency 2)',
+      () => graphileWorker({ batched: false }),
+    ],
+    [
+      'graphile-worker local queue + batched completion',
+      () => graphileWorker({ batched: true }),
+    ],
+  ];
+  const results = new Map<string, Result[]>(
+    systems.map(([name]) => [name, []]),
+  );
+  for (let r = 1; r <= repeats; r++) {
+    for (const [name, runSystem] of systems) {
+      const result = await runSystem();
+      results.get(name)!.push(result);
+      console.log(
+        `P2 repeat ${r} ${name}: ${result.jobsPerSecond} jobs/s, pickup p50 ${result.pickupP50} ms, p99 ${result.pickupP99} ms`,
+      );
+    }
+  }
+  console.log(`\nP2 queue drain: ${JOBS} no-op jobs, medians of ${repeats}`);
+  const medians = new Map(
+    [...results].map(([name, rs]) => [
+      name,
+      {
+        jobsPerSecond: median(rs.map(x => x.jobsPerSecond)),
+        pickupP50: median(rs.map(x => x.pickupP50)),
+        pickupP99: median(rs.map(x => x.pickupP99)),
+      },
+    ]),
+  );
+  for (const [name, m] of medians) {
+    console.log(
+      `  ${name.padEnd(50)} ${String(m.jobsPerSecond).padStart(
+        6,
+      )} jobs/s  pickup p50 ${m.pickupP50} ms  p99 ${m.pickupP99} ms`,
+    );
+  }
+  const ours = medians.get(systems[0][0])!;
+  const baseline = medians.get(systems[1][0])!;
+  console.log(
+    `  throughput vs graphile-worker default: ${round(
+      ours.jobsPerSecond / baseline.jobsPerSecond,
+      2,
+    )}x (goal >= 1.0); pickup p50 ${ours.pickupP50} vs ${
+      baseline.pickupP50
+    } ms (goal: no worse)`,
+  );
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
