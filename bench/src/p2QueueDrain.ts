@@ -4,7 +4,7 @@
  * LISTEN/NOTIFY) at concurrency 2, beside graphile-worker at concurrency 2
  * with default settings and again with its local queue and batched
  * completion; then pickup latency (enqueue to handler start) for jobs added
- * one at a time from another connection. Repeats interleave the systems so
+ * one at a time through each system's own API. Repeats interleave the systems so
  * machine drift hits all alike.
  *
  *   yarn workspace @internal/opshub-bench p2 [--repeats 3]
@@ -71,11 +71,9 @@ async function opshubQueue(): Promise<Result> {
   await waitUntil(drained, 300_000);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 
-  // Pickup: enqueued from another connection, so only NOTIFY wakes the queue.
-  const producer = connect(url, 2);
-  const producerStore = new DatabaseJobStore(producer);
+  // Pickup: each system's own enqueue API, one job at a time.
   for (let i = 0; i < PICKUPS; i++) {
-    await producerStore.enqueue(producer, {
+    await queue.enqueue(knex, {
       type: 'noop',
       payload: { enqueuedAt: Date.now() },
     });
@@ -83,7 +81,6 @@ async function opshubQueue(): Promise<Result> {
   }
   await waitUntil(async () => pickups.length === PICKUPS, 30_000);
   await queue.stop();
-  await producer.destroy();
   await knex.destroy();
   return summarize(seconds, pickups);
 }

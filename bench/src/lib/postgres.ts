@@ -21,7 +21,7 @@ export function connect(url: string, max = 10): Knex {
   return knexFactory({
     client: 'pg',
     connection: url,
-    pool: { min: 2, max, idleTimeoutMillis: 600_000 },
+    pool: { min: Math.min(2, max), max, idleTimeoutMillis: 600_000 },
   });
 }
 

@@ -47,23 +47,6 @@ exports.up = async function up(knex) {
     table.index(['state', 'finished_at'], 'jobs_state_finished_idx');
   });
 
-  if (knex.client.config.client === 'pg') {
-    // Wakes every instance's LISTEN connection when jobs are enqueued, without
-    // an extra round trip on the enqueueing path. PostgreSQL folds identical
-    // notifications of one transaction into one, delivered at commit.
-    await knex.raw(`
-      CREATE FUNCTION opshub_jobs_notify() RETURNS trigger AS $$
-      BEGIN
-        PERFORM pg_notify('opshub_jobs', '');
-        RETURN NULL;
-      END;
-      $$ LANGUAGE plpgsql`);
-    await knex.raw(`
-      CREATE TRIGGER jobs_notify_on_enqueue
-      AFTER INSERT OR UPDATE OF run_at ON jobs
-      FOR EACH STATEMENT EXECUTE FUNCTION opshub_jobs_notify()`);
-  }
-
   await knex.schema.createTable('webhook_deliveries', table => {
     table.comment('GitHub webhook deliveries, kept for the retention window');
     table.string('delivery_id', 100).primary().comment('X-GitHub-Delivery');
@@ -85,9 +68,5 @@ exports.up = async function up(knex) {
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
   await knex.schema.dropTable('webhook_deliveries');
-  if (knex.client.config.client === 'pg') {
-    await knex.raw('DROP TRIGGER IF EXISTS jobs_notify_on_enqueue ON jobs');
-    await knex.raw('DROP FUNCTION IF EXISTS opshub_jobs_notify()');
-  }
   await knex.schema.dropTable('jobs');
 };

@@ -11,6 +11,7 @@ import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { applyRetention } from './maintenance/retention';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
+import { RepositoryLookup } from './projects/RepositoryLookup';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
 import { DatabaseJobStore } from './queue/DatabaseJobStore';
 import { JobQueue } from './queue/JobQueue';
@@ -64,6 +65,7 @@ export const opshubPlugin = createBackendPlugin({
         }
 
         const projects = new DatabaseProjectStore(knex);
+        const repositories = new RepositoryLookup(projects);
         const jobs = new DatabaseJobStore(knex);
         const deliveries = new DatabaseDeliveryStore(knex);
         const queue = new JobQueue(
@@ -80,8 +82,15 @@ export const opshubPlugin = createBackendPlugin({
         await deps.scheduler.scheduleTask({
           id: 'opshub-project-sync',
           ...config.projectSyncSchedule,
-          fn: () =>
-            syncProjectsFromCatalog({ catalog, auth, store: projects, logger }),
+          fn: async () => {
+            await syncProjectsFromCatalog({
+              catalog,
+              auth,
+              store: projects,
+              logger,
+            });
+            repositories.clear();
+          },
         });
         await deps.scheduler.scheduleTask({
           id: 'opshub-retention',
@@ -118,7 +127,12 @@ export const opshubPlugin = createBackendPlugin({
             }),
             jobs,
             deliveries,
-            intake: new WebhookIntake({ knex, deliveries, projects, queue }),
+            intake: new WebhookIntake({
+              knex,
+              deliveries,
+              repositories,
+              queue,
+            }),
             webhook: {
               verify: github.webhookSecret
                 ? createGithubSignatureVerifier(

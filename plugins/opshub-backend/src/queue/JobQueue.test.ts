@@ -313,23 +313,31 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
   if (id.startsWith('POSTGRES')) {
     it('wakes other instances through LISTEN/NOTIFY, not polling', async () => {
       const { knex, store } = await setup();
-      const listener = new JobQueue(
-        store,
-        mockServices.logger.mock(),
-        { ...fast, pollIntervalMs: 60_000 },
-        PgListenWakeups.fromKnex(knex, mockServices.logger.mock()),
-      );
-      queues.push(listener);
+      const logger = mockServices.logger.mock();
+      const instance = (pollIntervalMs: number) => {
+        const queue = new JobQueue(
+          store,
+          logger,
+          { ...fast, pollIntervalMs },
+          PgListenWakeups.fromKnex(knex, logger),
+        );
+        queues.push(queue);
+        return queue;
+      };
+      const listener = instance(60_000);
       const ran = deferred<number>();
       listener.register('a', async () => ran.resolve(Date.now()));
       listener.start();
-      // Let the LISTEN connection come up and the first idle wait begin.
+      // The producer handles nothing: it only enqueues, as a webhook-receiving
+      // instance does.
+      const producer = instance(60_000);
+      producer.start();
+      // Let both LISTEN connections come up and the first idle wait begin.
       await new Promise(resolve => setTimeout(resolve, 500));
 
-      // Enqueued through the store alone: no in-process wake-up.
       const enqueuedAt = Date.now();
       await knex.transaction(trx =>
-        store.enqueue(trx, { type: 'a', payload: {} }),
+        producer.enqueue(trx, { type: 'a', payload: {} }),
       );
       const startedAt = await ran.promise;
       expect(startedAt - enqueuedAt).toBeLessThan(2_000);

@@ -113,13 +113,16 @@ export class JobQueue implements JobEnqueuer {
     const maxAttempts =
       request.maxAttempts ?? this.registrations.get(request.type)?.maxAttempts;
     const id = await this.store.enqueue(trx, { ...request, maxAttempts });
-    // Wake this instance once the job is visible; PostgreSQL's NOTIFY
-    // trigger wakes the other instances.
-    const committed = (trx as Knex.Transaction).executionPromise;
-    if (committed) {
-      committed.then(() => this.wake()).catch(() => {});
-    } else {
+    // Once the job is visible: wake this instance, and tell the others.
+    const committed = () => {
       this.wake();
+      this.wakeups?.announce();
+    };
+    const transaction = (trx as Knex.Transaction).executionPromise;
+    if (transaction) {
+      transaction.then(committed).catch(() => {});
+    } else {
+      committed();
     }
     return id;
   }

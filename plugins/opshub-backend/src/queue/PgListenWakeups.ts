@@ -6,9 +6,11 @@ import type { JobWakeups } from './wakeups';
 export const JOBS_CHANNEL = 'opshub_jobs';
 
 /**
- * LISTENs on a dedicated connection outside the knex pool (a pooled
- * connection would be returned and reused), so every instance on one
- * PostgreSQL hears the NOTIFY the jobs table's trigger sends on enqueue.
+ * LISTEN and NOTIFY on a dedicated connection outside the knex pool (a
+ * pooled connection would be returned and reused). Enqueues are announced
+ * after they commit, at most one NOTIFY per `announceWindowMs`, and never
+ * inside the enqueueing transaction: a NOTIFY there would serialize the
+ * commits of every concurrent webhook delivery on PostgreSQL's notify lock.
  * Reconnects with backoff; polling covers the gaps.
  */
 export class PgListenWakeups implements JobWakeups {
@@ -16,10 +18,12 @@ export class PgListenWakeups implements JobWakeups {
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
   private failures = 0;
+  private announcePending = false;
 
   constructor(
     private readonly connection: ClientConfig,
     private readonly logger: LoggerService,
+    private readonly announceWindowMs = 2,
   ) {}
 
   static fromKnex(knex: Knex, logger: LoggerService): PgListenWakeups {
@@ -65,6 +69,16 @@ export class PgListenWakeups implements JobWakeups {
         onWake();
       })
       .catch(retry);
+  }
+
+  announce(): void {
+    if (this.announcePending) return;
+    this.announcePending = true;
+    setTimeout(() => {
+      this.announcePending = false;
+      // Not connected: the other instances' polling finds the jobs.
+      this.client?.query(`NOTIFY ${JOBS_CHANNEL}`).catch(() => {});
+    }, this.announceWindowMs).unref();
   }
 
   async stop(): Promise<void> {

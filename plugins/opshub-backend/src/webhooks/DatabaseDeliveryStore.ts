@@ -35,10 +35,10 @@ export class DatabaseDeliveryStore implements DeliveryStore {
   constructor(private readonly knex: Knex) {}
 
   async insert(
-    trx: Knex.Transaction,
+    db: Knex | Knex.Transaction,
     delivery: DeliveryWithPayload,
   ): Promise<boolean> {
-    const inserted = await trx('webhook_deliveries')
+    const inserted = await db('webhook_deliveries')
       .insert({
         delivery_id: delivery.deliveryId,
         event: delivery.event,

@@ -1,6 +1,6 @@
 import { NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
-import type { ProjectStore } from '../projects/ProjectStore';
+import type { RepositoryLookup } from '../projects/RepositoryLookup';
 import type { JobEnqueuer } from '../queue/types';
 import type { DeliveryOutcome, DeliveryStore } from './DeliveryStore';
 import { type DeliveryPlan, planDelivery } from './previewJobs';
@@ -23,7 +23,7 @@ export class WebhookIntake {
     private readonly deps: {
       knex: Knex;
       deliveries: DeliveryStore;
-      projects: ProjectStore;
+      repositories: RepositoryLookup;
       queue: JobEnqueuer;
     },
   ) {}
@@ -92,12 +92,13 @@ export class WebhookIntake {
 
   private async jobsOf(plan: DeliveryPlan) {
     if (!plan.lookup) return [];
-    const projects = await this.deps.projects.findByRepoSlug(plan.lookup);
-    return plan.jobsFor(projects.map(p => p.entityRef));
+    return plan.jobsFor(
+      await this.deps.repositories.entityRefsFor(plan.lookup),
+    );
   }
 
   private async enqueueAll(
-    trx: Knex.Transaction,
+    trx: Knex | Knex.Transaction,
     jobs: ReturnType<DeliveryPlan['jobsFor']>,
   ): Promise<string[]> {
     const ids: string[] = [];

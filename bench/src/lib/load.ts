@@ -1,0 +1,129 @@
+import http from 'node:http';
+
+export interface Delivery {
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  latenciesMs: number[];
+}
+
+/** One POST; resolves with the status code. Loopback targets only. */
+function post(
+  agent: http.Agent,
+  url: URL,
+  delivery: Delivery,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: {
+          ...delivery.headers,
+          'content-length': delivery.body.length,
+        },
+      },
+      res => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(delivery.body);
+  });
+}
+
+function assertLoopback(url: URL) {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new Error(`Load only ever targets loopback, not ${url.hostname}`);
+  }
+}
+
+/** `connections` clients each sending back to back for `durationMs`. */
+export async function closedLoop(options: {
+  url: string;
+  connections: number;
+  durationMs: number;
+  next: () => Delivery;
+  expectStatus: number;
+}): Promise<LoadResult> {
+  const url = new URL(options.url);
+  assertLoopback(url);
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.connections,
+  });
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const deadline = started + options.durationMs;
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < deadline) {
+        const sent = performance.now();
+        const status = await post(agent, url, options.next()).catch(() => 0);
+        latenciesMs.push(performance.now() - sent);
+        if (status !== options.expectStatus) errors += 1;
+      }
+    }),
+  );
+  agent.destroy();
+  return {
+    requests: latenciesMs.length,
+    errors,
+    seconds: (performance.now() - started) / 1000,
+    latenciesMs,
+  };
+}
+
+/**
+ * Sends at a steady `ratePerSecond` whatever the answers do (open loop), and
+ * measures each latency from the moment the request was due, so queueing
+ * behind a slow answer counts.
+ */
+export async function openLoop(options: {
+  url: string;
+  ratePerSecond: number;
+  durationMs: number;
+  next: () => Delivery;
+  expectStatus: number;
+}): Promise<LoadResult> {
+  const url = new URL(options.url);
+  assertLoopback(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const total = Math.round((options.ratePerSecond * options.durationMs) / 1000);
+  const interval = 1000 / options.ratePerSecond;
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait));
+    inFlight.push(
+      post(agent, url, options.next())
+        .catch(() => 0)
+        .then(status => {
+          latenciesMs.push(performance.now() - due);
+          if (status !== options.expectStatus) errors += 1;
+        }),
+    );
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return {
+    requests: total,
+    errors,
+    seconds: (performance.now() - started) / 1000,
+    latenciesMs,
+  };
+}

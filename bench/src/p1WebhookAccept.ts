@@ -1,0 +1,265 @@
+/*
+ * P1 webhook accept: signed 24 KB pull_request deliveries through the real
+ * route of a backend started from packages/backend on PostgreSQL, beside a
+ * floor measured in the same run (p1FloorServer.ts: bare http + HMAC + one
+ * INSERT). For each: throughput with 50 connections, then p50/p99 latency at
+ * a steady 200 requests/s. Everything listens and is loaded on 127.0.0.1,
+ * and every process started here is stopped here.
+ *
+ *   yarn workspace @internal/opshub-bench p1 [--repeats 3]
+ */
+import examples from '@octokit/webhooks-examples';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import {
+  closedLoop,
+  type Delivery,
+  type LoadResult,
+  openLoop,
+} from './lib/load';
+import { connect, freshDatabase, PG_URL, waitUntil } from './lib/postgres';
+import { median, percentile, repeatsFromArgs, round } from './lib/stats';
+
+const SECRET = 'opshub-bench-webhook-secret';
+const FLOOR_PORT = 7111;
+const BACKEND = 'http://127.0.0.1:7007';
+const ROUTE = `${BACKEND}/api/opshub/webhooks/github`;
+const FLOOR = `http://127.0.0.1:${FLOOR_PORT}/`;
+const PAYLOAD_BYTES = 24 * 1024;
+const repoRoot = resolvePath(__dirname, '../..');
+const nodeTransform = require.resolve(
+  '@backstage/cli/config/nodeTransform.cjs',
+);
+
+/** 500 signed bodies for different PRs of the demo entity's repository. */
+function deliverySource(runId: string): () => Delivery {
+  const opened = (
+    examples.find(e => e.name === 'pull_request')!.examples as any[]
+  ).find(e => e.action === 'opened');
+  const bodies = Array.from({ length: 500 }, (_, i) => {
+    const payload = {
+      ...opened,
+      number: i + 1,
+      pull_request: { ...opened.pull_request, number: i + 1, body: '' },
+      repository: {
+        ...opened.repository,
+        full_name: process.env.OPSHUB_BENCH_REPO ?? 'acme/storefront',
+      },
+    };
+    const bare = JSON.stringify(payload).length;
+    payload.pull_request.body = 'x'.repeat(Math.max(0, PAYLOAD_BYTES - bare));
+    const body = Buffer.from(JSON.stringify(payload));
+    const signature = `sha256=${createHmac('sha256', SECRET)
+      .update(body)
+      .digest('hex')}`;
+    return { body, signature };
+  });
+  let sequence = 0;
+  return () => {
+    const { body, signature } = bodies[sequence % bodies.length];
+    sequence += 1;
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'pull_request',
+        'x-github-delivery': `bench-${runId}-${sequence}`,
+        'x-hub-signature-256': signature,
+      },
+    };
+  };
+}
+
+function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+) {
+  // Its own process group, so stopping it stops everything it started.
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', chunk => (output += chunk));
+  child.stderr!.on('data', chunk => (output += chunk));
+  return { child, output: () => output };
+}
+
+async function stopProcess(child: ChildProcess) {
+  if (child.exitCode !== null || !child.pid) return;
+  const exited = new Promise(resolve => child.on('exit', resolve));
+  process.kill(-child.pid, 'SIGTERM');
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function startFloor() {
+  const db = await freshDatabase('opshub_bench_p1_floor');
+  const floor = startProcess(
+    process.execPath,
+    ['--require', nodeTransform, 'src/p1FloorServer.ts'],
+    {
+      cwd: resolvePath(repoRoot, 'bench'),
+      env: {
+        OPSHUB_BENCH_SECRET: SECRET,
+        OPSHUB_BENCH_FLOOR_DB: db,
+        OPSHUB_BENCH_FLOOR_PORT: String(FLOOR_PORT),
+      },
+    },
+  );
+  await waitUntil(async () => floor.output().includes('listening'), 30_000, 50);
+  return floor;
+}
+
+async function startBackend() {
+  // Fresh plugin databases for every run.
+  const admin = connect(`${PG_URL}/postgres`, 1);
+  const { rows } = await admin.raw(
+    `SELECT datname FROM pg_database WHERE datname LIKE 'opshub\\_bench\\_p1\\_%' AND datname <> 'opshub_bench_p1_floor'`,
+  );
+  for (const { datname } of rows) {
+    await admin.raw(`DROP DATABASE ?? WITH (FORCE)`, [datname]);
+  }
+  await admin.destroy();
+
+  const backend = startProcess(
+    'yarn',
+    [
+      'start',
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      '../../bench/app-config.bench.yaml',
+    ],
+    {
+      cwd: resolvePath(repoRoot, 'packages/backend'),
+      env: { LOG_LEVEL: 'warn' },
+    },
+  );
+  await waitUntil(
+    () =>
+      fetch(`${BACKEND}/.backstage/health/v1/readiness`)
+        .then(r => r.ok)
+        .catch(() => false),
+    180_000,
+    250,
+  );
+  // Ready once the project sync has mapped acme/storefront to its entity.
+  const probe = deliverySource('probe');
+  await waitUntil(
+    async () => {
+      const delivery = probe();
+      const res = await fetch(ROUTE, {
+        method: 'POST',
+        headers: delivery.headers,
+        body: delivery.body,
+      });
+      return (
+        res.status === 202 &&
+        (process.env.OPSHUB_BENCH_REPO !== undefined ||
+          (await res.json()).outcome === 'enqueued')
+      );
+    },
+    120_000,
+    500,
+  );
+  return backend;
+}
+
+type Measured = { throughput: LoadResult; steady: LoadResult };
+
+async function measure(url: string, runId: string): Promise<Measured> {
+  const next = deliverySource(runId);
+  await closedLoop({
+    url,
+    connections: 50,
+    durationMs: 2_000,
+    next,
+    expectStatus: 202,
+  }); // warm-up
+  const throughput = await closedLoop({
+    url,
+    connections: 50,
+    durationMs: 10_000,
+    next,
+    expectStatus: 202,
+  });
+  const steady = await openLoop({
+    url,
+    ratePerSecond: 200,
+    durationMs: 10_000,
+    next,
+    expectStatus: 202,
+  });
+  return { throughput, steady };
+}
+
+const rate = (r: LoadResult) => round(r.requests / r.seconds, 0);
+const p = (r: LoadResult, q: number) => round(percentile(r.latenciesMs, q));
+
+function describe(name: string, m: Measured) {
+  return `${name}: ${rate(m.throughput)} req/s at 50 connections (p50 ${p(
+    m.throughput,
+    50,
+  )} ms, p99 ${p(m.throughput, 99)} ms, ${
+    m.throughput.errors
+  } errors); at 200 req/s p50 ${p(m.steady, 50)} ms, p99 ${p(
+    m.steady,
+    99,
+  )} ms, ${m.steady.errors} errors`;
+}
+
+async function main() {
+  const repeats = repeatsFromArgs();
+  const runs: Array<{ floor: Measured; route: Measured }> = [];
+  const floor = await startFloor();
+  const backend = await startBackend();
+  try {
+    for (let r = 1; r <= repeats; r++) {
+      const floorResult = await measure(FLOOR, `floor-${r}-${Date.now()}`);
+      console.log(`P1 repeat ${r} ${describe('floor', floorResult)}`);
+      const routeResult = await measure(ROUTE, `route-${r}-${Date.now()}`);
+      console.log(`P1 repeat ${r} ${describe('opshub route', routeResult)}`);
+      runs.push({ floor: floorResult, route: routeResult });
+    }
+  } finally {
+    await stopProcess(backend.child);
+    await stopProcess(floor.child);
+  }
+
+  const med = (pick: (x: { floor: Measured; route: Measured }) => number) =>
+    median(runs.map(pick));
+  const floorRate = med(x => rate(x.floor.throughput));
+  const routeRate = med(x => rate(x.route.throughput));
+  console.log(
+    `\nP1 webhook accept (24 KB signed pull_request, PostgreSQL), medians of ${repeats}`,
+  );
+  console.log(
+    `  floor (http + HMAC + 1 INSERT)  ${floorRate} req/s; at 200 req/s p50 ${med(
+      x => p(x.floor.steady, 50),
+    )} ms, p99 ${med(x => p(x.floor.steady, 99))} ms`,
+  );
+  console.log(
+    `  opshub route (packages/backend)  ${routeRate} req/s; at 200 req/s p50 ${med(
+      x => p(x.route.steady, 50),
+    )} ms, p99 ${med(x => p(x.route.steady, 99))} ms`,
+  );
+  console.log(
+    `  route / floor: ${round(
+      (routeRate / floorRate) * 100,
+      0,
+    )} % (goal >= 70 %); route p99 at 200 req/s: ${med(x =>
+      p(x.route.steady, 99),
+    )} ms (goal < 25 ms)`,
+  );
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
