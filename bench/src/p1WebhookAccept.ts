@@ -27,7 +27,8 @@ const BACKEND = 'http://127.0.0.1:7007';
 const ROUTE = `${BACKEND}/api/opshub/webhooks/github`;
 const FLOOR = `http://127.0.0.1:${FLOOR_PORT}/`;
 const PAYLOAD_BYTES = 24 * 1024;
-const repoRoot = resolvePath(__dirname, '../..');
+// yarn runs workspace scripts in bench/.
+const repoRoot = resolvePath(process.cwd(), '..');
 const nodeTransform = require.resolve(
   '@backstage/cli/config/nodeTransform.cjs',
 );

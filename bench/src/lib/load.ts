@@ -101,10 +101,8 @@ export async function openLoop(options: {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round((options.ratePerSecond * options.durationMs) / 1000);
   const interval = 1000 / options.ratePerSecond;
-  const latenciesMs: number[] = [];
-  let errors = 0;
   const started = performance.now();
-  const inFlight: Array<Promise<void>> = [];
+  const inFlight: Array<Promise<{ status: number; latencyMs: number }>> = [];
   for (let i = 0; i < total; i++) {
     const due = started + i * interval;
     const wait = due - performance.now();
@@ -112,18 +110,15 @@ export async function openLoop(options: {
     inFlight.push(
       post(agent, url, options.next())
         .catch(() => 0)
-        .then(status => {
-          latenciesMs.push(performance.now() - due);
-          if (status !== options.expectStatus) errors += 1;
-        }),
+        .then(status => ({ status, latencyMs: performance.now() - due })),
     );
   }
-  await Promise.all(inFlight);
+  const answers = await Promise.all(inFlight);
   agent.destroy();
   return {
     requests: total,
-    errors,
+    errors: answers.filter(a => a.status !== options.expectStatus).length,
     seconds: (performance.now() - started) / 1000,
-    latenciesMs,
+    latenciesMs: answers.map(a => a.latencyMs),
   };
 }

@@ -8,7 +8,7 @@ import type {
   JobStore,
   Settlement,
 } from './JobStore';
-import type { EnqueueRequest, Job, JobState } from './types';
+import type { EnqueueRequest, InsertStatement, Job, JobState } from './types';
 
 type Timestamp = Date | string | number;
 type JobRow = {
@@ -33,6 +33,16 @@ type JobRow = {
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
+ * Coalescing: the key is unique among queued jobs only (a partial index), so
+ * a newer job replaces the one still waiting and never one that runs.
+ */
+const UPSERT_ON_QUEUED_KEY = `ON CONFLICT ("key") WHERE state = 'queued' DO UPDATE SET
+  type = excluded.type, payload = excluded.payload,
+  priority = excluded.priority, max_attempts = excluded.max_attempts,
+  run_at = excluded.run_at, updated_at = excluded.updated_at,
+  attempts = 0, last_error = NULL, error_class = NULL`;
+
+/**
  * The job queue on the plugin's database. PostgreSQL claims with
  * `FOR UPDATE SKIP LOCKED`, so any number of instances drain one table;
  * SQLite serves a single instance. No transaction stays open while a
@@ -54,8 +64,82 @@ export class DatabaseJobStore implements JobStore {
     trx: Knex | Knex.Transaction,
     request: EnqueueRequest,
   ): Promise<string> {
+    const row = this.toRow(request);
+    if (!request.key) {
+      const [inserted] = await trx('jobs').insert(row).returning('id');
+      return String(inserted.id ?? inserted);
+    }
+    const insert = trx('jobs').insert(row).toSQL();
+    const result = await trx.raw(
+      `${insert.sql} ${UPSERT_ON_QUEUED_KEY} RETURNING id`,
+      insert.bindings,
+    );
+    return String(rawRows<{ id: string | number }>(result)[0].id);
+  }
+
+  async enqueueAfterInsert(
+    insert: InsertStatement,
+    requests: EnqueueRequest[],
+  ): Promise<{ inserted: boolean; jobIds: string[] }> {
+    if (!this.isPostgres) {
+      return this.knex.transaction(async trx => {
+        const inserted = rawRows(
+          await trx.raw(insert.sql, insert.bindings as Knex.RawBinding[]),
+        );
+        if (inserted.length === 0) return { inserted: false, jobIds: [] };
+        const jobIds: string[] = [];
+        for (const request of requests) {
+          jobIds.push(await this.enqueue(trx, request));
+        }
+        return { inserted: true, jobIds };
+      });
+    }
+    const rows = requests.map(r => this.toRow(r));
+    const enqueued = rows.length
+      ? `, enqueued AS (
+          INSERT INTO jobs (type, "key", payload, state, priority, attempts,
+                            max_attempts, run_at, created_at, updated_at)
+          SELECT v.type, v.key, v.payload, 'queued', v.priority, 0,
+                 v.max_attempts, v.run_at, v.created_at, v.created_at
+          FROM (VALUES ${rows
+            .map(
+              () => '(?, ?, ?, ?::int, ?::int, ?::timestamptz, ?::timestamptz)',
+            )
+            .join(
+              ', ',
+            )}) AS v(type, key, payload, priority, max_attempts, run_at, created_at)
+          WHERE EXISTS (SELECT 1 FROM guard)
+          ${UPSERT_ON_QUEUED_KEY}
+          RETURNING id)`
+      : '';
+    const result = await this.knex.raw(
+      `WITH guard AS (${insert.sql})${enqueued}
+       SELECT (SELECT count(*) FROM guard)::int AS inserted,
+              ${
+                rows.length
+                  ? 'ARRAY(SELECT id::text FROM enqueued)'
+                  : "'{}'::text[]"
+              } AS job_ids`,
+      [
+        ...insert.bindings,
+        ...rows.flatMap(row => [
+          row.type,
+          row.key,
+          row.payload,
+          row.priority,
+          row.max_attempts,
+          row.run_at,
+          row.created_at,
+        ]),
+      ] as Knex.RawBinding[],
+    );
+    const [answer] = rawRows<{ inserted: number; job_ids: string[] }>(result);
+    return { inserted: answer.inserted > 0, jobIds: answer.job_ids };
+  }
+
+  private toRow(request: EnqueueRequest) {
     const now = new Date();
-    const row = {
+    return {
       type: request.type,
       key: request.key ?? null,
       payload: JSON.stringify(request.payload),
@@ -67,23 +151,6 @@ export class DatabaseJobStore implements JobStore {
       created_at: now,
       updated_at: now,
     };
-    if (!request.key) {
-      const [inserted] = await trx('jobs').insert(row).returning('id');
-      return String(inserted.id ?? inserted);
-    }
-    // Coalescing: the key is unique among queued jobs only (partial index), so
-    // a newer job replaces the one still waiting and never one that runs.
-    const insert = trx('jobs').insert(row).toSQL();
-    const result = await trx.raw(
-      `${insert.sql} ON CONFLICT ("key") WHERE state = 'queued' DO UPDATE SET
-         type = excluded.type, payload = excluded.payload,
-         priority = excluded.priority, max_attempts = excluded.max_attempts,
-         run_at = excluded.run_at, updated_at = excluded.updated_at,
-         attempts = 0, last_error = NULL, error_class = NULL
-       RETURNING id`,
-      insert.bindings,
-    );
-    return String(rawRows<{ id: string | number }>(result)[0].id);
   }
 
   async settleAndClaim(

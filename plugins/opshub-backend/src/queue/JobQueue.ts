@@ -13,6 +13,7 @@ import type { ClaimRequest, JobStore, Settlement } from './JobStore';
 import type { JobWakeups } from './wakeups';
 import type {
   EnqueueRequest,
+  InsertStatement,
   Job,
   JobEnqueuer,
   JobHandler,
@@ -110,21 +111,41 @@ export class JobQueue implements JobEnqueuer {
     trx: Knex | Knex.Transaction,
     request: EnqueueRequest,
   ): Promise<string> {
-    const maxAttempts =
-      request.maxAttempts ?? this.registrations.get(request.type)?.maxAttempts;
-    const id = await this.store.enqueue(trx, { ...request, maxAttempts });
-    // Once the job is visible: wake this instance, and tell the others.
-    const committed = () => {
-      this.wake();
-      this.wakeups?.announce();
-    };
+    const id = await this.store.enqueue(trx, this.withDefaults(request));
     const transaction = (trx as Knex.Transaction).executionPromise;
     if (transaction) {
-      transaction.then(committed).catch(() => {});
+      transaction.then(() => this.enqueued()).catch(() => {});
     } else {
-      committed();
+      this.enqueued();
     }
     return id;
+  }
+
+  async enqueueAfterInsert(
+    insert: InsertStatement,
+    requests: EnqueueRequest[],
+  ): Promise<{ inserted: boolean; jobIds: string[] }> {
+    const result = await this.store.enqueueAfterInsert(
+      insert,
+      requests.map(r => this.withDefaults(r)),
+    );
+    if (result.jobIds.length > 0) this.enqueued();
+    return result;
+  }
+
+  private withDefaults(request: EnqueueRequest): EnqueueRequest {
+    return {
+      ...request,
+      maxAttempts:
+        request.maxAttempts ??
+        this.registrations.get(request.type)?.maxAttempts,
+    };
+  }
+
+  /** Jobs are committed: wake this instance, and tell the others. */
+  private enqueued(): void {
+    this.wake();
+    this.wakeups?.announce();
   }
 
   /** Asks the loop to look for due jobs now. */

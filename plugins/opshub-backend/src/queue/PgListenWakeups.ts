@@ -23,7 +23,7 @@ export class PgListenWakeups implements JobWakeups {
   constructor(
     private readonly connection: ClientConfig,
     private readonly logger: LoggerService,
-    private readonly announceWindowMs = 2,
+    private readonly announceWindowMs = 10,
   ) {}
 
   static fromKnex(knex: Knex, logger: LoggerService): PgListenWakeups {

@@ -83,6 +83,15 @@ export interface JobTypeOptions {
   maxAttempts?: number;
 }
 
+/**
+ * An `INSERT … RETURNING` statement whose inserted row is the condition for
+ * enqueueing, such as recording a webhook delivery by its unique id.
+ */
+export interface InsertStatement {
+  sql: string;
+  bindings: readonly unknown[];
+}
+
 /** The queue's write side, as other capabilities use it. */
 export interface JobEnqueuer {
   /**
@@ -94,4 +103,14 @@ export interface JobEnqueuer {
     trx: Knex | Knex.Transaction,
     request: EnqueueRequest,
   ): Promise<string>;
+
+  /**
+   * Runs `insert` and, only when it inserted its row, enqueues `requests`
+   * (whose keys must differ), atomically. On PostgreSQL this is a single
+   * statement: one round trip and one commit on a hot path.
+   */
+  enqueueAfterInsert(
+    insert: InsertStatement,
+    requests: EnqueueRequest[],
+  ): Promise<{ inserted: boolean; jobIds: string[] }>;
 }

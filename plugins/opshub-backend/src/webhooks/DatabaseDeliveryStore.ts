@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
+import type { InsertStatement } from '../queue/types';
 import type {
   Delivery,
   DeliveryListFilter,
@@ -38,7 +39,20 @@ export class DatabaseDeliveryStore implements DeliveryStore {
     db: Knex | Knex.Transaction,
     delivery: DeliveryWithPayload,
   ): Promise<boolean> {
-    const inserted = await db('webhook_deliveries')
+    const inserted = await this.insertQuery(db, delivery);
+    return inserted.length > 0;
+  }
+
+  insertStatement(delivery: DeliveryWithPayload): InsertStatement {
+    const { sql, bindings } = this.insertQuery(this.knex, delivery).toSQL();
+    return { sql, bindings };
+  }
+
+  private insertQuery(
+    db: Knex | Knex.Transaction,
+    delivery: DeliveryWithPayload,
+  ) {
+    return db('webhook_deliveries')
       .insert({
         delivery_id: delivery.deliveryId,
         event: delivery.event,
@@ -53,7 +67,6 @@ export class DatabaseDeliveryStore implements DeliveryStore {
       .onConflict('delivery_id')
       .ignore()
       .returning('delivery_id');
-    return inserted.length > 0;
   }
 
   async markRedelivered(

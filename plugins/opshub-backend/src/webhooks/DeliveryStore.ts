@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { InsertStatement } from '../queue/types';
 
 export const DELIVERY_OUTCOMES = ['enqueued', 'unmatched', 'ignored'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
@@ -31,13 +32,19 @@ export interface DeliveryListFilter {
 /** Persistence of GitHub webhook deliveries. */
 export interface DeliveryStore {
   /**
-   * Records a delivery inside the caller's transaction. Returns false when
-   * its delivery id is already recorded (GitHub redelivers with the same id).
+   * Records a delivery, inside the caller's transaction when given one.
+   * Returns false when its delivery id is already recorded (GitHub
+   * redelivers with the same id).
    */
   insert(
-    trx: Knex.Transaction,
+    db: Knex | Knex.Transaction,
     delivery: DeliveryWithPayload,
   ): Promise<boolean>;
+  /**
+   * The same insert as a statement that returns a row only for a new
+   * delivery, to guard enqueueing its jobs (`JobEnqueuer.enqueueAfterInsert`).
+   */
+  insertStatement(delivery: DeliveryWithPayload): InsertStatement;
   /** Records the outcome of processing a stored delivery again. */
   markRedelivered(
     trx: Knex.Transaction,

@@ -14,9 +14,8 @@ export interface IntakeResult {
 }
 
 /**
- * Records verified GitHub deliveries and enqueues their jobs in one
- * transaction, so a delivery is never recorded without its jobs, nor the
- * other way round.
+ * Records verified GitHub deliveries and enqueues their jobs atomically, so
+ * a delivery is never recorded without its jobs, nor the other way round.
  */
 export class WebhookIntake {
   constructor(
@@ -42,8 +41,10 @@ export class WebhookIntake {
     const jobs = await this.jobsOf(plan);
     const outcome = jobs.length > 0 ? 'enqueued' : plan.outcome;
 
-    return this.deps.knex.transaction(async trx => {
-      const recorded = await this.deps.deliveries.insert(trx, {
+    // The delivery and its jobs commit together, and a delivery id seen
+    // before enqueues nothing again.
+    const { inserted, jobIds } = await this.deps.queue.enqueueAfterInsert(
+      this.deps.deliveries.insertStatement({
         deliveryId: delivery.deliveryId,
         event: delivery.event,
         action: plan.action,
@@ -53,18 +54,12 @@ export class WebhookIntake {
         jobCount: jobs.length,
         redeliveries: 0,
         payload: delivery.rawBody,
-      });
-      if (!recorded) {
-        return { deliveryId: delivery.deliveryId, duplicate: true, jobIds: [] };
-      }
-      const jobIds = await this.enqueueAll(trx, jobs);
-      return {
-        deliveryId: delivery.deliveryId,
-        duplicate: false,
-        outcome,
-        jobIds,
-      };
-    });
+      }),
+      jobs,
+    );
+    return inserted
+      ? { deliveryId: delivery.deliveryId, duplicate: false, outcome, jobIds }
+      : { deliveryId: delivery.deliveryId, duplicate: true, jobIds: [] };
   }
 
   /** Processes a stored delivery again, as if it had just arrived. */
@@ -98,7 +93,7 @@ export class WebhookIntake {
   }
 
   private async enqueueAll(
-    trx: Knex | Knex.Transaction,
+    trx: Knex.Transaction,
     jobs: ReturnType<DeliveryPlan['jobsFor']>,
   ): Promise<string[]> {
     const ids: string[] = [];
