@@ -42,6 +42,11 @@ export interface Config {
     queue?: {
       /** Jobs running at once in each backend instance. Default 4. */
       concurrency?: number;
+      /**
+       * Per job type (e.g. `create-preview`), jobs running at once in each
+       * instance, within `concurrency`.
+       */
+      typeConcurrency?: { [type: string]: number };
       /** How long a claim holds a job before another instance may take it over (renewed while the job runs). Default 30 seconds. */
       lease?: HumanDuration | string;
       /** Polling interval, the fallback behind in-process and LISTEN/NOTIFY wake-ups. Default 2 seconds. */

@@ -70,6 +70,11 @@ export function readOpsHubConfig(
         baseMs: ms('retryBackoff.base', defaultJobQueueOptions.backoff.baseMs),
         capMs: ms('retryBackoff.cap', defaultJobQueueOptions.backoff.capMs),
       },
+      typeConcurrency: Object.fromEntries(
+        (queue?.getOptionalConfig('typeConcurrency')?.keys() ?? []).map(
+          type => [type, queue!.getNumber(`typeConcurrency.${type}`)],
+        ),
+      ),
       retentionMs: ms('retention', 7 * 24 * 3600_000),
     },
   };

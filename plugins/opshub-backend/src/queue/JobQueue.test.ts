@@ -232,6 +232,35 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
     expect(max).toBe(1);
   });
 
+  it('lets configuration override a type concurrency', async () => {
+    const { knex, store, queue } = await setup({
+      concurrency: 4,
+      typeConcurrency: { throttled: 1 },
+    });
+    let now = 0;
+    let max = 0;
+    queue.register(
+      'throttled',
+      async () => {
+        now += 1;
+        max = Math.max(max, now);
+        await new Promise(resolve => setTimeout(resolve, 20));
+        now -= 1;
+      },
+      { concurrency: 3 },
+    );
+    for (let i = 0; i < 4; i++) {
+      await store.enqueue(knex, { type: 'throttled', payload: { i } });
+    }
+    queue.start();
+    await waitFor(async () =>
+      (
+        await store.countByTypeAndState()
+      ).some(c => c.state === 'succeeded' && c.count === 4),
+    );
+    expect(max).toBe(1);
+  });
+
   it('keeps a long job leased with heartbeats instead of running it twice', async () => {
     const { knex, store, queue } = await setup({ leaseMs: 150 });
     let runs = 0;

@@ -34,6 +34,8 @@ export interface JobQueueOptions {
   backoff: { baseMs: number; capMs: number };
   /** On shutdown, how long in-flight jobs may finish before being released. */
   shutdownGraceMs: number;
+  /** Per job type, jobs running at once in this instance; overrides handlers' own. */
+  typeConcurrency: Record<string, number>;
 }
 
 export const defaultJobQueueOptions: JobQueueOptions = {
@@ -43,6 +45,7 @@ export const defaultJobQueueOptions: JobQueueOptions = {
   recoveryIntervalMs: 10_000,
   backoff: { baseMs: 1_000, capMs: 5 * 60_000 },
   shutdownGraceMs: 10_000,
+  typeConcurrency: {},
 };
 
 type Registration = {
@@ -102,7 +105,10 @@ export class JobQueue implements JobEnqueuer {
     }
     this.registrations.set(type, {
       handler,
-      concurrency: options.concurrency ?? this.options.concurrency,
+      concurrency:
+        this.options.typeConcurrency[type] ??
+        options.concurrency ??
+        this.options.concurrency,
       maxAttempts: options.maxAttempts,
     });
   }

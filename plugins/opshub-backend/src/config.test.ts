@@ -1,0 +1,63 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { readOpsHubConfig } from './config';
+
+describe('readOpsHubConfig', () => {
+  it('fills in the documented defaults', () => {
+    const config = readOpsHubConfig(mockServices.rootConfig({ data: {} }));
+    expect(config.github).toEqual({
+      webhookSecret: undefined,
+      additionalWebhookSecrets: [],
+      maxPayloadBytes: 25 * 1024 * 1024,
+      maxConcurrentDeliveries: 32,
+      deliveryRetentionMs: 14 * 24 * 3600_000,
+    });
+    expect(config.queue).toEqual({
+      concurrency: 4,
+      leaseMs: 30_000,
+      pollIntervalMs: 2_000,
+      recoveryIntervalMs: 10_000,
+      shutdownGraceMs: 10_000,
+      backoff: { baseMs: 1_000, capMs: 300_000 },
+      typeConcurrency: {},
+      retentionMs: 7 * 24 * 3600_000,
+    });
+    expect(config.projectSyncSchedule.frequency).toEqual({ minutes: 5 });
+  });
+
+  it('reads durations, secrets and per-type concurrency', () => {
+    const config = readOpsHubConfig(
+      mockServices.rootConfig({
+        data: {
+          opshub: {
+            github: {
+              webhookSecret: 'new',
+              additionalWebhookSecrets: ['old'],
+              maxPayloadBytes: 1024,
+              deliveryRetention: { days: 2 },
+            },
+            queue: {
+              concurrency: 8,
+              lease: { seconds: 90 },
+              pollInterval: 'PT5S',
+              retryBackoff: { base: { seconds: 2 }, cap: { minutes: 1 } },
+              typeConcurrency: { 'create-preview': 2 },
+            },
+          },
+        },
+      }),
+    );
+    expect(config.github).toMatchObject({
+      webhookSecret: 'new',
+      additionalWebhookSecrets: ['old'],
+      maxPayloadBytes: 1024,
+      deliveryRetentionMs: 2 * 24 * 3600_000,
+    });
+    expect(config.queue).toMatchObject({
+      concurrency: 8,
+      leaseMs: 90_000,
+      pollIntervalMs: 5_000,
+      backoff: { baseMs: 2_000, capMs: 60_000 },
+      typeConcurrency: { 'create-preview': 2 },
+    });
+  });
+});
