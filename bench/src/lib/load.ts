@@ -41,22 +41,27 @@ function post(
   });
 }
 
-function assertLoopback(url: URL) {
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
-    throw new Error(`Load only ever targets loopback, not ${url.hostname}`);
-  }
-}
-
-/** `connections` clients each sending back to back for `durationMs`. */
-export async function closedLoop(options: {
+/** What a load run sends, where, for how long, and the answer it expects. */
+export interface LoadTarget {
   url: string;
-  connections: number;
   durationMs: number;
   next: () => Delivery;
   expectStatus: number;
-}): Promise<LoadResult> {
-  const url = new URL(options.url);
-  assertLoopback(url);
+}
+
+function loopbackUrl(raw: string): URL {
+  const url = new URL(raw);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new Error(`Load only ever targets loopback, not ${url.hostname}`);
+  }
+  return url;
+}
+
+/** `connections` clients each sending back to back for `durationMs`. */
+export async function closedLoop(
+  options: LoadTarget & { connections: number },
+): Promise<LoadResult> {
+  const url = loopbackUrl(options.url);
   const agent = new http.Agent({
     keepAlive: true,
     maxSockets: options.connections,
@@ -89,15 +94,10 @@ export async function closedLoop(options: {
  * measures each latency from the moment the request was due, so queueing
  * behind a slow answer counts.
  */
-export async function openLoop(options: {
-  url: string;
-  ratePerSecond: number;
-  durationMs: number;
-  next: () => Delivery;
-  expectStatus: number;
-}): Promise<LoadResult> {
-  const url = new URL(options.url);
-  assertLoopback(url);
+export async function openLoop(
+  options: LoadTarget & { ratePerSecond: number },
+): Promise<LoadResult> {
+  const url = loopbackUrl(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const total = Math.round((options.ratePerSecond * options.durationMs) / 1000);
   const interval = 1000 / options.ratePerSecond;

@@ -205,61 +205,41 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
     expect(ran).toEqual(['a', 'c']);
   });
 
-  it('keeps to per-type concurrency', async () => {
-    const { knex, store, queue } = await setup({ concurrency: 4 });
-    let now = 0;
-    let max = 0;
-    queue.register(
-      'serial',
-      async () => {
-        now += 1;
-        max = Math.max(max, now);
-        await new Promise(resolve => setTimeout(resolve, 20));
-        now -= 1;
-      },
-      { concurrency: 1 },
-    );
-    const ids = [];
-    for (let i = 0; i < 5; i++) {
-      ids.push(await store.enqueue(knex, { type: 'serial', payload: { i } }));
-    }
-    queue.start();
-    await waitFor(async () =>
-      (
-        await store.countByTypeAndState()
-      ).some(c => c.state === 'succeeded' && c.count === 5),
-    );
-    expect(max).toBe(1);
-  });
-
-  it('lets configuration override a type concurrency', async () => {
-    const { knex, store, queue } = await setup({
-      concurrency: 4,
-      typeConcurrency: { throttled: 1 },
-    });
-    let now = 0;
-    let max = 0;
-    queue.register(
-      'throttled',
-      async () => {
-        now += 1;
-        max = Math.max(max, now);
-        await new Promise(resolve => setTimeout(resolve, 20));
-        now -= 1;
-      },
-      { concurrency: 3 },
-    );
-    for (let i = 0; i < 4; i++) {
-      await store.enqueue(knex, { type: 'throttled', payload: { i } });
-    }
-    queue.start();
-    await waitFor(async () =>
-      (
-        await store.countByTypeAndState()
-      ).some(c => c.state === 'succeeded' && c.count === 4),
-    );
-    expect(max).toBe(1);
-  });
+  it.each([
+    ['the handler registration', {}, 1, 1],
+    ['configuration, over the registration', { throttled: 1 }, 3, 1],
+    ['the instance when the type allows more', {}, 10, 4],
+  ])(
+    'keeps to the concurrency that %s sets',
+    async (_source, typeConcurrency, registered, expected) => {
+      const { knex, store, queue } = await setup({
+        concurrency: 4,
+        typeConcurrency,
+      });
+      let now = 0;
+      let max = 0;
+      queue.register(
+        'throttled',
+        async () => {
+          now += 1;
+          max = Math.max(max, now);
+          await new Promise(resolve => setTimeout(resolve, 30));
+          now -= 1;
+        },
+        { concurrency: registered },
+      );
+      for (let i = 0; i < 8; i++) {
+        await store.enqueue(knex, { type: 'throttled', payload: { i } });
+      }
+      queue.start();
+      await waitFor(async () =>
+        (
+          await store.countByTypeAndState()
+        ).some(c => c.state === 'succeeded' && c.count === 8),
+      );
+      expect(max).toBe(expected);
+    },
+  );
 
   it('keeps a long job leased with heartbeats instead of running it twice', async () => {
     const { knex, store, queue } = await setup({ leaseMs: 150 });
