@@ -1,21 +1,25 @@
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
+
+/** Signs in as guest and opens a Component's OpsHub tab from the catalog. */
+async function openOpsHubTab(page: Page, component: string) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await page.getByRole('link', { name: component, exact: true }).click();
+  await page.getByRole('link', { name: 'OpsHub', exact: true }).click();
+  await expect(page).toHaveURL(
+    new RegExp(`/catalog/default/component/${component}/opshub$`),
+  );
+}
 
 test('the OpsHub tab shows what the backend knows of a Component', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await page.getByRole('link', { name: 'storefront' }).click();
-
   const summaryResponse = page.waitForResponse(response =>
     /\/api\/opshub\/entities\/component\/default\/storefront\/summary$/i.test(
       response.url(),
     ),
   );
-  await page.getByRole('link', { name: 'OpsHub', exact: true }).click();
-  await expect(page).toHaveURL(
-    /\/catalog\/default\/component\/storefront\/opshub$/,
-  );
+  await openOpsHubTab(page, 'storefront');
   const response = await summaryResponse;
   expect(response.status()).toBe(200);
   const summary = await response.json();
@@ -39,9 +43,7 @@ test('the OpsHub tab shows what the backend knows of a Component', async ({
 test('the OpsHub tab says which annotations a Component lacks', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await page.goto('/catalog/default/component/inventory-service/opshub');
+  await openOpsHubTab(page, 'inventory-service');
 
   await expect(page.getByText('Missing Annotation')).toBeVisible();
   await expect(

@@ -33,6 +33,18 @@ type JobRow = {
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 /**
+ * Claims and outcomes commit asynchronously on PostgreSQL (no wait for the
+ * WAL flush, which otherwise bounds how fast one worker drains the queue).
+ * Losing the last of them in a database crash is harmless: a lost claim
+ * leaves the job queued, a lost outcome leaves it leased until the lease
+ * expires, and either way it runs again, as at-least-once delivery allows.
+ * Enqueues stay durable. Statements reference this CTE with
+ * `FROM async_commit` so that it is evaluated.
+ */
+const ASYNC_COMMIT = `async_commit AS MATERIALIZED (
+  SELECT set_config('synchronous_commit', 'off', true))`;
+
+/**
  * Coalescing: the key is unique among queued jobs only (a partial index), so
  * a newer job replaces the one still waiting and never one that runs.
  */
@@ -170,7 +182,12 @@ export class DatabaseJobStore implements JobStore {
       if (this.isPostgres) {
         const claimSql = this.claimPostgresSql(workerId, claim, new Date());
         if (!claimSql) return [];
-        return rawRows<JobRow>(await trx.raw(claimSql.sql, claimSql.bindings))
+        return rawRows<JobRow>(
+          await trx.raw(
+            `WITH ${ASYNC_COMMIT} ${claimSql.sql}`,
+            claimSql.bindings,
+          ),
+        )
           .sort(byClaimOrder)
           .map(toJob);
       }
@@ -291,6 +308,7 @@ export class DatabaseJobStore implements JobStore {
     const complete = {
       sql: `UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?,
               locked_by = NULL, locked_until = NULL
+            FROM async_commit
             WHERE locked_by = ? AND state = 'running'
               AND (id, attempts) IN (SELECT * FROM unnest(?::bigint[], ?::int[]))`,
       bindings: [
@@ -303,18 +321,25 @@ export class DatabaseJobStore implements JobStore {
     };
     const claimSql = claim && this.claimPostgresSql(workerId, claim, now);
     if (!claimSql) {
-      if (succeeded.length > 0)
-        await this.knex.raw(complete.sql, complete.bindings);
+      if (succeeded.length > 0) {
+        await this.knex.raw(
+          `WITH ${ASYNC_COMMIT} ${complete.sql}`,
+          complete.bindings,
+        );
+      }
       return [];
     }
     if (succeeded.length === 0) {
       return rawRows<JobRow>(
-        await this.knex.raw(claimSql.sql, claimSql.bindings),
+        await this.knex.raw(
+          `WITH ${ASYNC_COMMIT} ${claimSql.sql}`,
+          claimSql.bindings,
+        ),
       ).sort(byClaimOrder);
     }
     // The claim does not see the completions (one snapshot); it needs not.
     const result = await this.knex.raw(
-      `WITH completed AS (${complete.sql}) ${claimSql.sql}`,
+      `WITH ${ASYNC_COMMIT}, completed AS (${complete.sql}) ${claimSql.sql}`,
       [...complete.bindings, ...claimSql.bindings],
     );
     return rawRows<JobRow>(result).sort(byClaimOrder);
@@ -329,6 +354,7 @@ export class DatabaseJobStore implements JobStore {
     return {
       sql: `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?,
               attempts = attempts + 1, updated_at = ?
+            FROM async_commit
             WHERE id IN (
               SELECT c.id FROM (VALUES ${values}) AS s(type, lim)
               CROSS JOIN LATERAL (
@@ -341,7 +367,7 @@ export class DatabaseJobStore implements JobStore {
               ORDER BY c.priority DESC, c.run_at, c.id
               LIMIT ?
             )
-            RETURNING *`,
+            RETURNING jobs.*`,
       bindings: [
         workerId,
         new Date(now.getTime() + claim.leaseMs),
