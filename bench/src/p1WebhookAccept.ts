@@ -4,7 +4,9 @@
  * floor measured in the same run (p1FloorServer.ts: bare http + HMAC + one
  * INSERT). For each: throughput with 50 connections, then p50/p99 latency at
  * a steady 200 requests/s. Everything listens and is loaded on 127.0.0.1,
- * and every process started here is stopped here.
+ * and every process started here is stopped here. The deliveries name the
+ * demo entity's repository (each becomes a preview job); set
+ * OPSHUB_BENCH_REPO=owner/name to send them for an unmatched one instead.
  *
  *   yarn workspace @internal/opshub-bench p1 [--repeats 3]
  */
@@ -128,10 +130,15 @@ async function startBackend() {
   }
   await admin.destroy();
 
+  // packages/backend's entry point as production runs it: no file watcher,
+  // no --enable-source-maps (which `yarn start` adds for development), the
+  // TypeScript sources transpiled on load as `backstage-cli` does.
   const backend = startProcess(
-    'yarn',
+    process.execPath,
     [
-      'start',
+      '--require',
+      nodeTransform,
+      'src/index',
       '--config',
       '../../app-config.yaml',
       '--config',
@@ -139,7 +146,7 @@ async function startBackend() {
     ],
     {
       cwd: resolvePath(repoRoot, 'packages/backend'),
-      env: { LOG_LEVEL: 'warn' },
+      env: { LOG_LEVEL: 'warn', NODE_ENV: 'production' },
     },
   );
   await waitUntil(
