@@ -14,6 +14,7 @@ import examples from '@octokit/webhooks-examples';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
+import { type CpuSnapshot, cpuSnapshot } from './lib/cpu';
 import {
   closedLoop,
   type Delivery,
@@ -179,9 +180,18 @@ async function startBackend() {
   return backend;
 }
 
-type Measured = { throughput: LoadResult; steady: LoadResult };
+type Measured = {
+  throughput: LoadResult;
+  steady: LoadResult;
+  /** CPU milliseconds per request during the throughput run. */
+  cpuMs: { server: number; postgres: number };
+};
 
-async function measure(url: string, runId: string): Promise<Measured> {
+async function measure(
+  url: string,
+  runId: string,
+  serverPid: number,
+): Promise<Measured> {
   const next = deliverySource(runId);
   await closedLoop({
     url,
@@ -190,6 +200,7 @@ async function measure(url: string, runId: string): Promise<Measured> {
     next,
     expectStatus: 202,
   }); // warm-up
+  const before = cpuSnapshot(serverPid);
   const throughput = await closedLoop({
     url,
     connections: 50,
@@ -204,22 +215,39 @@ async function measure(url: string, runId: string): Promise<Measured> {
     next,
     expectStatus: 202,
   });
-  return { throughput, steady };
+  return {
+    throughput,
+    steady,
+    cpuMs: cpuPerRequest(before, serverPid, throughput),
+  };
+}
+
+function cpuPerRequest(
+  before: CpuSnapshot,
+  serverPid: number,
+  run: LoadResult,
+) {
+  const after = cpuSnapshot(serverPid);
+  const perRequest = (seconds: number) =>
+    round((seconds * 1000) / run.requests, 2);
+  return {
+    server: perRequest(after.server - before.server),
+    postgres: perRequest(after.postgres - before.postgres),
+  };
 }
 
 const rate = (r: LoadResult) => round(r.requests / r.seconds, 0);
 const p = (r: LoadResult, q: number) => round(percentile(r.latenciesMs, q));
 
 function describe(name: string, m: Measured) {
-  return `${name}: ${rate(m.throughput)} req/s at 50 connections (p50 ${p(
-    m.throughput,
-    50,
-  )} ms, p99 ${p(m.throughput, 99)} ms, ${
-    m.throughput.errors
-  } errors); at 200 req/s p50 ${p(m.steady, 50)} ms, p99 ${p(
-    m.steady,
-    99,
-  )} ms, ${m.steady.errors} errors`;
+  const { throughput: t, steady, cpuMs } = m;
+  return [
+    `${name}: ${rate(t)} req/s at 50 connections`,
+    `(p50 ${p(t, 50)} ms, p99 ${p(t, 99)} ms, ${t.errors} errors;`,
+    `CPU per request: server ${cpuMs.server} ms, PostgreSQL ${cpuMs.postgres} ms);`,
+    `at 200 req/s p50 ${p(steady, 50)} ms, p99 ${p(steady, 99)} ms,`,
+    `${steady.errors} errors`,
+  ].join(' ');
 }
 
 async function main() {
@@ -229,9 +257,17 @@ async function main() {
   const backend = await startBackend();
   try {
     for (let r = 1; r <= repeats; r++) {
-      const floorResult = await measure(FLOOR, `floor-${r}-${Date.now()}`);
+      const floorResult = await measure(
+        FLOOR,
+        `floor-${r}-${Date.now()}`,
+        floor.child.pid!,
+      );
       console.log(`P1 repeat ${r} ${describe('floor', floorResult)}`);
-      const routeResult = await measure(ROUTE, `route-${r}-${Date.now()}`);
+      const routeResult = await measure(
+        ROUTE,
+        `route-${r}-${Date.now()}`,
+        backend.child.pid!,
+      );
       console.log(`P1 repeat ${r} ${describe('opshub route', routeResult)}`);
       runs.push({ floor: floorResult, route: routeResult });
     }
