@@ -10,7 +10,7 @@ import { Pool } from 'pg';
 
 const secret = process.env.OPSHUB_BENCH_SECRET!;
 const pool = new Pool({
-  connectionString: process.env.OPSHUB_BENCH_FLOOR_DB!,
+  connectionString: process.env.OPSHUB_BENCH_DB!,
   max: 10,
   idleTimeoutMillis: 0,
 });
@@ -51,10 +51,8 @@ pool
        delivery_id text PRIMARY KEY, event text, payload text, received_at timestamptz)`,
   )
   .then(() =>
-    server.listen(
-      Number(process.env.OPSHUB_BENCH_FLOOR_PORT),
-      '127.0.0.1',
-      () => process.stdout.write('listening\n'),
+    server.listen(Number(process.env.OPSHUB_BENCH_PORT), '127.0.0.1', () =>
+      process.stdout.write('listening\n'),
     ),
   );
 process.on('SIGTERM', () => {

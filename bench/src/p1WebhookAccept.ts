@@ -2,7 +2,7 @@
  * P1 webhook accept: signed 24 KB pull_request deliveries through the real
  * route of a backend started from packages/backend on PostgreSQL, beside a
  * floor measured in the same run (p1FloorServer.ts: bare http + HMAC + one
- * INSERT). For each: throughput with 50 connections, then p50/p99 latency at
+ * INSERT) and OpsHub's route on a bare express app (p1BareRouteServer.ts). For each: throughput with 50 connections, then p50/p99 latency at
  * a steady 200 requests/s. Everything listens and is loaded on 127.0.0.1,
  * and every process started here is stopped here. The deliveries name the
  * demo entity's repository (each becomes a preview job); set
@@ -29,6 +29,8 @@ const FLOOR_PORT = 7111;
 const BACKEND = 'http://127.0.0.1:7007';
 const ROUTE = `${BACKEND}/api/opshub/webhooks/github`;
 const FLOOR = `http://127.0.0.1:${FLOOR_PORT}/`;
+const BARE_PORT = 7112;
+const BARE_ROUTE = `http://127.0.0.1:${BARE_PORT}/api/opshub/webhooks/github`;
 const PAYLOAD_BYTES = 24 * 1024;
 // yarn runs workspace scripts in bench/.
 const repoRoot = resolvePath(process.cwd(), '..');
@@ -102,22 +104,31 @@ async function stopProcess(child: ChildProcess) {
   clearTimeout(timer);
 }
 
-async function startFloor() {
-  const db = await freshDatabase('opshub_bench_p1_floor');
-  const floor = startProcess(
+/** A bench server (floor or bare route) on its own fresh database. */
+async function startBenchServer(
+  script: string,
+  database: string,
+  port: number,
+) {
+  const db = await freshDatabase(database);
+  const server = startProcess(
     process.execPath,
-    ['--require', nodeTransform, 'src/p1FloorServer.ts'],
+    ['--require', nodeTransform, script],
     {
       cwd: resolvePath(repoRoot, 'bench'),
       env: {
         OPSHUB_BENCH_SECRET: SECRET,
-        OPSHUB_BENCH_FLOOR_DB: db,
-        OPSHUB_BENCH_FLOOR_PORT: String(FLOOR_PORT),
+        OPSHUB_BENCH_DB: db,
+        OPSHUB_BENCH_PORT: String(port),
       },
     },
   );
-  await waitUntil(async () => floor.output().includes('listening'), 30_000, 50);
-  return floor;
+  await waitUntil(
+    async () => server.output().includes('listening'),
+    60_000,
+    50,
+  );
+  return server;
 }
 
 async function startBackend() {
@@ -250,56 +261,84 @@ function describe(name: string, m: Measured) {
   ].join(' ');
 }
 
+type System = { name: string; url: string; pid: () => number };
+
 async function main() {
   const repeats = repeatsFromArgs();
-  const runs: Array<{ floor: Measured; route: Measured }> = [];
-  const floor = await startFloor();
+  const floor = await startBenchServer(
+    'src/p1FloorServer.ts',
+    'opshub_bench_p1_floor',
+    FLOOR_PORT,
+  );
   const backend = await startBackend();
+  const bare = await startBenchServer(
+    'src/p1BareRouteServer.ts',
+    'opshub_bench_bare_route',
+    BARE_PORT,
+  );
+  const systems: System[] = [
+    {
+      name: 'floor (http + HMAC + 1 INSERT)',
+      url: FLOOR,
+      pid: () => floor.child.pid!,
+    },
+    {
+      name: 'opshub route on bare express',
+      url: BARE_ROUTE,
+      pid: () => bare.child.pid!,
+    },
+    {
+      name: 'opshub route (packages/backend)',
+      url: ROUTE,
+      pid: () => backend.child.pid!,
+    },
+  ];
+  const results = new Map<string, Measured[]>(systems.map(s => [s.name, []]));
   try {
     for (let r = 1; r <= repeats; r++) {
-      const floorResult = await measure(
-        FLOOR,
-        `floor-${r}-${Date.now()}`,
-        floor.child.pid!,
-      );
-      console.log(`P1 repeat ${r} ${describe('floor', floorResult)}`);
-      const routeResult = await measure(
-        ROUTE,
-        `route-${r}-${Date.now()}`,
-        backend.child.pid!,
-      );
-      console.log(`P1 repeat ${r} ${describe('opshub route', routeResult)}`);
-      runs.push({ floor: floorResult, route: routeResult });
+      for (const system of systems) {
+        const result = await measure(
+          system.url,
+          `${r}-${Date.now()}`,
+          system.pid(),
+        );
+        results.get(system.name)!.push(result);
+        console.log(`P1 repeat ${r} ${describe(system.name, result)}`);
+      }
     }
   } finally {
     await stopProcess(backend.child);
+    await stopProcess(bare.child);
     await stopProcess(floor.child);
   }
 
-  const med = (pick: (x: { floor: Measured; route: Measured }) => number) =>
-    median(runs.map(pick));
-  const floorRate = med(x => rate(x.floor.throughput));
-  const routeRate = med(x => rate(x.route.throughput));
   console.log(
     `\nP1 webhook accept (24 KB signed pull_request, PostgreSQL), medians of ${repeats}`,
   );
-  console.log(
-    `  floor (http + HMAC + 1 INSERT)  ${floorRate} req/s; at 200 req/s p50 ${med(
-      x => p(x.floor.steady, 50),
-    )} ms, p99 ${med(x => p(x.floor.steady, 99))} ms`,
-  );
-  console.log(
-    `  opshub route (packages/backend)  ${routeRate} req/s; at 200 req/s p50 ${med(
-      x => p(x.route.steady, 50),
-    )} ms, p99 ${med(x => p(x.route.steady, 99))} ms`,
-  );
+  const medians = systems.map(({ name }) => {
+    const runs = results.get(name)!;
+    const med = (pick: (m: Measured) => number) => median(runs.map(pick));
+    const summary = {
+      rate: med(m => rate(m.throughput)),
+      p50: med(m => p(m.steady, 50)),
+      p99: med(m => p(m.steady, 99)),
+      cpu: med(m => m.cpuMs.server),
+    };
+    console.log(
+      `  ${name.padEnd(34)} ${summary.rate} req/s (server CPU ${
+        summary.cpu
+      } ms/request); at 200 req/s p50 ${summary.p50} ms, p99 ${summary.p99} ms`,
+    );
+    return summary;
+  });
+  const [floorSummary, , route] = medians;
   console.log(
     `  route / floor: ${round(
-      (routeRate / floorRate) * 100,
+      (route.rate / floorSummary.rate) * 100,
       0,
-    )} % (goal >= 70 %); route p99 at 200 req/s: ${med(x =>
-      p(x.route.steady, 99),
-    )} ms (goal < 25 ms)`,
+    )} % (goal >= 70 %); route p99 at 200 req/s: ${
+      route.p99
+    } ms (goal < 25 ms)`,
   );
 }
 
