@@ -32,12 +32,12 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
       .where('id', finishedLongAgo)
       .update({ finished_at: new Date(now - 8 * DAY) });
 
-    await knex.transaction(async trx => {
-      for (const [deliveryId, ageDays] of [
-        ['old', 15],
-        ['new', 1],
-      ] as const) {
-        await deliveries.insert(trx, {
+    for (const [deliveryId, ageDays] of [
+      ['old', 15],
+      ['new', 1],
+    ] as const) {
+      await jobs.enqueueAfterInsert(
+        deliveries.insertStatement({
           deliveryId,
           event: 'ping',
           action: null,
@@ -47,9 +47,10 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
           jobCount: 0,
           redeliveries: 0,
           payload: '{}',
-        });
-      }
-    });
+        }),
+        [],
+      );
+    }
 
     await expect(
       applyRetention({

@@ -82,6 +82,8 @@ export class JobQueue implements JobEnqueuer {
   private stopping = false;
   private woken = false;
   private signal?: () => void;
+  /** Called whenever a job finishes, while stop() waits for the rest. */
+  private onIdle?: () => void;
 
   constructor(
     private readonly store: JobStore,
@@ -406,7 +408,7 @@ export class JobQueue implements JobEnqueuer {
     }
   }
 
-  private onIdle?: () => void;
+  /** Resolves once no job runs; used by stop(). */
   private idle(): Promise<void> {
     return new Promise(resolve => {
       const check = () => {

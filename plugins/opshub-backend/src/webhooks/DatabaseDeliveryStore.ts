@@ -35,24 +35,8 @@ const SUMMARY_COLUMNS = [
 export class DatabaseDeliveryStore implements DeliveryStore {
   constructor(private readonly knex: Knex) {}
 
-  async insert(
-    db: Knex | Knex.Transaction,
-    delivery: DeliveryWithPayload,
-  ): Promise<boolean> {
-    const inserted = await this.insertQuery(db, delivery);
-    return inserted.length > 0;
-  }
-
   insertStatement(delivery: DeliveryWithPayload): InsertStatement {
-    const { sql, bindings } = this.insertQuery(this.knex, delivery).toSQL();
-    return { sql, bindings };
-  }
-
-  private insertQuery(
-    db: Knex | Knex.Transaction,
-    delivery: DeliveryWithPayload,
-  ) {
-    return db('webhook_deliveries')
+    const { sql, bindings } = this.knex('webhook_deliveries')
       .insert({
         delivery_id: delivery.deliveryId,
         event: delivery.event,
@@ -66,7 +50,9 @@ export class DatabaseDeliveryStore implements DeliveryStore {
       })
       .onConflict('delivery_id')
       .ignore()
-      .returning('delivery_id');
+      .returning('delivery_id')
+      .toSQL();
+    return { sql, bindings };
   }
 
   async markRedelivered(

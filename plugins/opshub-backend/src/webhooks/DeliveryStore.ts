@@ -32,17 +32,9 @@ export interface DeliveryListFilter {
 /** Persistence of GitHub webhook deliveries. */
 export interface DeliveryStore {
   /**
-   * Records a delivery, inside the caller's transaction when given one.
-   * Returns false when its delivery id is already recorded (GitHub
-   * redelivers with the same id).
-   */
-  insert(
-    db: Knex | Knex.Transaction,
-    delivery: DeliveryWithPayload,
-  ): Promise<boolean>;
-  /**
-   * The same insert as a statement that returns a row only for a new
-   * delivery, to guard enqueueing its jobs (`JobEnqueuer.enqueueAfterInsert`).
+   * The insert of a delivery as a statement that returns a row only for a
+   * delivery id not recorded before (GitHub redelivers with the same id), to
+   * guard enqueueing its jobs (`JobEnqueuer.enqueueAfterInsert`).
    */
   insertStatement(delivery: DeliveryWithPayload): InsertStatement;
   /** Records the outcome of processing a stored delivery again. */
