@@ -16,6 +16,20 @@ export async function freshDatabase(name: string): Promise<string> {
   return `${PG_URL}/${name}`;
 }
 
+/**
+ * Writes out every dirty buffer now, as pgbench does before a run, so the
+ * checkpoint a previous system's heavy run triggered (and its fsync stalls)
+ * does not land in the next system's measurement.
+ */
+export async function checkpoint(): Promise<void> {
+  const admin = connect(`${PG_URL}/postgres`, 1);
+  try {
+    await admin.raw('CHECKPOINT');
+  } finally {
+    await admin.destroy();
+  }
+}
+
 export function connect(url: string, max = 10): Knex {
   // Connections are kept: reconnects would show up as latency spikes.
   return knexFactory({

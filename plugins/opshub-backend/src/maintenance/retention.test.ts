@@ -36,18 +36,20 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
       ['old', 15],
       ['new', 1],
     ] as const) {
-      await jobs.enqueueAfterInsert(
-        deliveries.insertStatement({
-          deliveryId,
-          event: 'ping',
-          action: null,
-          repository: null,
-          receivedAt: new Date(now - ageDays * DAY),
-          outcome: 'ignored',
-          jobCount: 0,
-          redeliveries: 0,
-          payload: '{}',
-        }),
+      await jobs.enqueueGuarded(
+        deliveries.insertStatement([
+          {
+            deliveryId,
+            event: 'ping',
+            action: null,
+            repository: null,
+            receivedAt: new Date(now - ageDays * DAY),
+            outcome: 'ignored',
+            jobCount: 0,
+            redeliveries: 0,
+            payload: '{}',
+          },
+        ]),
         [],
       );
     }

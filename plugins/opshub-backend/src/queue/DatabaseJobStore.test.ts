@@ -153,6 +153,83 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
     });
   });
 
+  it('enqueues the jobs of each entry whose guard row it inserted', async () => {
+    const { knex, store } = await setup();
+    await knex.schema.createTable('guards', table =>
+      table.string('id').primary(),
+    );
+    const guardInsert = (ids: string[]) =>
+      knex('guards')
+        .insert(ids.map(guardId => ({ id: guardId })))
+        .onConflict('id')
+        .ignore()
+        .returning('id as guard')
+        .toSQL();
+    await knex('guards').insert({ id: 'seen' });
+    const queuedBefore = await store.enqueue(knex, {
+      type: 'a',
+      key: 'k0',
+      payload: { n: 0 },
+    });
+    const runningBefore = await store.enqueue(knex, {
+      type: 'b',
+      key: 'k3',
+      payload: { n: 0 },
+    });
+    await store.settleAndClaim('w', [], claimOf('b', 1));
+
+    const jobIds = await store.enqueueGuarded(
+      guardInsert(['seen', 'a', 'b', 'c']),
+      [
+        { guard: 'seen', requests: [{ type: 'a', key: 'k9', payload: {} }] },
+        {
+          guard: 'a',
+          requests: [
+            { type: 'a', key: 'k1', payload: { n: 1 } },
+            { type: 'a', payload: { n: 'unkeyed' } },
+            { type: 'a', key: 'k0', payload: { n: 2 } },
+          ],
+        },
+        {
+          guard: 'b',
+          requests: [
+            { type: 'a', key: 'k1', payload: { n: 3 } },
+            { type: 'b', key: 'k3', payload: { n: 4 } },
+          ],
+        },
+        { guard: 'c', requests: [] },
+      ],
+    );
+
+    expect([...jobIds.keys()].sort()).toEqual(['a', 'b', 'c']);
+    const [k1, unkeyed, k0] = jobIds.get('a')!;
+    const [k1Again, k3] = jobIds.get('b')!;
+    expect(jobIds.get('c')).toEqual([]);
+    // Same key in one call: the last request wins, both get its id.
+    expect(k1Again).toBe(k1);
+    expect((await store.getJob(k1))!.payload).toEqual({ n: 3 });
+    expect((await store.getJob(unkeyed))!.payload).toEqual({ n: 'unkeyed' });
+    // A queued job with the key is replaced; a running one never.
+    expect(k0).toBe(queuedBefore);
+    expect((await store.getJob(k0))!.payload).toEqual({ n: 2 });
+    expect(k3).not.toBe(runningBefore);
+    expect(await store.getJob(k3)).toMatchObject({
+      state: 'queued',
+      payload: { n: 4 },
+    });
+    expect(await store.getJob(runningBefore)).toMatchObject({
+      state: 'running',
+    });
+    const all = await store.listJobs({ limit: 10 });
+    expect(all.map(job => job.key).sort()).toEqual([
+      'k0',
+      'k1',
+      'k3',
+      'k3',
+      null,
+    ]);
+  });
+
   it('records outcomes only for the lease holder and its attempt', async () => {
     const { knex, store } = await setup();
     const jobId = await store.enqueue(knex, { type: 'a', payload: {} });

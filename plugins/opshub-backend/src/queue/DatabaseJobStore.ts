@@ -8,7 +8,13 @@ import type {
   JobStore,
   Settlement,
 } from './JobStore';
-import type { EnqueueRequest, InsertStatement, Job, JobState } from './types';
+import type {
+  EnqueueRequest,
+  GuardedJobs,
+  GuardInsert,
+  Job,
+  JobState,
+} from './types';
 
 type Timestamp = Date | string | number;
 type JobRow = {
@@ -89,64 +95,94 @@ export class DatabaseJobStore implements JobStore {
     return String(rawRows<{ id: string | number }>(result)[0].id);
   }
 
-  async enqueueAfterInsert(
-    insert: InsertStatement,
-    requests: EnqueueRequest[],
-  ): Promise<{ inserted: boolean; jobIds: string[] }> {
-    if (!this.isPostgres) {
-      return this.knex.transaction(async trx => {
-        const inserted = rawRows(
+  async enqueueGuarded(
+    insert: GuardInsert,
+    entries: GuardedJobs[],
+  ): Promise<Map<string, string[]>> {
+    if (this.isPostgres) return this.enqueueGuardedPostgres(insert, entries);
+    return this.knex.transaction(async trx => {
+      const inserted = new Set(
+        rawRows<{ guard: string }>(
           await trx.raw(insert.sql, insert.bindings as Knex.RawBinding[]),
-        );
-        if (inserted.length === 0) return { inserted: false, jobIds: [] };
-        const jobIds: string[] = [];
-        for (const request of requests) {
-          jobIds.push(await this.enqueue(trx, request));
-        }
-        return { inserted: true, jobIds };
-      });
-    }
-    const rows = requests.map(r => this.toRow(r));
-    const enqueued = rows.length
-      ? `, enqueued AS (
-          INSERT INTO jobs (type, "key", payload, state, priority, attempts,
-                            max_attempts, run_at, created_at, updated_at)
-          SELECT v.type, v.key, v.payload, 'queued', v.priority, 0,
-                 v.max_attempts, v.run_at, v.created_at, v.created_at
-          FROM (VALUES ${rows
-            .map(
-              () => '(?, ?, ?, ?::int, ?::int, ?::timestamptz, ?::timestamptz)',
-            )
-            .join(
-              ', ',
-            )}) AS v(type, key, payload, priority, max_attempts, run_at, created_at)
-          WHERE EXISTS (SELECT 1 FROM guard)
-          ${UPSERT_ON_QUEUED_KEY}
-          RETURNING id)`
-      : '';
-    const result = await this.knex.raw(
-      `WITH guard AS (${insert.sql})${enqueued}
-       SELECT (SELECT count(*) FROM guard)::int AS inserted,
-              ${
-                rows.length
-                  ? 'ARRAY(SELECT id::text FROM enqueued)'
-                  : "'{}'::text[]"
-              } AS job_ids`,
-      [
-        ...insert.bindings,
-        ...rows.flatMap(row => [
-          row.type,
-          row.key,
-          row.payload,
-          row.priority,
-          row.max_attempts,
-          row.run_at,
-          row.created_at,
-        ]),
-      ] as Knex.RawBinding[],
+        ).map(row => String(row.guard)),
+      );
+      const jobIds = new Map<string, string[]>();
+      for (const { guard, requests } of entries) {
+        if (!inserted.has(guard)) continue;
+        const ids: string[] = [];
+        for (const request of requests)
+          ids.push(await this.enqueue(trx, request));
+        jobIds.set(guard, ids);
+      }
+      return jobIds;
+    });
+  }
+
+  /**
+   * One statement: the guard insert, then the jobs of the entries it
+   * inserted. Job ids are drawn up front so each request can be matched to
+   * its row; requests sharing a key collapse to the last one (an upsert may
+   * not touch a row twice) and take the id of the row the upsert returns.
+   */
+  private async enqueueGuardedPostgres(
+    insert: GuardInsert,
+    entries: GuardedJobs[],
+  ): Promise<Map<string, string[]>> {
+    const requests = entries.flatMap(({ guard, requests: r }) =>
+      r.map(request => ({ guard, row: this.toRow(request) })),
     );
-    const [answer] = rawRows<{ inserted: number; job_ids: string[] }>(result);
-    return { inserted: answer.inserted > 0, jobIds: answer.job_ids };
+    const jobs = requests.length
+      ? `, requested AS MATERIALIZED (
+          SELECT r.*, nextval(pg_get_serial_sequence('jobs', 'id')) AS new_id
+          FROM (VALUES ${requests
+            .map(
+              () =>
+                '(?, ?::int, ?, ?, ?, ?::int, ?::int, ?::timestamptz, ?::timestamptz)',
+            )
+            .join(', ')})
+            AS r(guard, ord, type, key, payload, priority, max_attempts, run_at, created_at)
+          WHERE r.guard IN (SELECT guard FROM guard)),
+        enqueued AS (
+          INSERT INTO jobs (id, type, "key", payload, state, priority, attempts,
+                            max_attempts, run_at, created_at, updated_at)
+          SELECT DISTINCT ON (COALESCE(key, new_id::text))
+                 new_id, type, key, payload, 'queued', priority, 0,
+                 max_attempts, run_at, created_at, created_at
+          FROM requested
+          ORDER BY COALESCE(key, new_id::text), ord DESC
+          ${UPSERT_ON_QUEUED_KEY}
+          RETURNING id, "key")
+        SELECT g.guard, r.ord, COALESCE(e.id, r.new_id)::text AS job_id
+        FROM guard g
+        LEFT JOIN requested r ON r.guard = g.guard
+        LEFT JOIN enqueued e ON e.key = r.key`
+      : `SELECT guard, NULL AS ord, NULL AS job_id FROM guard`;
+    const result = await this.knex.raw(`WITH guard AS (${insert.sql})${jobs}`, [
+      ...insert.bindings,
+      ...requests.flatMap(({ guard, row }, ord) => [
+        guard,
+        ord,
+        row.type,
+        row.key,
+        row.payload,
+        row.priority,
+        row.max_attempts,
+        row.run_at,
+        row.created_at,
+      ]),
+    ] as Knex.RawBinding[]);
+    const rows = rawRows<{
+      guard: string;
+      ord: number | null;
+      job_id: string | null;
+    }>(result).sort((a, b) => (a.ord ?? -1) - (b.ord ?? -1));
+    const jobIds = new Map<string, string[]>();
+    for (const { guard, job_id: jobId } of rows) {
+      const ids = jobIds.get(guard) ?? [];
+      if (jobId !== null) ids.push(jobId);
+      jobIds.set(guard, ids);
+    }
+    return jobIds;
   }
 
   private toRow(request: EnqueueRequest) {

@@ -13,7 +13,8 @@ import type { ClaimRequest, JobStore, Settlement } from './JobStore';
 import type { JobWakeups } from './wakeups';
 import type {
   EnqueueRequest,
-  InsertStatement,
+  GuardedJobs,
+  GuardInsert,
   Job,
   JobEnqueuer,
   JobHandler,
@@ -129,16 +130,19 @@ export class JobQueue implements JobEnqueuer {
     return id;
   }
 
-  async enqueueAfterInsert(
-    insert: InsertStatement,
-    requests: EnqueueRequest[],
-  ): Promise<{ inserted: boolean; jobIds: string[] }> {
-    const result = await this.store.enqueueAfterInsert(
+  async enqueueGuarded(
+    insert: GuardInsert,
+    entries: GuardedJobs[],
+  ): Promise<Map<string, string[]>> {
+    const jobIds = await this.store.enqueueGuarded(
       insert,
-      requests.map(r => this.withDefaults(r)),
+      entries.map(({ guard, requests }) => ({
+        guard,
+        requests: requests.map(r => this.withDefaults(r)),
+      })),
     );
-    if (result.jobIds.length > 0) this.enqueued();
-    return result;
+    if ([...jobIds.values()].some(ids => ids.length > 0)) this.enqueued();
+    return jobIds;
   }
 
   private withDefaults(request: EnqueueRequest): EnqueueRequest {

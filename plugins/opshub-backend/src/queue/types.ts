@@ -84,12 +84,20 @@ export interface JobTypeOptions {
 }
 
 /**
- * An `INSERT … RETURNING` statement whose inserted row is the condition for
- * enqueueing, such as recording a webhook delivery by its unique id.
+ * An `INSERT … ON CONFLICT DO NOTHING RETURNING <unique column> AS guard`
+ * of one or more rows: each row it inserts is the condition for enqueueing
+ * the jobs of the entry with that guard value, such as recording webhook
+ * deliveries by their unique ids.
  */
-export interface InsertStatement {
+export interface GuardInsert {
   sql: string;
   bindings: readonly unknown[];
+}
+
+/** Jobs to enqueue when the row with this guard value is inserted. */
+export interface GuardedJobs {
+  guard: string;
+  requests: EnqueueRequest[];
 }
 
 /** The queue's write side, as other capabilities use it. */
@@ -105,12 +113,15 @@ export interface JobEnqueuer {
   ): Promise<string>;
 
   /**
-   * Runs `insert` and, only when it inserted its row, enqueues `requests`
-   * (whose keys must differ), atomically. On PostgreSQL this is a single
-   * statement: one round trip and one commit on a hot path.
+   * Runs `insert` and enqueues the requests of each entry whose guard value
+   * it inserted, atomically; on PostgreSQL in a single statement (one round
+   * trip, one commit) however many entries. Guard values must differ.
+   * Requests with the same key coalesce in entry order: the last one wins
+   * and all of them get its job id. Returns the job ids of every entry whose
+   * guard was inserted; an entry missing from the map was recorded before.
    */
-  enqueueAfterInsert(
-    insert: InsertStatement,
-    requests: EnqueueRequest[],
-  ): Promise<{ inserted: boolean; jobIds: string[] }>;
+  enqueueGuarded(
+    insert: GuardInsert,
+    entries: GuardedJobs[],
+  ): Promise<Map<string, string[]>>;
 }

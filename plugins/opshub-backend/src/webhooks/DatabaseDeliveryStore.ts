@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
-import type { InsertStatement } from '../queue/types';
+import type { GuardInsert } from '../queue/types';
 import type {
   Delivery,
   DeliveryListFilter,
@@ -35,22 +35,24 @@ const SUMMARY_COLUMNS = [
 export class DatabaseDeliveryStore implements DeliveryStore {
   constructor(private readonly knex: Knex) {}
 
-  insertStatement(delivery: DeliveryWithPayload): InsertStatement {
+  insertStatement(deliveries: DeliveryWithPayload[]): GuardInsert {
     const { sql, bindings } = this.knex('webhook_deliveries')
-      .insert({
-        delivery_id: delivery.deliveryId,
-        event: delivery.event,
-        action: delivery.action,
-        repository: delivery.repository,
-        received_at: delivery.receivedAt,
-        outcome: delivery.outcome,
-        job_count: delivery.jobCount,
-        redeliveries: delivery.redeliveries,
-        payload: delivery.payload,
-      })
+      .insert(
+        deliveries.map(delivery => ({
+          delivery_id: delivery.deliveryId,
+          event: delivery.event,
+          action: delivery.action,
+          repository: delivery.repository,
+          received_at: delivery.receivedAt,
+          outcome: delivery.outcome,
+          job_count: delivery.jobCount,
+          redeliveries: delivery.redeliveries,
+          payload: delivery.payload,
+        })),
+      )
       .onConflict('delivery_id')
       .ignore()
-      .returning('delivery_id')
+      .returning('delivery_id as guard')
       .toSQL();
     return { sql, bindings };
   }

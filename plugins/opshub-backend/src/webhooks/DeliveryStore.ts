@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { InsertStatement } from '../queue/types';
+import type { GuardInsert } from '../queue/types';
 
 export const DELIVERY_OUTCOMES = ['enqueued', 'unmatched', 'ignored'] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
@@ -32,11 +32,11 @@ export interface DeliveryListFilter {
 /** Persistence of GitHub webhook deliveries. */
 export interface DeliveryStore {
   /**
-   * The insert of a delivery as a statement that returns a row only for a
-   * delivery id not recorded before (GitHub redelivers with the same id), to
-   * guard enqueueing its jobs (`JobEnqueuer.enqueueAfterInsert`).
+   * The insert of deliveries as one statement that returns the ids (as
+   * `guard`) only of those not recorded before (GitHub redelivers with the
+   * same id), to guard enqueueing their jobs (`JobEnqueuer.enqueueGuarded`).
    */
-  insertStatement(delivery: DeliveryWithPayload): InsertStatement;
+  insertStatement(deliveries: DeliveryWithPayload[]): GuardInsert;
   /** Records the outcome of processing a stored delivery again. */
   markRedelivered(
     trx: Knex.Transaction,

@@ -1,8 +1,13 @@
 import { NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import type { RepositoryLookup } from '../projects/RepositoryLookup';
-import type { JobEnqueuer } from '../queue/types';
-import type { DeliveryOutcome, DeliveryStore } from './DeliveryStore';
+import { createGroupCommit } from '../database/groupCommit';
+import type { EnqueueRequest, JobEnqueuer } from '../queue/types';
+import type {
+  DeliveryOutcome,
+  DeliveryStore,
+  DeliveryWithPayload,
+} from './DeliveryStore';
 import { type DeliveryPlan, planDelivery } from './previewJobs';
 
 export interface IntakeResult {
@@ -13,11 +18,20 @@ export interface IntakeResult {
   jobIds: string[];
 }
 
+/** A delivery to record, with the jobs it becomes. */
+type Recording = { delivery: DeliveryWithPayload; jobs: EnqueueRequest[] };
+
 /**
  * Records verified GitHub deliveries and enqueues their jobs atomically, so
  * a delivery is never recorded without its jobs, nor the other way round.
+ * Deliveries that arrive together are recorded together (group commit): one
+ * statement and one commit for all of them.
  */
 export class WebhookIntake {
+  private readonly record: (
+    recording: Recording,
+  ) => Promise<string[] | undefined>;
+
   constructor(
     private readonly deps: {
       knex: Knex;
@@ -25,7 +39,13 @@ export class WebhookIntake {
       repositories: RepositoryLookup;
       queue: JobEnqueuer;
     },
-  ) {}
+  ) {
+    this.record = createGroupCommit({
+      write: group => this.recordGroup(group),
+      maxInFlight: 2,
+      maxGroupSize: 50,
+    });
+  }
 
   async receive(delivery: {
     deliveryId: string;
@@ -40,11 +60,8 @@ export class WebhookIntake {
     );
     const jobs = await this.jobsOf(plan);
     const outcome = jobs.length > 0 ? 'enqueued' : plan.outcome;
-
-    // The delivery and its jobs commit together, and a delivery id seen
-    // before enqueues nothing again.
-    const { inserted, jobIds } = await this.deps.queue.enqueueAfterInsert(
-      this.deps.deliveries.insertStatement({
+    const jobIds = await this.record({
+      delivery: {
         deliveryId: delivery.deliveryId,
         event: delivery.event,
         action: plan.action,
@@ -54,12 +71,35 @@ export class WebhookIntake {
         jobCount: jobs.length,
         redeliveries: 0,
         payload: delivery.rawBody,
-      }),
+      },
       jobs,
-    );
-    return inserted
+    });
+    return jobIds
       ? { deliveryId: delivery.deliveryId, duplicate: false, outcome, jobIds }
       : { deliveryId: delivery.deliveryId, duplicate: true, jobIds: [] };
+  }
+
+  /**
+   * Job ids for each recording whose delivery id was new; undefined for a
+   * delivery id recorded before, or earlier in the same group.
+   */
+  private async recordGroup(
+    group: Recording[],
+  ): Promise<(string[] | undefined)[]> {
+    const first = new Map<string, Recording>();
+    for (const recording of group) {
+      const id = recording.delivery.deliveryId;
+      if (!first.has(id)) first.set(id, recording);
+    }
+    const unique = [...first.values()];
+    const jobIds = await this.deps.queue.enqueueGuarded(
+      this.deps.deliveries.insertStatement(unique.map(r => r.delivery)),
+      unique.map(r => ({ guard: r.delivery.deliveryId, requests: r.jobs })),
+    );
+    return group.map(recording => {
+      const id = recording.delivery.deliveryId;
+      return first.get(id) === recording ? jobIds.get(id) : undefined;
+    });
   }
 
   /** Processes a stored delivery again, as if it had just arrived. */

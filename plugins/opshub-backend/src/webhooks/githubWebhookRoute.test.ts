@@ -230,6 +230,76 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    it('answers each of many concurrent deliveries as if it came alone', async () => {
+      // Concurrent deliveries are recorded in groups; every answer and row
+      // must still be the one a lone delivery gets.
+      const pr = (number: number) => ({
+        ...opened,
+        number,
+        pull_request: { ...opened.pull_request, number },
+      });
+      const twiceId = nextDeliveryId();
+      const sends = [
+        ...Array.from({ length: 20 }, (_, i) => ({
+          payload: pr(100 + i),
+          deliveryId: nextDeliveryId(),
+        })),
+        { payload: pr(7), deliveryId: twiceId },
+        { payload: pr(7), deliveryId: twiceId },
+        { payload: pr(8), deliveryId: nextDeliveryId() },
+        { payload: pr(8), deliveryId: nextDeliveryId() },
+        {
+          payload: {
+            ...opened,
+            repository: { ...opened.repository, full_name: 'someone/else' },
+          },
+          deliveryId: nextDeliveryId(),
+        },
+      ];
+      const answers = await Promise.all(
+        sends.map(s => deliver(s.payload, { deliveryId: s.deliveryId })),
+      );
+
+      const byId = answers.map(a => a.body);
+      expect(answers.slice(0, 20).map(a => [a.status, a.body.outcome])).toEqual(
+        Array(20).fill([202, 'enqueued']),
+      );
+      expect(
+        answers
+          .slice(20, 22)
+          .map(a => a.status)
+          .sort(),
+      ).toEqual([200, 202]);
+      const [samePrA, samePrB] = byId.slice(22, 24);
+      expect(samePrA.jobIds).toHaveLength(1);
+      expect(samePrB.jobIds).toEqual(samePrA.jobIds);
+      expect(answers[24].body).toMatchObject({
+        outcome: 'unmatched',
+        jobIds: [],
+      });
+
+      const { deliveries, jobs } = await recorded();
+      expect(deliveries).toBe(sends.length - 1);
+      // One job per PR: 20 + PR 7 once + PR 8 coalesced.
+      expect(jobs.map(j => j.key).sort()).toEqual(
+        [...Array.from({ length: 20 }, (_, i) => 100 + i), 7, 8]
+          .map(n => `preview:${ENTITY}#${n}`)
+          .sort(),
+      );
+      const ids = (await knex('jobs').select('id', 'key')).map(row => [
+        row.key,
+        String(row.id),
+      ]);
+      const idOf = new Map(ids as [string, string][]);
+      answers
+        .slice(0, 20)
+        .forEach((a, i) =>
+          expect(a.body.jobIds).toEqual([
+            idOf.get(`preview:${ENTITY}#${100 + i}`),
+          ]),
+        );
+    });
+
     it.each(pullRequestExamples.map(e => [e.action, e] as const))(
       'maps pull_request.%s',
       async (action, payload) => {

@@ -80,7 +80,8 @@ export function planDelivery(
   event: string,
   payload: Record<string, unknown>,
 ): DeliveryPlan {
-  const action = typeof payload.action === 'string' ? payload.action : null;
+  const action =
+    typeof payload.action === 'string' ? payload.action.slice(0, 100) : null;
   const repository = readRepository(payload);
   const ignored: DeliveryPlan = {
     action,
