@@ -101,14 +101,20 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
       type: 'create-preview',
       key: 'pr-1',
       payload: { sha: 'a' },
+      runAt: new Date(Date.now() - 60_000),
     });
+    const { runAt: firstRunAt } = (await store.getJob(first))!;
     const replaced = await store.enqueue(knex, {
       type: 'create-preview',
       key: 'pr-1',
       payload: { sha: 'b' },
     });
     expect(replaced).toBe(first);
-    expect((await store.getJob(first))!.payload).toEqual({ sha: 'b' });
+    // The newer payload, in the older job's place in the queue.
+    expect(await store.getJob(first)).toMatchObject({
+      payload: { sha: 'b' },
+      runAt: firstRunAt,
+    });
 
     const [running] = await store.settleAndClaim(
       'w',

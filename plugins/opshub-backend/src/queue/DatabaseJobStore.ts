@@ -52,13 +52,20 @@ const ASYNC_COMMIT = `async_commit AS MATERIALIZED (
 
 /**
  * Coalescing: the key is unique among queued jobs only (a partial index), so
- * a newer job replaces the one still waiting and never one that runs.
+ * a newer job replaces the one still waiting and never one that runs. The
+ * replaced job keeps its place in the queue (the earlier run time), which
+ * also leaves its indexed columns as they were: PostgreSQL then updates the
+ * row in place (HOT) without touching an index.
  */
-const UPSERT_ON_QUEUED_KEY = `ON CONFLICT ("key") WHERE state = 'queued' DO UPDATE SET
+function upsertOnQueuedKey(isPostgres: boolean): string {
+  const earlier = isPostgres ? 'LEAST' : 'MIN';
+  return `ON CONFLICT ("key") WHERE state = 'queued' DO UPDATE SET
   type = excluded.type, payload = excluded.payload,
   priority = excluded.priority, max_attempts = excluded.max_attempts,
-  run_at = excluded.run_at, updated_at = excluded.updated_at,
+  run_at = ${earlier}(jobs.run_at, excluded.run_at),
+  updated_at = excluded.updated_at,
   attempts = 0, last_error = NULL, error_class = NULL`;
+}
 
 /**
  * The job queue on the plugin's database. PostgreSQL claims with
@@ -89,7 +96,7 @@ export class DatabaseJobStore implements JobStore {
     }
     const insert = trx('jobs').insert(row).toSQL();
     const result = await trx.raw(
-      `${insert.sql} ${UPSERT_ON_QUEUED_KEY} RETURNING id`,
+      `${insert.sql} ${upsertOnQueuedKey(this.isPostgres)} RETURNING id`,
       insert.bindings,
     );
     return String(rawRows<{ id: string | number }>(result)[0].id);
@@ -150,7 +157,7 @@ export class DatabaseJobStore implements JobStore {
                  max_attempts, run_at, created_at, created_at
           FROM requested
           ORDER BY COALESCE(key, new_id::text), ord DESC
-          ${UPSERT_ON_QUEUED_KEY}
+          ${upsertOnQueuedKey(true)}
           RETURNING id, "key")
         SELECT g.guard, r.ord, COALESCE(e.id, r.new_id)::text AS job_id
         FROM guard g
