@@ -2,7 +2,8 @@
  * P1 webhook accept: signed 24 KB pull_request deliveries through the real
  * route of a backend started from packages/backend on PostgreSQL, beside a
  * floor measured in the same run (p1FloorServer.ts: bare http + HMAC + one
- * INSERT) and OpsHub's route on a bare express app (p1BareRouteServer.ts).
+ * INSERT), OpsHub's route on a bare express app (p1BareRouteServer.ts), and
+ * the backend answering the same requests without OpsHub work (a 404).
  * For each: throughput with 50 connections, then p50/p99 latency at a
  * steady 200 requests/s for 30 s; each phase starts after a CHECKPOINT, as
  * pgbench's runs do. Everything listens and is loaded on 127.0.0.1,
@@ -209,17 +210,17 @@ type Measured = {
 };
 
 async function measure(
-  url: string,
+  { url, expectStatus, pid }: System,
   runId: string,
-  serverPid: number,
 ): Promise<Measured> {
+  const serverPid = pid();
   const next = deliverySource(runId);
   await closedLoop({
     url,
     connections: 50,
     durationMs: 2_000,
     next,
-    expectStatus: 202,
+    expectStatus,
   }); // warm-up
   await checkpoint();
   const before = cpuSnapshot(serverPid);
@@ -228,7 +229,7 @@ async function measure(
     connections: 50,
     durationMs: 10_000,
     next,
-    expectStatus: 202,
+    expectStatus,
   });
   const cpuMs = cpuPerRequest(before, serverPid, throughput);
   await checkpoint();
@@ -237,7 +238,7 @@ async function measure(
     ratePerSecond: 200,
     durationMs: STEADY_MS,
     next,
-    expectStatus: 202,
+    expectStatus,
   });
   return { throughput, steady, cpuMs };
 }
@@ -270,7 +271,12 @@ function describe(name: string, m: Measured) {
   ].join(' ');
 }
 
-type System = { name: string; url: string; pid: () => number };
+type System = {
+  name: string;
+  url: string;
+  expectStatus: number;
+  pid: () => number;
+};
 
 async function main() {
   const repeats = repeatsFromArgs();
@@ -289,16 +295,27 @@ async function main() {
     {
       name: 'floor (http + HMAC + 1 INSERT)',
       url: FLOOR,
+      expectStatus: 202,
       pid: () => floor.child.pid!,
     },
     {
       name: 'opshub route on bare express',
       url: BARE_ROUTE,
+      expectStatus: 202,
       pid: () => bare.child.pid!,
     },
     {
       name: 'opshub route (packages/backend)',
       url: ROUTE,
+      expectStatus: 202,
+      pid: () => backend.child.pid!,
+    },
+    {
+      // The same requests through packages/backend to an open OpsHub path
+      // with no POST handler: the backend's own cost and tail, no OpsHub work.
+      name: 'packages/backend, no handler (404)',
+      url: `${BACKEND}/api/opshub/health`,
+      expectStatus: 404,
       pid: () => backend.child.pid!,
     },
   ];
@@ -306,11 +323,7 @@ async function main() {
   try {
     for (let r = 1; r <= repeats; r++) {
       for (const system of systems) {
-        const result = await measure(
-          system.url,
-          `${r}-${Date.now()}`,
-          system.pid(),
-        );
+        const result = await measure(system, `${r}-${Date.now()}`);
         results.get(system.name)!.push(result);
         console.log(`P1 repeat ${r} ${describe(system.name, result)}`);
       }

@@ -6,4 +6,6 @@
 
 export * from './annotations';
 export * from './parseAnnotations';
+export * from './permissions';
+export * from './roles';
 export * from './types';
