@@ -122,3 +122,13 @@ export async function openLoop(
     latenciesMs: answers.map(a => a.latencyMs),
   };
 }
+
+/** Several runs against one target as one result. */
+export function combine(runs: LoadResult[]): LoadResult {
+  return {
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    seconds: runs.reduce((sum, r) => sum + r.seconds, 0),
+    latenciesMs: runs.flatMap(r => r.latenciesMs),
+  };
+}
