@@ -38,6 +38,21 @@ export interface Config {
       deliveryRetention?: HumanDuration | string;
     };
 
+    /** Roles and permissions. */
+    rbac?: {
+      /**
+       * The role members of an entity's catalog owner (`spec.owner`) get on
+       * that project, on top of any assignment. `false` turns it off.
+       * Defaults to `maintainer`.
+       */
+      implicitOwnerRole?:
+        | 'viewer'
+        | 'developer'
+        | 'maintainer'
+        | 'owner'
+        | false;
+    };
+
     /** The job queue on the plugin's database. */
     queue?: {
       /** Jobs running at once in each backend instance. Default 4. */

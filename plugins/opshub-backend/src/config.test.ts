@@ -22,6 +22,21 @@ describe('readOpsHubConfig', () => {
       retentionMs: 7 * 24 * 3600_000,
     });
     expect(config.projectSyncSchedule.frequency).toEqual({ minutes: 5 });
+    expect(config.rbac).toEqual({ implicitOwnerRole: 'maintainer' });
+  });
+
+  it('reads the implicit owner role, which false turns off', () => {
+    const read = (implicitOwnerRole: string | boolean) =>
+      readOpsHubConfig(
+        mockServices.rootConfig({
+          data: { opshub: { rbac: { implicitOwnerRole } } },
+        }),
+      ).rbac.implicitOwnerRole;
+    expect(read('viewer')).toBe('viewer');
+    expect(read(false)).toBeUndefined();
+    expect(() => read('boss')).toThrow(
+      "opshub.rbac.implicitOwnerRole must be one of viewer, developer, maintainer, owner or false, not 'boss'",
+    );
   });
 
   it('reads durations, secrets and per-type concurrency', () => {

@@ -4,7 +4,12 @@ import {
   type SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
-import { readDurationFromConfig } from '@backstage/config';
+import { type Config, readDurationFromConfig } from '@backstage/config';
+import {
+  isOpsHubRole,
+  OPSHUB_ROLES,
+  type OpsHubRole,
+} from '@opshub/plugin-opshub-common';
 import type { JobQueueOptions } from './queue/JobQueue';
 import { defaultJobQueueOptions } from './queue/JobQueue';
 
@@ -20,6 +25,10 @@ export interface OpsHubBackendConfig {
     deliveryRetentionMs: number;
   };
   queue: JobQueueOptions & { retentionMs: number };
+  rbac: {
+    /** The role members of an entity's catalog owner get; undefined: none. */
+    implicitOwnerRole?: OpsHubRole;
+  };
 }
 
 /** Reads `opshub.*`, filling in the documented defaults (config.d.ts). */
@@ -77,5 +86,21 @@ export function readOpsHubConfig(
       ),
       retentionMs: ms('retention', 7 * 24 * 3600_000),
     },
+    rbac: { implicitOwnerRole: readImplicitOwnerRole(opshub) },
   };
+}
+
+function readImplicitOwnerRole(opshub?: Config): OpsHubRole | undefined {
+  const key = 'rbac.implicitOwnerRole';
+  if (!opshub?.has(key)) return 'maintainer';
+  if (opshub.getOptional(key) === false) return undefined;
+  const role = opshub.getString(key);
+  if (!isOpsHubRole(role)) {
+    throw new Error(
+      `opshub.${key} must be one of ${OPSHUB_ROLES.join(
+        ', ',
+      )} or false, not '${role}'`,
+    );
+  }
+  return role;
 }

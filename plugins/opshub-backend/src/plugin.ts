@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { opshubPermissions } from '@opshub/plugin-opshub-common';
 import {
   opshubSummaryExtensionPoint,
   type OpsHubSummaryCounter,
@@ -15,6 +16,12 @@ import { RepositoryLookup } from './projects/RepositoryLookup';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
 import { DatabaseJobStore } from './queue/DatabaseJobStore';
 import { JobQueue } from './queue/JobQueue';
+import { DatabaseRoleAssignmentStore } from './rbac/DatabaseRoleAssignmentStore';
+import {
+  createHasRoleAtLeastRule,
+  opshubProjectResourceRef,
+} from './rbac/permissionRules';
+import { loadProjectAccess } from './rbac/projectAccess';
 import { PgListenWakeups } from './queue/PgListenWakeups';
 import { createRouter, UNAUTHENTICATED_ROUTES } from './router';
 import { EntitySummaryService } from './summary/EntitySummaryService';
@@ -54,6 +61,7 @@ export const opshubPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
+        permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
       },
       async init(deps) {
@@ -76,6 +84,14 @@ export const opshubPlugin = createBackendPlugin({
             ? PgListenWakeups.fromKnex(knex, logger)
             : undefined,
         );
+        const assignments = new DatabaseRoleAssignmentStore(knex);
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: opshubProjectResourceRef,
+          permissions: opshubPermissions,
+          rules: [createHasRoleAtLeastRule(config.rbac.implicitOwnerRole)],
+          getResources: refs =>
+            loadProjectAccess({ assignments, catalog, auth }, refs),
+        });
         lifecycle.addStartupHook(() => queue.start());
         lifecycle.addShutdownHook(() => queue.stop());
 

@@ -76,6 +76,17 @@ describe.each(databases.eachSupportedId())(
         [OPSHUB_INSTALLATION_REF, 'user:default/alice', 'viewer'],
       ]);
       expect(await store.forSubjects([], ['x'])).toEqual([]);
+      expect(
+        (
+          await store.onEntities([
+            'Component:default/Checkout',
+            OPSHUB_INSTALLATION_REF,
+          ])
+        )
+          .map(a => a.role)
+          .sort(),
+      ).toEqual(['owner', 'viewer']);
+      expect(await store.onEntities([])).toEqual([]);
 
       expect(await store.remove(alice.id)).toEqual(alice);
       expect(await store.remove(alice.id)).toBeUndefined();

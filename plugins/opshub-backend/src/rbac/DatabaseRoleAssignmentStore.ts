@@ -27,6 +27,15 @@ export class DatabaseRoleAssignmentStore implements RoleAssignmentStore {
     return rows.map(toAssignment);
   }
 
+  async onEntities(entityRefs: string[]): Promise<RoleAssignment[]> {
+    if (entityRefs.length === 0) return [];
+    const rows: Row[] = await this.knex('role_assignments').whereIn(
+      'entity_ref',
+      entityRefs.map(ref => ref.toLocaleLowerCase('en-US')),
+    );
+    return rows.map(toAssignment);
+  }
+
   async forSubjects(
     subjectRefs: string[],
     entityRefs: string[],

@@ -18,6 +18,8 @@ export type NewRoleAssignment = Omit<RoleAssignment, 'id' | 'createdAt'>;
 export interface RoleAssignmentStore {
   /** The assignments on one project (or on the installation). */
   list(entityRef: string): Promise<RoleAssignment[]>;
+  /** The assignments on any of these entities. */
+  onEntities(entityRefs: string[]): Promise<RoleAssignment[]>;
   /** The assignments of any of these subjects on any of these entities. */
   forSubjects(
     subjectRefs: string[],
