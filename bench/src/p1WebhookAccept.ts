@@ -225,15 +225,18 @@ async function measureRepeat(
   runId: string,
 ): Promise<Measured[]> {
   const next = systems.map((_, i) => deliverySource(`${runId}-${i}`));
-  const steady: LoadResult[] = [];
-  for (const [i, { url, expectStatus }] of systems.entries()) {
-    await closedLoop({
-      url,
+  /** 2 s of 50 connections sending back to back to system i. */
+  const burst = (i: number) =>
+    closedLoop({
+      url: systems[i].url,
       connections: 50,
       durationMs: 2_000,
       next: next[i],
-      expectStatus,
-    }); // warm-up
+      expectStatus: systems[i].expectStatus,
+    });
+  const steady: LoadResult[] = [];
+  for (const [i, { url, expectStatus }] of systems.entries()) {
+    await burst(i); // warm-up
     await checkpoint();
     steady.push(
       await openLoop({
@@ -249,17 +252,9 @@ async function measureRepeat(
   const throughput = systems.map((): LoadResult[] => []);
   const cpuSeconds = systems.map(() => ({ server: 0, postgres: 0 }));
   for (let slice = 0; slice < 5; slice++) {
-    for (const [i, { url, expectStatus, pid }] of systems.entries()) {
+    for (const [i, { pid }] of systems.entries()) {
       const before = cpuSnapshot(pid());
-      throughput[i].push(
-        await closedLoop({
-          url,
-          connections: 50,
-          durationMs: 2_000,
-          next: next[i],
-          expectStatus,
-        }),
-      );
+      throughput[i].push(await burst(i));
       const after = cpuSnapshot(pid());
       cpuSeconds[i].server += after.server - before.server;
       cpuSeconds[i].postgres += after.postgres - before.postgres;
