@@ -18,9 +18,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// OpsHub's roles for opshub.* permissions; the rest are allowed
+// (opshub.rbac.otherPermissions)
+backend.add(import('@opshub/plugin-permission-backend-module-opshub-policy'));
 
 // scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));
