@@ -2,6 +2,11 @@
 // resolves them for the backend at run time (require(esm)); jest's CommonJS
 // resolver does not, so for @octokit/* alone it resolves with `import` too,
 // and the Backstage jest transform turns the ESM it finds into CommonJS.
+//
+// package.json gives this package its own jest `id`: Backstage derives the id
+// from the transform alone, and jest's workers keep one resolver per id, so
+// without it a repo-wide run could resolve these tests with another package's
+// default resolver.
 module.exports = (request, options) =>
   options.defaultResolver(
     request,
