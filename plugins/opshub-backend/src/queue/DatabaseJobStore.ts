@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
+import { valuesPlaceholders } from '../database/valuesPlaceholders';
 import type {
   ClaimRequest,
   JobCount,
@@ -37,6 +38,10 @@ type JobRow = {
 };
 
 const DEFAULT_MAX_ATTEMPTS = 5;
+
+/** One requested job in `enqueueGuarded`'s VALUES list, typed for PostgreSQL. */
+const REQUESTED_ROW =
+  '(?, ?::int, ?, ?, ?, ?::int, ?::int, ?::timestamptz, ?::timestamptz)';
 
 /**
  * Claims and outcomes commit asynchronously on PostgreSQL (no wait for the
@@ -141,12 +146,7 @@ export class DatabaseJobStore implements JobStore {
     const jobs = requests.length
       ? `, requested AS MATERIALIZED (
           SELECT r.*, nextval(pg_get_serial_sequence('jobs', 'id')) AS new_id
-          FROM (VALUES ${requests
-            .map(
-              () =>
-                '(?, ?::int, ?, ?, ?, ?::int, ?::int, ?::timestamptz, ?::timestamptz)',
-            )
-            .join(', ')})
+          FROM (VALUES ${valuesPlaceholders(requests.length, REQUESTED_ROW)})
             AS r(guard, ord, type, key, payload, priority, max_attempts, run_at, created_at)
           WHERE r.guard IN (SELECT guard FROM guard)),
         enqueued AS (

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
+import { valuesPlaceholders } from '../database/valuesPlaceholders';
 import type { GuardInsert } from '../queue/types';
 import type {
   Delivery,
@@ -21,6 +22,9 @@ type DeliveryRow = {
   payload?: string;
 };
 
+/** One delivery's placeholders in the multi-row insert, in column order. */
+const DELIVERY_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
 const SUMMARY_COLUMNS = [
   'delivery_id',
   'event',
@@ -36,24 +40,25 @@ export class DatabaseDeliveryStore implements DeliveryStore {
   constructor(private readonly knex: Knex) {}
 
   insertStatement(deliveries: DeliveryWithPayload[]): GuardInsert {
-    const { sql, bindings } = this.knex('webhook_deliveries')
-      .insert(
-        deliveries.map(delivery => ({
-          delivery_id: delivery.deliveryId,
-          event: delivery.event,
-          action: delivery.action,
-          repository: delivery.repository,
-          received_at: delivery.receivedAt,
-          outcome: delivery.outcome,
-          job_count: delivery.jobCount,
-          redeliveries: delivery.redeliveries,
-          payload: delivery.payload,
-        })),
-      )
-      .onConflict('delivery_id')
-      .ignore()
-      .returning('delivery_id as guard')
-      .toSQL();
+    const bindings: unknown[] = [];
+    for (const d of deliveries) {
+      bindings.push(
+        d.deliveryId,
+        d.event,
+        d.action,
+        d.repository,
+        d.receivedAt,
+        d.outcome,
+        d.jobCount,
+        d.redeliveries,
+        d.payload,
+      );
+    }
+    const sql = `INSERT INTO webhook_deliveries (delivery_id, event, action,
+        repository, received_at, outcome, job_count, redeliveries, payload)
+      VALUES ${valuesPlaceholders(deliveries.length, DELIVERY_ROW)}
+      ON CONFLICT (delivery_id) DO NOTHING
+      RETURNING delivery_id AS guard`;
     return { sql, bindings };
   }
 

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import type { RepositoryLookup } from '../projects/RepositoryLookup';
 import { createGroupCommit } from '../database/groupCommit';
@@ -8,7 +8,7 @@ import type {
   DeliveryStore,
   DeliveryWithPayload,
 } from './DeliveryStore';
-import { type DeliveryPlan, planDelivery } from './previewJobs';
+import { type DeliveryPlan, planBody } from './previewJobs';
 
 export interface IntakeResult {
   deliveryId: string;
@@ -51,13 +51,10 @@ export class WebhookIntake {
     deliveryId: string;
     event: string;
     rawBody: string;
-    payload: Record<string, unknown>;
+    /** From `planBody`, which the caller runs to answer bad bodies itself. */
+    plan: DeliveryPlan;
   }): Promise<IntakeResult> {
-    const plan = planDelivery(
-      delivery.deliveryId,
-      delivery.event,
-      delivery.payload,
-    );
+    const { plan } = delivery;
     const jobs = await this.jobsOf(plan);
     const outcome = jobs.length > 0 ? 'enqueued' : plan.outcome;
     const jobIds = await this.record({
@@ -106,11 +103,12 @@ export class WebhookIntake {
   async redeliver(deliveryId: string): Promise<IntakeResult> {
     const delivery = await this.deps.deliveries.get(deliveryId);
     if (!delivery) throw new NotFoundError(`No delivery ${deliveryId}`);
-    const plan = planDelivery(
-      deliveryId,
-      delivery.event,
-      JSON.parse(delivery.payload),
-    );
+    const plan = planBody(deliveryId, delivery.event, delivery.payload);
+    if (typeof plan === 'string') {
+      throw new InputError(
+        `Stored delivery ${deliveryId} is not a JSON object`,
+      );
+    }
     const jobs = await this.jobsOf(plan);
     const outcome = jobs.length > 0 ? 'enqueued' : plan.outcome;
     return this.deps.knex.transaction(async trx => {

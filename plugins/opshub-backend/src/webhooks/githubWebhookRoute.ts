@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Request, RequestHandler, Response } from 'express';
 import { createConcurrencyLimit } from './concurrencyLimit';
+import { planBody } from './previewJobs';
 import type { WebhookIntake } from './WebhookIntake';
 
 export interface GithubWebhookRouteOptions {
@@ -92,17 +93,11 @@ export function githubWebhookRoute(
           'Missing or invalid X-Hub-Signature-256',
         );
       }
-      let payload: unknown;
-      try {
-        payload = JSON.parse(rawBody);
-      } catch {
+      const plan = planBody(deliveryId, event, rawBody);
+      if (plan === 'invalid-json') {
         return reply(res, 400, 'InputError', 'The body is not valid JSON');
       }
-      if (
-        typeof payload !== 'object' ||
-        payload === null ||
-        Array.isArray(payload)
-      ) {
+      if (plan === 'not-an-object') {
         return reply(res, 400, 'InputError', 'The body is not a JSON object');
       }
 
@@ -110,12 +105,12 @@ export function githubWebhookRoute(
         deliveryId,
         event,
         rawBody,
-        payload: payload as Record<string, unknown>,
+        plan,
       });
       if (result.duplicate) {
-        return res.status(200).json({ deliveryId, duplicate: true });
+        return sendJson(res, 200, { deliveryId, duplicate: true });
       }
-      return res.status(202).json({
+      return sendJson(res, 202, {
         deliveryId,
         duplicate: false,
         outcome: result.outcome,
@@ -139,7 +134,22 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 function reply(res: Response, status: number, name: string, message: string) {
-  res.status(status).json({ error: { name, message } });
+  sendJson(res, status, { error: { name, message } });
+}
+
+/**
+ * Writes a JSON answer without express's `res.json` (no ETag hashing or
+ * freshness check: a webhook answer is never cached), on the hot path of
+ * every delivery.
+ */
+function sendJson(res: Response, status: number, body: object) {
+  const text = JSON.stringify(body);
+  res
+    .writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+    })
+    .end(text);
 }
 
 function tooLarge(res: Response, max: number) {

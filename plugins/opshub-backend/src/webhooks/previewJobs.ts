@@ -71,6 +71,27 @@ export interface DeliveryPlan {
 }
 
 /**
+ * Parses a verified body and plans it. The parsed payload never outlives
+ * this call (the plan keeps only the fields its jobs need), so under load
+ * it dies young instead of being promoted while the delivery is written.
+ */
+export function planBody(
+  deliveryId: string,
+  event: string,
+  rawBody: string,
+): DeliveryPlan | 'invalid-json' | 'not-an-object' {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(rawBody);
+  } catch {
+    return 'invalid-json';
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    return 'not-an-object';
+  return planDelivery(deliveryId, event, payload as Record<string, unknown>);
+}
+
+/**
  * Decides what a delivery becomes: preview jobs for the entities of its
  * repository (`enqueued`, or `unmatched` when no entity names it), or
  * nothing (`ignored`) for every other event and action.
