@@ -51,6 +51,19 @@ export interface Config {
         | 'maintainer'
         | 'owner'
         | false;
+      /**
+       * User and group entity refs (`user:default/jane`, `group:default/platform`)
+       * that own the installation: they administer OpsHub (job queue, webhook
+       * deliveries, org-level roles) and hold the owner role on every project.
+       * Assignments made through the API add to them.
+       */
+      orgOwners?: string[];
+      /**
+       * Mutating requests (POST, PUT, PATCH, DELETE) each signed-in user may
+       * make per minute, per backend instance; beyond it, 429 with
+       * `Retry-After`. Default 60.
+       */
+      mutationsPerMinute?: number;
     };
 
     /** The job queue on the plugin's database. */

@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import type { JsonObject } from '@backstage/types';
 import { readOpsHubConfig } from './config';
 
 describe('readOpsHubConfig', () => {
@@ -22,7 +23,11 @@ describe('readOpsHubConfig', () => {
       retentionMs: 7 * 24 * 3600_000,
     });
     expect(config.projectSyncSchedule.frequency).toEqual({ minutes: 5 });
-    expect(config.rbac).toEqual({ implicitOwnerRole: 'maintainer' });
+    expect(config.rbac).toEqual({
+      implicitOwnerRole: 'maintainer',
+      orgOwners: [],
+      mutationsPerMinute: 60,
+    });
   });
 
   it('reads the implicit owner role, which false turns off', () => {
@@ -36,6 +41,28 @@ describe('readOpsHubConfig', () => {
     expect(read(false)).toBeUndefined();
     expect(() => read('boss')).toThrow(
       "opshub.rbac.implicitOwnerRole must be one of viewer, developer, maintainer, owner or false, not 'boss'",
+    );
+  });
+
+  it('reads org owners as lower-case user and group refs, and the mutation limit', () => {
+    const rbac = (data: JsonObject) =>
+      readOpsHubConfig(
+        mockServices.rootConfig({ data: { opshub: { rbac: data } } }),
+      ).rbac;
+    expect(
+      rbac({
+        orgOwners: ['User:default/Jane', 'group:platform/ops'],
+        mutationsPerMinute: 5,
+      }),
+    ).toMatchObject({
+      orgOwners: ['user:default/jane', 'group:platform/ops'],
+      mutationsPerMinute: 5,
+    });
+    expect(() => rbac({ orgOwners: ['jane'] })).toThrow(
+      "opshub.rbac.orgOwners entries must be user or group refs like user:default/jane, not 'jane'",
+    );
+    expect(() => rbac({ orgOwners: ['component:default/x'] })).toThrow(
+      /not 'component:default\/x'/,
     );
   });
 

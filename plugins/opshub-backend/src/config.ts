@@ -11,6 +11,7 @@ import {
   type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
 import type { JobQueueOptions } from './queue/JobQueue';
+import { normalizeSubjectRef } from './rbac/subjectRef';
 import { defaultJobQueueOptions } from './queue/JobQueue';
 
 const MiB = 1024 * 1024;
@@ -28,6 +29,10 @@ export interface OpsHubBackendConfig {
   rbac: {
     /** The role members of an entity's catalog owner get; undefined: none. */
     implicitOwnerRole?: OpsHubRole;
+    /** User and group refs that own the installation (lower case). */
+    orgOwners: string[];
+    /** Mutating requests each user may make per minute. */
+    mutationsPerMinute: number;
   };
 }
 
@@ -86,7 +91,12 @@ export function readOpsHubConfig(
       ),
       retentionMs: ms('retention', 7 * 24 * 3600_000),
     },
-    rbac: { implicitOwnerRole: readImplicitOwnerRole(opshub) },
+    rbac: {
+      implicitOwnerRole: readImplicitOwnerRole(opshub),
+      orgOwners: readOrgOwners(opshub),
+      mutationsPerMinute:
+        opshub?.getOptionalNumber('rbac.mutationsPerMinute') ?? 60,
+    },
   };
 }
 
@@ -103,4 +113,17 @@ function readImplicitOwnerRole(opshub?: Config): OpsHubRole | undefined {
     );
   }
   return role;
+}
+
+function readOrgOwners(opshub?: Config): string[] {
+  const refs = opshub?.getOptionalStringArray('rbac.orgOwners') ?? [];
+  return refs.map(ref => {
+    const subject = normalizeSubjectRef(ref);
+    if (!subject) {
+      throw new Error(
+        `opshub.rbac.orgOwners entries must be user or group refs like user:default/jane, not '${ref}'`,
+      );
+    }
+    return subject;
+  });
 }

@@ -8,6 +8,8 @@ import {
   opshubSummaryExtensionPoint,
   type OpsHubSummaryCounter,
 } from '@opshub/plugin-opshub-node';
+import { DatabaseActivityLog } from './activity/DatabaseActivityLog';
+import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { applyRetention } from './maintenance/retention';
@@ -22,6 +24,7 @@ import {
   opshubProjectResourceRef,
 } from './rbac/permissionRules';
 import { loadProjectAccess } from './rbac/projectAccess';
+import { ProjectAuthorizer } from './rbac/ProjectAuthorizer';
 import { PgListenWakeups } from './queue/PgListenWakeups';
 import { createRouter, UNAUTHENTICATED_ROUTES } from './router';
 import { EntitySummaryService } from './summary/EntitySummaryService';
@@ -53,6 +56,7 @@ export const opshubPlugin = createBackendPlugin({
 
     env.registerInit({
       deps: {
+        auditor: coreServices.auditor,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
@@ -61,8 +65,10 @@ export const opshubPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
+        permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
+        userInfo: coreServices.userInfo,
       },
       async init(deps) {
         const { auth, catalog, database, httpRouter, lifecycle, logger } = deps;
@@ -84,14 +90,28 @@ export const opshubPlugin = createBackendPlugin({
             ? PgListenWakeups.fromKnex(knex, logger)
             : undefined,
         );
+        const { rbac } = config;
         const assignments = new DatabaseRoleAssignmentStore(knex);
+        const loadAccess = (refs: string[]) =>
+          loadProjectAccess(
+            { assignments, catalog, auth, orgOwners: rbac.orgOwners },
+            refs,
+          );
         deps.permissionsRegistry.addResourceType({
           resourceRef: opshubProjectResourceRef,
           permissions: opshubPermissions,
-          rules: [createHasRoleAtLeastRule(config.rbac.implicitOwnerRole)],
-          getResources: refs =>
-            loadProjectAccess({ assignments, catalog, auth }, refs),
+          rules: [createHasRoleAtLeastRule(rbac.implicitOwnerRole)],
+          getResources: loadAccess,
         });
+        const authorizer = new ProjectAuthorizer({
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          ruleset: deps.permissionsRegistry.getPermissionRuleset(
+            opshubProjectResourceRef,
+          ),
+          loadAccess,
+        });
+        const activity = new DatabaseActivityLog(knex);
         lifecycle.addStartupHook(() => queue.start());
         lifecycle.addShutdownHook(() => queue.stop());
 
@@ -135,6 +155,17 @@ export const opshubPlugin = createBackendPlugin({
         httpRouter.use(
           createRouter({
             httpAuth: deps.httpAuth,
+            authorizer,
+            audited: createAudited({ auditor: deps.auditor, activity }),
+            activity,
+            projects,
+            access: rbac,
+            assignments,
+            userInfo: deps.userInfo,
+            loadAccess,
+            implicitOwnerRole: rbac.implicitOwnerRole,
+            orgOwners: rbac.orgOwners,
+            mutationsPerMinute: rbac.mutationsPerMinute,
             summaries: new EntitySummaryService({
               catalog,
               projects,

@@ -5,6 +5,7 @@
  */
 
 export * from './annotations';
+export * from './api';
 export * from './parseAnnotations';
 export * from './permissions';
 export * from './roles';

@@ -3,10 +3,13 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import SettingsIcon from '@material-ui/icons/Settings';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { opshubApiRef } from './api/OpsHubApi';
 import { OpsHubClient } from './api/OpsHubClient';
+import { rootRouteRef } from './routes';
 
 const opshubApi = ApiBlueprint.make({
   params: defineParams =>
@@ -30,6 +33,17 @@ const entityOpsHubContent = EntityContentBlueprint.make({
   },
 });
 
+/** `/opshub`: administration of the installation, for org owners. */
+const opshubPage = PageBlueprint.make({
+  params: {
+    path: '/opshub',
+    title: 'OpsHub',
+    icon: <SettingsIcon />,
+    routeRef: rootRouteRef,
+    loader: () => import('./components/OpsHubPage').then(m => <m.OpsHubPage />),
+  },
+});
+
 /**
  * The OpsHub plugin for apps on Backstage's new frontend system.
  *
@@ -38,5 +52,6 @@ const entityOpsHubContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'opshub',
   info: { packageJson: () => import('../package.json') },
-  extensions: [opshubApi, entityOpsHubContent],
+  routes: { root: rootRouteRef },
+  extensions: [opshubApi, entityOpsHubContent, opshubPage],
 });

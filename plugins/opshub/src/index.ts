@@ -5,6 +5,12 @@
  * @packageDocumentation
  */
 
-export { opshubPlugin, EntityOpsHubContent } from './plugin';
+export { opshubPlugin, EntityOpsHubContent, OpsHubPage } from './plugin';
+export { RolesCard } from './components/RolesCard';
+export { ActivityCard } from './components/ActivityCard';
 export { OpsHubClient } from './api/OpsHubClient';
-export { opshubApiRef, type OpsHubApi } from './api/OpsHubApi';
+export {
+  opshubApiRef,
+  type OpsHubApi,
+  type OpsHubScope,
+} from './api/OpsHubApi';

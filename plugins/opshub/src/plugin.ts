@@ -12,6 +12,9 @@ import { OpsHubClient } from './api/OpsHubClient';
 /** @public */
 export const rootRouteRef = createRouteRef({ id: 'opshub' });
 
+/** The `/opshub` administration page. @public */
+export const adminRouteRef = createRouteRef({ id: 'opshub-admin' });
+
 /**
  * The OpsHub plugin for apps on Backstage's legacy frontend system. Apps on
  * the new frontend system use the default export of
@@ -28,7 +31,7 @@ export const opshubPlugin = createPlugin({
       factory: deps => new OpsHubClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, admin: adminRouteRef },
 });
 
 /**
@@ -45,5 +48,19 @@ export const EntityOpsHubContent = opshubPlugin.provide(
       import('./components/EntityOpsHubContent').then(
         m => m.EntityOpsHubContent,
       ),
+  }),
+);
+
+/**
+ * The OpsHub administration page for org owners (legacy frontend system):
+ * `<Route path="/opshub" element={<OpsHubPage />} />`.
+ *
+ * @public
+ */
+export const OpsHubPage = opshubPlugin.provide(
+  createRoutableExtension({
+    name: 'OpsHubPage',
+    mountPoint: adminRouteRef,
+    component: () => import('./components/OpsHubPage').then(m => m.OpsHubPage),
   }),
 );

@@ -11,6 +11,7 @@ type ProjectRow = {
   entity_ref: string;
   repo_slug: string;
   preview_provider: string | null;
+  owner_ref: string | null;
   created_at: Date | string | number;
   updated_at: Date | string | number;
 };
@@ -28,6 +29,7 @@ export class DatabaseProjectStore implements ProjectStore {
         'entity_ref',
         'repo_slug',
         'preview_provider',
+        'owner_ref',
       );
       const known = new Map(existing.map(row => [row.entity_ref, row]));
       const stale = existing
@@ -38,7 +40,8 @@ export class DatabaseProjectStore implements ProjectStore {
         return (
           !row ||
           row.repo_slug !== p.repoSlug.toLowerCase() ||
-          row.preview_provider !== (p.previewProvider ?? null)
+          row.preview_provider !== (p.previewProvider ?? null) ||
+          row.owner_ref !== (p.ownerRef ?? null)
         );
       });
 
@@ -55,12 +58,13 @@ export class DatabaseProjectStore implements ProjectStore {
               entity_ref: p.entityRef,
               repo_slug: p.repoSlug.toLowerCase(),
               preview_provider: p.previewProvider ?? null,
+              owner_ref: p.ownerRef ?? null,
               created_at: now,
               updated_at: now,
             })),
           )
           .onConflict('entity_ref')
-          .merge(['repo_slug', 'preview_provider', 'updated_at']);
+          .merge(['repo_slug', 'preview_provider', 'owner_ref', 'updated_at']);
       }
 
       const updated = changed.filter(p => known.has(p.entityRef)).length;
@@ -85,6 +89,19 @@ export class DatabaseProjectStore implements ProjectStore {
       .orderBy('entity_ref');
     return rows.map(toProject);
   }
+
+  async list(options: {
+    limit: number;
+    after?: string;
+    where?: (query: Knex.QueryBuilder) => void;
+  }): Promise<TrackedProject[]> {
+    const query = this.knex<ProjectRow>('projects')
+      .orderBy('entity_ref')
+      .limit(options.limit);
+    if (options.after) query.where('entity_ref', '>', options.after);
+    if (options.where) query.where(options.where);
+    return (await query).map(toProject);
+  }
 }
 
 function toProject(row: ProjectRow): TrackedProject {
@@ -92,6 +109,7 @@ function toProject(row: ProjectRow): TrackedProject {
     entityRef: row.entity_ref,
     repoSlug: row.repo_slug,
     previewProvider: row.preview_provider ?? undefined,
+    ownerRef: row.owner_ref ?? undefined,
     trackedSince: toDate(row.created_at),
   };
 }

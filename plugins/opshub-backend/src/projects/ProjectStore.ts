@@ -1,9 +1,13 @@
+import type { Knex } from 'knex';
+
 /** A catalog entity that names a GitHub repository, as OpsHub tracks it. */
 export interface TrackedProject {
   entityRef: string;
   /** `owner/repo`, lower case: GitHub compares names case-insensitively. */
   repoSlug: string;
   previewProvider?: string;
+  /** The entity's catalog owner as a full, lower-case ref. */
+  ownerRef?: string;
   trackedSince: Date;
 }
 
@@ -24,4 +28,13 @@ export interface ProjectStore {
   replaceAll(projects: ProjectInput[]): Promise<ProjectSyncResult>;
   getProject(entityRef: string): Promise<TrackedProject | undefined>;
   findByRepoSlug(repoSlug: string): Promise<TrackedProject[]>;
+  /**
+   * Projects by entity ref, at most `limit` after `after`; `where` narrows
+   * them (the access filter of the caller's permission decision).
+   */
+  list(options: {
+    limit: number;
+    after?: string;
+    where?: (query: Knex.QueryBuilder) => void;
+  }): Promise<TrackedProject[]>;
 }

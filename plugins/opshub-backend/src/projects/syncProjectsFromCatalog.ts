@@ -6,6 +6,7 @@ import {
   OPSHUB_ANNOTATIONS,
   parseOpsHubAnnotations,
 } from '@opshub/plugin-opshub-common';
+import { catalogOwnerRef } from '../rbac/catalogOwnerRef';
 import type { ProjectInput, ProjectStore } from './ProjectStore';
 
 /**
@@ -32,6 +33,7 @@ export async function syncProjectsFromCatalog(options: {
         'metadata.namespace',
         'metadata.name',
         'metadata.annotations',
+        'spec.owner',
       ],
     },
     { credentials: await auth.getOwnServiceCredentials() },
@@ -49,6 +51,7 @@ export async function syncProjectsFromCatalog(options: {
       entityRef: stringifyEntityRef(entity),
       repoSlug: annotations.projectSlug,
       previewProvider: annotations.previewProvider,
+      ownerRef: catalogOwnerRef(entity),
     });
   }
 

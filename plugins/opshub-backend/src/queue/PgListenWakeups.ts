@@ -11,6 +11,9 @@ export const JOBS_CHANNEL = 'opshub_jobs';
  * after they commit, at most one NOTIFY per `announceWindowMs`, and never
  * inside the enqueueing transaction: a NOTIFY there would serialize the
  * commits of every concurrent webhook delivery on PostgreSQL's notify lock.
+ * The connection commits asynchronously (a NOTIFY is a hint, polling is the
+ * guarantee, so it need not wait for a WAL flush), runs one statement at a
+ * time, and ignores its own notifications (this instance woke itself).
  * Reconnects with backoff; polling covers the gaps.
  */
 export class PgListenWakeups implements JobWakeups {
@@ -19,6 +22,8 @@ export class PgListenWakeups implements JobWakeups {
   private retryTimer?: NodeJS.Timeout;
   private failures = 0;
   private announcePending = false;
+  /** The connection's statements, one at a time. */
+  private statements: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connection: ClientConfig,
@@ -59,9 +64,19 @@ export class PgListenWakeups implements JobWakeups {
       this.retryTimer.unref();
     };
     client.on('error', retry);
-    client.on('notification', () => onWake());
-    client
-      .connect()
+    let ownPid: number | undefined;
+    client.on('notification', message => {
+      if (message.processId !== ownPid) onWake();
+    });
+    const setUp = async () => {
+      await client.connect();
+      await client.query('SET synchronous_commit TO off');
+      const { rows } = await client.query<{ pid: number }>(
+        'SELECT pg_backend_pid() AS pid',
+      );
+      ownPid = rows[0].pid;
+    };
+    this.statements = setUp()
       .then(() => client.query(`LISTEN ${JOBS_CHANNEL}`))
       .then(() => {
         this.failures = 0;
@@ -76,8 +91,12 @@ export class PgListenWakeups implements JobWakeups {
     this.announcePending = true;
     setTimeout(() => {
       this.announcePending = false;
+      const client = this.client;
       // Not connected: the other instances' polling finds the jobs.
-      this.client?.query(`NOTIFY ${JOBS_CHANNEL}`).catch(() => {});
+      if (!client) return;
+      this.statements = this.statements
+        .then(() => client.query(`NOTIFY ${JOBS_CHANNEL}`))
+        .catch(() => {});
     }, this.announceWindowMs).unref();
   }
 

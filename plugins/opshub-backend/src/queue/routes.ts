@@ -1,8 +1,14 @@
-import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
+import {
+  OPSHUB_INSTALLATION_REF,
+  opshubAdminPermission,
+} from '@opshub/plugin-opshub-common';
+import type { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import type { Audited } from '../activity/audited';
 import { parseInput } from '../http/validation';
+import type { ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import type { JobStore } from './JobStore';
 import { JOB_STATES } from './types';
 
@@ -19,44 +25,58 @@ const jobParams = z.object({
   id: z.string().regex(/^\d{1,18}$/, 'not a job id'),
 });
 
-/** The job queue's administration API. */
+/** The job queue's administration API (org owners: `opshub.admin`). */
 export function queueRoutes(deps: {
-  httpAuth: HttpAuthService;
+  authorizer: ProjectAuthorizer;
+  audited: Audited;
   jobs: JobStore;
 }) {
-  const { httpAuth, jobs } = deps;
+  const { authorizer, audited, jobs } = deps;
+  const admin = (req: Request) =>
+    authorizer.authorize(req, opshubAdminPermission);
   const router = Router();
 
   router.get('/queue/stats', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
+    await admin(req);
     res.json({ counts: await jobs.countByTypeAndState() });
   });
 
   router.get('/queue/jobs', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
+    await admin(req);
     const filter = parseInput(listQuery, req.query, 'query');
     res.json({ items: await jobs.listJobs(filter) });
   });
 
   router.get('/queue/jobs/:id', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
+    await admin(req);
     const { id } = parseInput(jobParams, req.params, 'job id');
     const job = await jobs.getJob(id);
     if (!job) throw new NotFoundError(`No job ${id}`);
     res.json(job);
   });
 
-  router.post('/queue/jobs/:id/retry', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
-    const { id } = parseInput(jobParams, req.params, 'job id');
-    res.json(await jobs.retryDeadJob(id));
-  });
-
-  router.post('/queue/jobs/:id/cancel', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
-    const { id } = parseInput(jobParams, req.params, 'job id');
-    res.json(await jobs.cancelQueuedJob(id));
-  });
+  /** Retry a dead job, cancel a queued one: audited on the installation. */
+  for (const [verb, change] of [
+    ['retry', (id: string) => jobs.retryDeadJob(id)],
+    ['cancel', (id: string) => jobs.cancelQueuedJob(id)],
+  ] as const) {
+    router.post(`/queue/jobs/:id/${verb}`, async (req, res) => {
+      const credentials = await admin(req);
+      const { id } = parseInput(jobParams, req.params, 'job id');
+      const job = await audited(
+        req,
+        {
+          entityRef: OPSHUB_INSTALLATION_REF,
+          actorRef: credentials.principal.userEntityRef,
+          action: `job-${verb}`,
+          details: { jobId: id },
+          describe: changed => ({ jobType: changed.type }),
+        },
+        () => change(id),
+      );
+      res.json(job);
+    });
+  }
 
   return router;
 }

@@ -36,19 +36,6 @@ export class DatabaseRoleAssignmentStore implements RoleAssignmentStore {
     return rows.map(toAssignment);
   }
 
-  async forSubjects(
-    subjectRefs: string[],
-    entityRefs: string[],
-  ): Promise<RoleAssignment[]> {
-    if (subjectRefs.length === 0 || entityRefs.length === 0) return [];
-    const lower = (refs: string[]) =>
-      refs.map(ref => ref.toLocaleLowerCase('en-US'));
-    const rows: Row[] = await this.knex('role_assignments')
-      .whereIn('subject_ref', lower(subjectRefs))
-      .whereIn('entity_ref', lower(entityRefs));
-    return rows.map(toAssignment);
-  }
-
   async add(assignment: NewRoleAssignment): Promise<RoleAssignment> {
     const row = {
       entity_ref: assignment.entityRef.toLocaleLowerCase('en-US'),
@@ -70,14 +57,21 @@ export class DatabaseRoleAssignmentStore implements RoleAssignmentStore {
     return toAssignment({ ...row, id: inserted.id ?? inserted });
   }
 
-  async remove(id: string): Promise<RoleAssignment | undefined> {
+  async remove(
+    entityRef: string,
+    id: string,
+  ): Promise<RoleAssignment | undefined> {
     if (!/^\d+$/.test(id)) return undefined;
+    const where = {
+      id,
+      entity_ref: entityRef.toLocaleLowerCase('en-US'),
+    };
     return this.knex.transaction(async trx => {
       const row: Row | undefined = await trx('role_assignments')
-        .where('id', id)
+        .where(where)
         .first();
       if (!row) return undefined;
-      await trx('role_assignments').where('id', id).delete();
+      await trx('role_assignments').where(where).delete();
       return toAssignment(row);
     });
   }

@@ -20,13 +20,8 @@ export interface RoleAssignmentStore {
   list(entityRef: string): Promise<RoleAssignment[]>;
   /** The assignments on any of these entities. */
   onEntities(entityRefs: string[]): Promise<RoleAssignment[]>;
-  /** The assignments of any of these subjects on any of these entities. */
-  forSubjects(
-    subjectRefs: string[],
-    entityRefs: string[],
-  ): Promise<RoleAssignment[]>;
   /** ConflictError when the subject already holds a role there. */
   add(assignment: NewRoleAssignment): Promise<RoleAssignment>;
-  /** The removed assignment; undefined when there was none. */
-  remove(id: string): Promise<RoleAssignment | undefined>;
+  /** The removed assignment; undefined when there was none on that entity. */
+  remove(entityRef: string, id: string): Promise<RoleAssignment | undefined>;
 }

@@ -45,7 +45,12 @@ describe.each(databases.eachSupportedId())('loadProjectAccess on %s', id => {
     });
 
     const [storefront, lonely, missing, installation] = await loadProjectAccess(
-      { assignments, catalog, auth: mockServices.auth() },
+      {
+        assignments,
+        catalog,
+        auth: mockServices.auth(),
+        orgOwners: ['group:default/admins'],
+      },
       [
         'Component:default/Storefront',
         'component:default/lonely',
@@ -59,17 +64,24 @@ describe.each(databases.eachSupportedId())('loadProjectAccess on %s', id => {
       catalogOwnerRef: 'group:default/web',
     });
     expect(storefront!.assignments.map(a => a.subjectRef).sort()).toEqual([
+      'group:default/admins',
       'user:default/boss',
       'user:default/dev',
     ]);
     expect(lonely).toMatchObject({ catalogOwnerRef: undefined });
     expect(lonely!.assignments.map(a => a.subjectRef)).toEqual([
+      'group:default/admins',
       'user:default/boss',
     ]);
     expect(missing).toBeUndefined();
     expect(installation).toEqual({
       entityRef: OPSHUB_INSTALLATION_REF,
       assignments: [
+        expect.objectContaining({
+          subjectRef: 'group:default/admins',
+          role: 'owner',
+          entityRef: OPSHUB_INSTALLATION_REF,
+        }),
         expect.objectContaining({ subjectRef: 'user:default/boss' }),
       ],
     });

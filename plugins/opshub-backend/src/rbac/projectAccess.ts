@@ -2,13 +2,10 @@ import type {
   AuthService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import type { Entity } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { OPSHUB_INSTALLATION_REF } from '@opshub/plugin-opshub-common';
+import { catalogOwnerRef } from './catalogOwnerRef';
 import type {
   RoleAssignment,
   RoleAssignmentStore,
@@ -35,6 +32,8 @@ export async function loadProjectAccess(
     assignments: RoleAssignmentStore;
     catalog: CatalogService;
     auth: AuthService;
+    /** `opshub.rbac.orgOwners`: owners of the installation from config. */
+    orgOwners: string[];
   },
   resourceRefs: string[],
 ): Promise<Array<ProjectAccess | undefined>> {
@@ -48,8 +47,9 @@ export async function loadProjectAccess(
       ? readEntities(deps, projectRefs)
       : Promise.resolve(new Map<string, Entity>()),
   ]);
+  const fromConfig = orgOwnerAssignments(deps.orgOwners);
   return refs.map(entityRef => {
-    const relevant = assignments.filter(
+    const relevant = [...fromConfig, ...assignments].filter(
       a => a.entityRef === entityRef || a.entityRef === OPSHUB_INSTALLATION_REF,
     );
     if (entityRef === OPSHUB_INSTALLATION_REF) {
@@ -59,7 +59,7 @@ export async function loadProjectAccess(
     if (!entity) return undefined;
     return {
       entityRef,
-      catalogOwnerRef: ownerRefOf(entity),
+      catalogOwnerRef: catalogOwnerRef(entity),
       assignments: relevant,
     };
   });
@@ -85,17 +85,14 @@ async function readEntities(
   return found;
 }
 
-function ownerRefOf(entity: Entity): string | undefined {
-  const owner = entity.spec?.owner;
-  if (typeof owner !== 'string' || owner.length === 0) return undefined;
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner, {
-        defaultKind: 'group',
-        defaultNamespace: entity.metadata.namespace ?? 'default',
-      }),
-    ).toLocaleLowerCase('en-US');
-  } catch {
-    return undefined;
-  }
+/** The configured org owners, as assignments on the installation. */
+export function orgOwnerAssignments(orgOwners: string[]): RoleAssignment[] {
+  return orgOwners.map(subjectRef => ({
+    id: `config:${subjectRef}`,
+    entityRef: OPSHUB_INSTALLATION_REF,
+    subjectRef,
+    role: 'owner',
+    createdBy: 'app-config (opshub.rbac.orgOwners)',
+    createdAt: new Date(0),
+  }));
 }

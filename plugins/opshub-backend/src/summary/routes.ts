@@ -1,26 +1,24 @@
-import type { HttpAuthService } from '@backstage/backend-plugin-api';
+import { opshubProjectReadPermission } from '@opshub/plugin-opshub-common';
 import Router from 'express-promise-router';
-import { z } from 'zod';
-import { parseInput } from '../http/validation';
+import { entityRefParam } from '../http/entityRef';
+import type { ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import type { EntitySummaryService } from './EntitySummaryService';
 
-const entityRefParams = z.object({
-  kind: z.string().min(1).max(63),
-  namespace: z.string().min(1).max(63),
-  name: z.string().min(1).max(253),
-});
-
 export function summaryRoutes(deps: {
-  httpAuth: HttpAuthService;
+  authorizer: ProjectAuthorizer;
   summaries: EntitySummaryService;
 }) {
   const router = Router();
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
-    const credentials = await deps.httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const ref = parseInput(entityRefParams, req.params, 'entity ref');
-    res.json(await deps.summaries.getSummary(ref, credentials));
+    const { kind, namespace, name, ref } = entityRefParam(req);
+    const credentials = await deps.authorizer.authorize(
+      req,
+      opshubProjectReadPermission,
+      ref,
+    );
+    res.json(
+      await deps.summaries.getSummary({ kind, namespace, name }, credentials),
+    );
   });
   return router;
 }

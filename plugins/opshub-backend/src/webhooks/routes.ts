@@ -1,8 +1,13 @@
-import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
+import {
+  OPSHUB_INSTALLATION_REF,
+  opshubAdminPermission,
+} from '@opshub/plugin-opshub-common';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import type { Audited } from '../activity/audited';
 import { parseInput } from '../http/validation';
+import type { ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import { DELIVERY_OUTCOMES, type DeliveryStore } from './DeliveryStore';
 import type { WebhookIntake } from './WebhookIntake';
 
@@ -15,17 +20,18 @@ const listQuery = z.object({
 });
 const deliveryParams = z.object({ deliveryId: z.string().min(1).max(100) });
 
-/** Listing and re-processing stored GitHub deliveries (administration). */
+/** Listing and re-processing stored GitHub deliveries (`opshub.admin`). */
 export function deliveryRoutes(deps: {
-  httpAuth: HttpAuthService;
+  authorizer: ProjectAuthorizer;
+  audited: Audited;
   deliveries: DeliveryStore;
   intake: WebhookIntake;
 }) {
-  const { httpAuth, deliveries, intake } = deps;
+  const { authorizer, audited, deliveries, intake } = deps;
   const router = Router();
 
   router.get('/webhooks/deliveries', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
+    await authorizer.authorize(req, opshubAdminPermission);
     const query = parseInput(listQuery, req.query, 'query');
     const items = await deliveries.list({
       ...query,
@@ -35,7 +41,7 @@ export function deliveryRoutes(deps: {
   });
 
   router.get('/webhooks/deliveries/:deliveryId', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user'] });
+    await authorizer.authorize(req, opshubAdminPermission);
     const { deliveryId } = parseInput(
       deliveryParams,
       req.params,
@@ -50,13 +56,30 @@ export function deliveryRoutes(deps: {
   router.post(
     '/webhooks/deliveries/:deliveryId/redeliver',
     async (req, res) => {
-      await httpAuth.credentials(req, { allow: ['user'] });
+      const credentials = await authorizer.authorize(
+        req,
+        opshubAdminPermission,
+      );
       const { deliveryId } = parseInput(
         deliveryParams,
         req.params,
         'delivery id',
       );
-      res.json(await intake.redeliver(deliveryId));
+      const result = await audited(
+        req,
+        {
+          entityRef: OPSHUB_INSTALLATION_REF,
+          actorRef: credentials.principal.userEntityRef,
+          action: 'webhook-redeliver',
+          details: { deliveryId },
+          describe: r => ({
+            outcome: r.outcome ?? null,
+            jobs: r.jobIds.length,
+          }),
+        },
+        () => intake.redeliver(deliveryId),
+      );
+      res.json(result);
     },
   );
 

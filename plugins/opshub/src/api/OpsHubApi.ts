@@ -1,6 +1,24 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import type { OpsHubEntitySummary } from '@opshub/plugin-opshub-common';
+import type {
+  OpsHubActivity,
+  OpsHubDelivery,
+  OpsHubEffectiveRole,
+  OpsHubEntitySummary,
+  OpsHubJob,
+  OpsHubJobCount,
+  OpsHubJobState,
+  OpsHubRole,
+  OpsHubRoleAssignment,
+} from '@opshub/plugin-opshub-common';
+
+/**
+ * Where roles and activity live: one project (its entity), or the whole
+ * installation (`'org'`).
+ *
+ * @public
+ */
+export type OpsHubScope = CompoundEntityRef | 'org';
 
 /**
  * The OpsHub backend, as the frontend sees it.
@@ -9,6 +27,19 @@ import type { OpsHubEntitySummary } from '@opshub/plugin-opshub-common';
  */
 export interface OpsHubApi {
   getEntitySummary(entity: CompoundEntityRef): Promise<OpsHubEntitySummary>;
+  getEffectiveRole(entity: CompoundEntityRef): Promise<OpsHubEffectiveRole>;
+  listAssignments(scope: OpsHubScope): Promise<OpsHubRoleAssignment[]>;
+  addAssignment(
+    scope: OpsHubScope,
+    assignment: { subjectRef: string; role: OpsHubRole },
+  ): Promise<OpsHubRoleAssignment>;
+  removeAssignment(scope: OpsHubScope, id: string): Promise<void>;
+  listActivity(scope: OpsHubScope): Promise<OpsHubActivity[]>;
+  getQueueStats(): Promise<OpsHubJobCount[]>;
+  listJobs(filter: { state?: OpsHubJobState }): Promise<OpsHubJob[]>;
+  retryJob(id: string): Promise<OpsHubJob>;
+  listDeliveries(): Promise<OpsHubDelivery[]>;
+  redeliver(deliveryId: string): Promise<void>;
 }
 
 /** @public */

@@ -1,8 +1,26 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import type { OpsHubEntitySummary } from '@opshub/plugin-opshub-common';
-import type { OpsHubApi } from './OpsHubApi';
+import type {
+  OpsHubActivity,
+  OpsHubDelivery,
+  OpsHubEffectiveRole,
+  OpsHubEntitySummary,
+  OpsHubJob,
+  OpsHubJobCount,
+  OpsHubJobState,
+  OpsHubRole,
+  OpsHubRoleAssignment,
+} from '@opshub/plugin-opshub-common';
+import type { OpsHubApi, OpsHubScope } from './OpsHubApi';
+
+const entityPath = (entity: CompoundEntityRef) =>
+  `/entities/${[entity.kind, entity.namespace, entity.name]
+    .map(encodeURIComponent)
+    .join('/')}`;
+
+const scopePath = (scope: OpsHubScope) =>
+  scope === 'org' ? '/org' : entityPath(scope);
 
 /**
  * Calls the OpsHub backend through Backstage's discovery and fetch APIs, so
@@ -15,18 +33,89 @@ export class OpsHubClient implements OpsHubApi {
     private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
   ) {}
 
-  async getEntitySummary(
-    entity: CompoundEntityRef,
-  ): Promise<OpsHubEntitySummary> {
-    const path = [entity.kind, entity.namespace, entity.name]
-      .map(encodeURIComponent)
-      .join('/');
-    return this.get(`/entities/${path}/summary`);
+  getEntitySummary(entity: CompoundEntityRef): Promise<OpsHubEntitySummary> {
+    return this.request(`${entityPath(entity)}/summary`);
   }
 
-  private async get<T>(path: string): Promise<T> {
+  getEffectiveRole(entity: CompoundEntityRef): Promise<OpsHubEffectiveRole> {
+    return this.request(`${entityPath(entity)}/role`);
+  }
+
+  async listAssignments(scope: OpsHubScope): Promise<OpsHubRoleAssignment[]> {
+    return (
+      await this.request<{ items: OpsHubRoleAssignment[] }>(
+        `${scopePath(scope)}/assignments`,
+      )
+    ).items;
+  }
+
+  addAssignment(
+    scope: OpsHubScope,
+    assignment: { subjectRef: string; role: OpsHubRole },
+  ): Promise<OpsHubRoleAssignment> {
+    return this.request(`${scopePath(scope)}/assignments`, {
+      method: 'POST',
+      body: assignment,
+    });
+  }
+
+  async removeAssignment(scope: OpsHubScope, id: string): Promise<void> {
+    await this.request(
+      `${scopePath(scope)}/assignments/${encodeURIComponent(id)}`,
+      { method: 'DELETE' },
+    );
+  }
+
+  async listActivity(scope: OpsHubScope): Promise<OpsHubActivity[]> {
+    return (
+      await this.request<{ items: OpsHubActivity[] }>(
+        `${scopePath(scope)}/activity`,
+      )
+    ).items;
+  }
+
+  async getQueueStats(): Promise<OpsHubJobCount[]> {
+    return (await this.request<{ counts: OpsHubJobCount[] }>('/queue/stats'))
+      .counts;
+  }
+
+  async listJobs(filter: { state?: OpsHubJobState }): Promise<OpsHubJob[]> {
+    const query = filter.state ? `?state=${filter.state}` : '';
+    return (await this.request<{ items: OpsHubJob[] }>(`/queue/jobs${query}`))
+      .items;
+  }
+
+  retryJob(id: string): Promise<OpsHubJob> {
+    return this.request(`/queue/jobs/${encodeURIComponent(id)}/retry`, {
+      method: 'POST',
+    });
+  }
+
+  async listDeliveries(): Promise<OpsHubDelivery[]> {
+    return (
+      await this.request<{ items: OpsHubDelivery[] }>('/webhooks/deliveries')
+    ).items;
+  }
+
+  async redeliver(deliveryId: string): Promise<void> {
+    await this.request(
+      `/webhooks/deliveries/${encodeURIComponent(deliveryId)}/redeliver`,
+      { method: 'POST' },
+    );
+  }
+
+  private async request<T>(
+    path: string,
+    init: { method?: string; body?: unknown } = {},
+  ): Promise<T> {
     const baseUrl = await this.deps.discoveryApi.getBaseUrl('opshub');
-    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`);
+    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`, {
+      method: init.method ?? 'GET',
+      ...(init.body !== undefined && {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(init.body),
+      }),
+    });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

@@ -30,9 +30,52 @@ function summary(
   };
 }
 
-async function renderWith(api: OpsHubApi) {
+/** An OpsHub API that answers as for a project owner, with `overrides`. */
+function fakeApi(overrides: Partial<OpsHubApi>): OpsHubApi {
+  const unexpected = async () => {
+    throw new Error('not expected in this test');
+  };
+  return {
+    getEntitySummary: async () => summary(),
+    getEffectiveRole: async () => ({
+      entityRef: 'component:default/storefront',
+      role: 'owner',
+      permissions: { 'opshub.role.manage': true },
+    }),
+    listAssignments: async () => [
+      {
+        id: '1',
+        entityRef: 'component:default/storefront',
+        subjectRef: 'group:default/web',
+        role: 'developer',
+        createdBy: 'user:default/alice',
+        createdAt: '2026-11-20T10:00:00.000Z',
+      },
+    ],
+    listActivity: async () => [
+      {
+        id: '7',
+        entityRef: 'component:default/storefront',
+        actorRef: 'user:default/alice',
+        action: 'role-assignment-add',
+        details: { subjectRef: 'group:default/web', role: 'developer' },
+        createdAt: '2026-11-20T10:00:00.000Z',
+      },
+    ],
+    addAssignment: unexpected,
+    removeAssignment: unexpected,
+    getQueueStats: unexpected,
+    listJobs: unexpected,
+    retryJob: unexpected,
+    listDeliveries: unexpected,
+    redeliver: unexpected,
+    ...overrides,
+  };
+}
+
+async function renderWith(overrides: Partial<OpsHubApi>) {
   await renderInTestApp(
-    <TestApiProvider apis={[[opshubApiRef, api]]}>
+    <TestApiProvider apis={[[opshubApiRef, fakeApi(overrides)]]}>
       <EntityProvider entity={entity}>
         <EntityOpsHubContent />
       </EntityProvider>
@@ -96,6 +139,54 @@ describe('EntityOpsHubContent', () => {
     expect(
       screen.getByText(/must be one of vercel, netlify, mock/),
     ).toBeInTheDocument();
+  });
+
+  it("shows the caller's role, the project's assignments and its activity", async () => {
+    await renderWith({});
+
+    expect(await screen.findByText('Your role')).toBeInTheDocument();
+    expect(screen.getByText('owner')).toBeInTheDocument();
+    expect(screen.getAllByText('group:default/web').length).toBeGreaterThan(0);
+    expect(screen.getByText('role-assignment-add')).toBeInTheDocument();
+    // An owner may remove assignments and add new ones.
+    expect(
+      screen.getByRole('button', { name: 'Remove group:default/web' }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Add' })).toBeInTheDocument();
+  });
+
+  it('offers no changes to a viewer', async () => {
+    await renderWith({
+      getEffectiveRole: async () => ({
+        entityRef: 'component:default/storefront',
+        role: 'viewer',
+        permissions: { 'opshub.role.manage': false },
+      }),
+    });
+
+    expect(await screen.findByText('viewer')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Remove group:default/web' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Add' }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('says so when the caller holds no role on the project', async () => {
+    const forbidden = Object.assign(new Error('Requires opshub.project.read'), {
+      response: { status: 403 },
+    });
+    await renderWith({
+      getEntitySummary: async () => {
+        throw forbidden;
+      },
+    });
+
+    expect(
+      await screen.findByText(/You hold no OpsHub role on this project/),
+    ).toBeInTheDocument();
+    expect(screen.queryByText('OpsHub project')).not.toBeInTheDocument();
   });
 
   it('shows an error when the backend fails', async () => {

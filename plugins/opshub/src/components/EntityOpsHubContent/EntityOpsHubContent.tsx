@@ -15,11 +15,15 @@ import {
 import {
   OPSHUB_ANNOTATIONS,
   type OpsHubEntitySummary,
+  type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { opshubApiRef } from '../../api/OpsHubApi';
+import { ActivityCard } from '../ActivityCard';
+import { isForbidden } from '../isForbidden';
+import { RolesCard } from '../RolesCard';
 
 /**
  * The OpsHub tab of a Component's entity page: what OpsHub knows of the
@@ -31,13 +35,25 @@ export function EntityOpsHubContent() {
   const { entity } = useEntity();
   const opshubApi = useApi(opshubApiRef);
   const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    () => opshubApi.getEntitySummary(ref),
-    [opshubApi, ref.kind, ref.namespace, ref.name],
-  );
+  const { value, loading, error } = useAsync(async () => {
+    const [summary, standing] = await Promise.all([
+      opshubApi.getEntitySummary(ref),
+      opshubApi.getEffectiveRole(ref),
+    ]);
+    return { ...summary, standing };
+  }, [opshubApi, ref.kind, ref.namespace, ref.name]);
 
   if (loading) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
+  if (error) {
+    return isForbidden(error) ? (
+      <WarningPanel title="You hold no OpsHub role on this project">
+        Ask one of its owners (or an OpsHub org owner) for a role, or join the
+        group that owns it in the catalog.
+      </WarningPanel>
+    ) : (
+      <ResponseErrorPanel error={error} />
+    );
+  }
   if (!value) return null;
   if (!value.configured) {
     return (
@@ -52,13 +68,34 @@ export function EntityOpsHubContent() {
       </>
     );
   }
-  return <SummaryCards summary={value} />;
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <SummaryCards summary={value} role={value.standing.role} />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <RolesCard
+          scope={ref}
+          canManage={value.standing.permissions['opshub.role.manage'] === true}
+        />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <ActivityCard scope={ref} />
+      </Grid>
+    </Grid>
+  );
 }
 
 // Show titles as written, not lodash-startCased.
 const keepTitles = { titleFormat: (key: string) => key };
 
-function SummaryCards({ summary }: { summary: OpsHubEntitySummary }) {
+function SummaryCards({
+  summary,
+  role,
+}: {
+  summary: OpsHubEntitySummary;
+  role: OpsHubRole | null;
+}) {
   const { annotations } = summary;
   const repository = annotations.projectSlug!;
   return (
@@ -80,6 +117,7 @@ function SummaryCards({ summary }: { summary: OpsHubEntitySummary }) {
               'Vercel project': annotations.vercelProjectId ?? '—',
               'Netlify site': annotations.netlifySiteId ?? '—',
               'Slack channel': annotations.slackChannel ?? 'default',
+              'Your role': role ?? 'none',
               'Tracked since': summary.trackedSince
                 ? new Date(summary.trackedSince).toLocaleString()
                 : 'waiting for the next catalog sync',

@@ -1,0 +1,146 @@
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import {
+  type BackstageServicePrincipal,
+  type BackstageUserPrincipal,
+  coreServices,
+  createServiceFactory,
+  type ServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { Knex } from 'knex';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import opshubPolicy from '@opshub/plugin-permission-backend-module-opshub-policy';
+import { opshubPlugin } from '../plugin';
+
+/**
+ * The catalog of the authorization tests: storefront, owned by group web;
+ * billing, owned by group billing.
+ */
+export const STOREFRONT = 'component:default/storefront';
+export const BILLING = 'component:default/billing';
+
+const component = (name: string, owner: string, slug: string): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name,
+    namespace: 'default',
+    annotations: { 'github.com/project-slug': slug },
+  },
+  spec: { type: 'website', lifecycle: 'production', owner },
+});
+
+export const ENTITIES = [
+  component('storefront', 'group:default/web', 'acme/storefront'),
+  component('billing', 'group:default/billing', 'acme/billing'),
+];
+
+/**
+ * The mock http auth service, except that a plugin's on-behalf-of request
+ * authenticates as the user with that plugin as the actor, as real Backstage
+ * tokens do (the mock drops the actor). The permission backend refuses
+ * conditional decisions to direct user requests and allows them to plugins
+ * acting for a user, which is what OpsHub's routes are.
+ */
+const httpAuthWithOboActor = createServiceFactory({
+  service: coreServices.httpAuth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory: ({ plugin }) => {
+    const inner = mockServices.httpAuth({
+      pluginId: plugin.getId(),
+      defaultCredentials: mockCredentials.none(),
+    });
+    return {
+      async credentials(req, options) {
+        const credentials = await inner.credentials(req, options);
+        const principal = credentials.principal as BackstagePrincipal;
+        const onBehalfOf = /^Bearer mock-service-token:/.test(
+          req.headers.authorization ?? '',
+        );
+        if (onBehalfOf && principal.type === 'user') {
+          return mockCredentials.user(principal.userEntityRef, {
+            actor: { subject: 'plugin:opshub' },
+          }) as typeof credentials;
+        }
+        return credentials;
+      },
+      issueUserCookie: (res, options) => inner.issueUserCookie(res, options),
+    };
+  },
+});
+
+type BackstagePrincipal =
+  | BackstageUserPrincipal
+  | BackstageServicePrincipal
+  | { type: 'none' };
+
+/** `Authorization` header of a signed-in user. */
+export const as = (userRef: string) => ({
+  Authorization: mockCredentials.user.header(userRef),
+});
+
+/**
+ * Starts OpsHub the way an adopter runs it: the real permission backend
+ * with OpsHub's policy module, the real permissions service (decisions go
+ * over HTTP to the permission backend), and a user info service that gives
+ * each user the groups in `groups` as ownership refs.
+ */
+export async function startRbacBackend(options: {
+  knex: Knex;
+  groups?: Record<string, string[]>;
+  opshub?: Record<string, unknown>;
+  extra?: ServiceFactory[];
+}) {
+  const groups = options.groups ?? {};
+  const userInfo = createServiceFactory({
+    service: coreServices.userInfo,
+    deps: {},
+    factory: () => ({
+      async getUserInfo(credentials) {
+        const userEntityRef = (
+          credentials.principal as { userEntityRef: string }
+        ).userEntityRef;
+        return {
+          userEntityRef,
+          ownershipEntityRefs: [
+            userEntityRef,
+            ...(groups[userEntityRef] ?? []),
+          ],
+        };
+      },
+    }),
+  });
+  const { server } = await startTestBackend({
+    // A none principal on requests without a token, as in production.
+    features: [
+      opshubPlugin,
+      permissionBackend,
+      opshubPolicy,
+      permissionsServiceFactory,
+      userInfo,
+      mockServices.database.factory({ knex: options.knex }),
+      catalogServiceMock.factory({ entities: ENTITIES }),
+      mockServices.scheduler.factory({
+        includeInitialDelayedTasksOnStartup: true,
+      }),
+      httpAuthWithOboActor,
+      mockServices.rootConfig.factory({
+        data: {
+          permission: { enabled: true },
+          opshub: {
+            github: { webhookSecret: 'secret' },
+            ...options.opshub,
+          },
+        },
+      }),
+      ...(options.extra ?? []),
+    ],
+  });
+  return server;
+}

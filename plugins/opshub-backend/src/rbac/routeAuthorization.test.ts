@@ -1,0 +1,330 @@
+import {
+  minimumRoleFor,
+  OPSHUB_INSTALLATION_REF,
+  OPSHUB_ROLES,
+  type OpsHubRole,
+  roleAtLeast,
+} from '@opshub/plugin-opshub-common';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { migrateUp } from '../database/migrations';
+import { createTestDatabases } from '../__testUtils__/databases';
+import {
+  as,
+  BILLING,
+  startRbacBackend,
+  STOREFRONT,
+} from '../__testUtils__/rbacBackend';
+import { routeTable, samplePath } from '../__testUtils__/routeTable';
+import { waitFor } from '../__testUtils__/waitFor';
+import { createRouter, UNAUTHENTICATED_ROUTES } from '../router';
+import { DatabaseRoleAssignmentStore } from './DatabaseRoleAssignmentStore';
+
+jest.setTimeout(180_000);
+
+/**
+ * What each route requires. A route missing here fails the walk below, so
+ * every route added later joins this matrix.
+ */
+const REQUIRED: Record<
+  string,
+  { permission: string; scope: 'project' | 'installation' } | 'list'
+> = {
+  'GET /entities/:kind/:namespace/:name/summary': {
+    permission: 'opshub.project.read',
+    scope: 'project',
+  },
+  'GET /entities/:kind/:namespace/:name/role': {
+    permission: 'opshub.project.read',
+    scope: 'project',
+  },
+  'GET /entities/:kind/:namespace/:name/activity': {
+    permission: 'opshub.project.read',
+    scope: 'project',
+  },
+  'GET /entities/:kind/:namespace/:name/assignments': {
+    permission: 'opshub.role.read',
+    scope: 'project',
+  },
+  'POST /entities/:kind/:namespace/:name/assignments': {
+    permission: 'opshub.role.manage',
+    scope: 'project',
+  },
+  'DELETE /entities/:kind/:namespace/:name/assignments/:id': {
+    permission: 'opshub.role.manage',
+    scope: 'project',
+  },
+  'GET /projects': 'list',
+  'GET /org/activity': { permission: 'opshub.admin', scope: 'installation' },
+  'GET /org/assignments': { permission: 'opshub.admin', scope: 'installation' },
+  'POST /org/assignments': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
+  'DELETE /org/assignments/:id': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
+  'GET /webhooks/deliveries': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
+  'GET /webhooks/deliveries/:deliveryId': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
+  'POST /webhooks/deliveries/:deliveryId/redeliver': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
+  'GET /queue/stats': { permission: 'opshub.admin', scope: 'installation' },
+  'GET /queue/jobs': { permission: 'opshub.admin', scope: 'installation' },
+  'GET /queue/jobs/:id': { permission: 'opshub.admin', scope: 'installation' },
+  'POST /queue/jobs/:id/retry': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
+  'POST /queue/jobs/:id/cancel': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
+};
+
+const SAMPLES = {
+  kind: 'component',
+  namespace: 'default',
+  name: 'storefront',
+  id: '999999',
+  deliveryId: 'no-such-delivery',
+};
+
+/** The router's own route table; its dependencies are never called. */
+function mountedRoutes() {
+  const router = createRouter({} as Parameters<typeof createRouter>[0]);
+  return routeTable(router).map(({ method, path }) => ({
+    method,
+    pattern: path,
+    key: `${method} ${path}`,
+    path: `/api/opshub${samplePath(path, SAMPLES)}`,
+  }));
+}
+
+const guarded = mountedRoutes().filter(
+  r => !(UNAUTHENTICATED_ROUTES as readonly string[]).includes(r.pattern),
+);
+
+function send(
+  server: Parameters<typeof request>[0],
+  route: { method: string; path: string },
+  headers: Record<string, string>,
+) {
+  const agent = request(server);
+  const method = route.method.toLowerCase() as 'get' | 'post' | 'delete';
+  const req = agent[method](route.path).set(headers);
+  return route.method === 'POST'
+    ? req.send({ subjectRef: 'user:default/newcomer', role: 'viewer' })
+    : req;
+}
+
+/** Whether `role` from `source` may use a route. */
+function expectAllowed(
+  required: (typeof REQUIRED)[string],
+  source: 'org' | 'project' | 'group' | 'implicit',
+  role: OpsHubRole,
+): boolean {
+  if (required === 'list') return true;
+  const enough = roleAtLeast(role, minimumRoleFor(required.permission)!);
+  if (required.scope === 'installation') return source === 'org' && enough;
+  return enough;
+}
+
+const databases = createTestDatabases();
+
+describe('the route table', () => {
+  it('has an expectation for every route, and the open ones are exactly the two', () => {
+    const all = mountedRoutes();
+    expect(guarded.filter(r => !REQUIRED[r.key]).map(r => r.key)).toEqual([]);
+    expect(
+      all
+        .filter(r =>
+          (UNAUTHENTICATED_ROUTES as readonly string[]).includes(r.pattern),
+        )
+        .map(r => r.key)
+        .sort(),
+    ).toEqual(['GET /health', 'POST /webhooks/github']);
+  });
+});
+
+describe.each(databases.eachSupportedId())('authorization on %s', id => {
+  let knex: Knex;
+  let assignments: DatabaseRoleAssignmentStore;
+
+  beforeAll(async () => {
+    knex = await databases.init(id);
+    await migrateUp(knex);
+    assignments = new DatabaseRoleAssignmentStore(knex);
+    for (const role of OPSHUB_ROLES) {
+      await assignments.add({
+        entityRef: OPSHUB_INSTALLATION_REF,
+        subjectRef: `user:default/org-${role}`,
+        role,
+        createdBy: 'test',
+      });
+      await assignments.add({
+        entityRef: STOREFRONT,
+        subjectRef: `user:default/project-${role}`,
+        role,
+        createdBy: 'test',
+      });
+      await assignments.add({
+        entityRef: STOREFRONT,
+        subjectRef: `group:default/team-${role}`,
+        role,
+        createdBy: 'test',
+      });
+    }
+  });
+
+  const groups = Object.fromEntries([
+    ...OPSHUB_ROLES.map(role => [
+      `user:default/member-${role}`,
+      [`group:default/team-${role}`],
+    ]),
+    ['user:default/web-dev', ['group:default/web']],
+    ['user:default/billing-dev', ['group:default/billing']],
+  ]);
+
+  it('refuses every guarded route without a token (401) and to a user with no role (403)', async () => {
+    const server = await startRbacBackend({ knex, groups });
+    // Wait for the project sync, so /projects would have rows to leak.
+    await waitFor(
+      async () =>
+        (
+          await request(server)
+            .get('/api/opshub/projects')
+            .set(as('user:default/org-owner'))
+        ).body.items?.length === 2,
+      { what: 'the project sync' },
+    );
+
+    for (const route of guarded) {
+      const anonymous = await send(server, route, {});
+      expect({ route: route.key, status: anonymous.status }).toEqual({
+        route: route.key,
+        status: 401,
+      });
+
+      const stranger = await send(server, route, as('user:default/nobody'));
+      // A list answers with nothing; everything else refuses, naming the
+      // permission and nothing of the project.
+      const isList = REQUIRED[route.key] === 'list';
+      expect({
+        route: route.key,
+        status: stranger.status,
+        answer: isList
+          ? stranger.body
+          : {
+              error: stranger.body.error?.name,
+              namesProject: /storefront/i.test(
+                String(stranger.body.error?.message),
+              ),
+            },
+      }).toEqual({
+        route: route.key,
+        status: isList ? 200 : 403,
+        answer: isList
+          ? { items: [] }
+          : { error: 'NotAllowedError', namesProject: false },
+      });
+    }
+  });
+
+  it('grants each role what the table says, from an org or project assignment and through a group', async () => {
+    const server = await startRbacBackend({ knex, groups });
+    for (const source of ['org', 'project', 'group'] as const) {
+      for (const role of OPSHUB_ROLES) {
+        const user =
+          source === 'group'
+            ? `user:default/member-${role}`
+            : `user:default/${source}-${role}`;
+        for (const route of guarded) {
+          const res = await send(server, route, as(user));
+          const allowed = expectAllowed(REQUIRED[route.key], source, role);
+          expect({
+            route: route.key,
+            source,
+            role,
+            denied: res.status === 403 || res.status === 401,
+          }).toEqual({ route: route.key, source, role, denied: !allowed });
+        }
+      }
+    }
+  });
+
+  it.each(OPSHUB_ROLES)(
+    'grants members of the catalog owner the implicit role (%s)',
+    async role => {
+      const server = await startRbacBackend({
+        knex,
+        groups,
+        opshub: { rbac: { implicitOwnerRole: role } },
+      });
+      for (const route of guarded) {
+        const res = await send(server, route, as('user:default/web-dev'));
+        const allowed = expectAllowed(REQUIRED[route.key], 'implicit', role);
+        expect({
+          route: route.key,
+          denied: res.status === 403 || res.status === 401,
+        }).toEqual({ route: route.key, denied: !allowed });
+      }
+    },
+  );
+
+  it('turns the implicit role off', async () => {
+    const server = await startRbacBackend({
+      knex,
+      groups,
+      opshub: { rbac: { implicitOwnerRole: false } },
+    });
+    const res = await request(server)
+      .get('/api/opshub/entities/component/default/storefront/summary')
+      .set(as('user:default/web-dev'));
+    expect(res.status).toBe(403);
+  });
+
+  it('lists only the projects the caller may read', async () => {
+    const server = await startRbacBackend({
+      knex,
+      groups,
+      opshub: { rbac: { orgOwners: ['group:default/platform'] } },
+    });
+    const list = async (user: string) => {
+      const res = await request(server)
+        .get('/api/opshub/projects')
+        .set(as(user));
+      expect(res.status).toBe(200);
+      return res.body.items.map((p: { entityRef: string }) => p.entityRef);
+    };
+    await waitFor(
+      async () => (await list('user:default/org-viewer')).length === 2,
+      { what: 'the project sync' },
+    );
+    expect(await list('user:default/org-viewer')).toEqual([
+      BILLING,
+      STOREFRONT,
+    ]);
+    expect(await list('user:default/project-viewer')).toEqual([STOREFRONT]);
+    expect(await list('user:default/member-developer')).toEqual([STOREFRONT]);
+    expect(await list('user:default/web-dev')).toEqual([STOREFRONT]);
+    expect(await list('user:default/billing-dev')).toEqual([BILLING]);
+    expect(await list('user:default/nobody')).toEqual([]);
+
+    // Config org owners hold every role everywhere.
+    groups['user:default/admin'] = ['group:default/platform'];
+    expect(await list('user:default/admin')).toEqual([BILLING, STOREFRONT]);
+    const queue = await request(server)
+      .get('/api/opshub/queue/stats')
+      .set(as('user:default/admin'));
+    expect(queue.status).toBe(200);
+  });
+});

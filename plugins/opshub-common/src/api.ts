@@ -1,0 +1,104 @@
+import type { OpsHubRole } from './roles';
+
+/**
+ * A user or group holding a role on a project, or (entityRef
+ * `opshub:installation`) on the whole installation. Org owners named in
+ * config show with an id starting `config:` and cannot be removed through
+ * the API.
+ *
+ * @public
+ */
+export interface OpsHubRoleAssignment {
+  id: string;
+  entityRef: string;
+  subjectRef: string;
+  role: OpsHubRole;
+  createdBy: string;
+  createdAt: string;
+}
+
+/**
+ * The caller's own standing on a project:
+ * `GET /entities/:kind/:namespace/:name/role`.
+ *
+ * @public
+ */
+export interface OpsHubEffectiveRole {
+  entityRef: string;
+  role: OpsHubRole | null;
+  /** Each OpsHub permission by name, and whether the caller holds it here. */
+  permissions: Record<string, boolean>;
+}
+
+/**
+ * One line of a project's (or the installation's) activity log.
+ *
+ * @public
+ */
+export interface OpsHubActivity {
+  id: string;
+  entityRef: string;
+  actorRef: string;
+  action: string;
+  details: Record<string, string | number | boolean | null>;
+  createdAt: string;
+}
+
+/**
+ * Job states of OpsHub's queue.
+ *
+ * @public
+ */
+export type OpsHubJobState =
+  | 'queued'
+  | 'running'
+  | 'succeeded'
+  | 'dead'
+  | 'cancelled';
+
+/**
+ * A job of the queue, as the admin API lists it.
+ *
+ * @public
+ */
+export interface OpsHubJob {
+  id: string;
+  type: string;
+  key: string | null;
+  state: OpsHubJobState;
+  attempts: number;
+  maxAttempts: number;
+  runAt: string;
+  lastError: string | null;
+  errorClass: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+/**
+ * Jobs per type and state: `GET /queue/stats`.
+ *
+ * @public
+ */
+export interface OpsHubJobCount {
+  type: string;
+  state: OpsHubJobState;
+  count: number;
+}
+
+/**
+ * A recorded GitHub webhook delivery, without its payload.
+ *
+ * @public
+ */
+export interface OpsHubDelivery {
+  deliveryId: string;
+  event: string;
+  action: string | null;
+  repository: string | null;
+  receivedAt: string;
+  outcome: 'enqueued' | 'unmatched' | 'ignored';
+  jobCount: number;
+  redeliveries: number;
+}

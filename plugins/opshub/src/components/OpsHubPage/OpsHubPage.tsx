@@ -1,0 +1,66 @@
+import {
+  Content,
+  Header,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Grid from '@material-ui/core/Grid';
+import useAsync from 'react-use/esm/useAsync';
+import { opshubApiRef } from '../../api/OpsHubApi';
+import { ActivityCard } from '../ActivityCard';
+import { isForbidden } from '../isForbidden';
+import { RolesCard } from '../RolesCard';
+import { DeliveriesCard } from './DeliveriesCard';
+import { QueueCard } from './QueueCard';
+
+/**
+ * `/opshub`: administration of the installation, for org owners: org-level
+ * roles, the job queue, webhook deliveries and the org activity log.
+ *
+ * @public
+ */
+export function OpsHubPage() {
+  const api = useApi(opshubApiRef);
+  // Org-level reads need opshub.admin: a 403 here means "not an org owner".
+  const access = useAsync(() => api.listAssignments('org'), [api]);
+
+  return (
+    <Page themeId="tool">
+      <Header
+        title="OpsHub administration"
+        subtitle="Org-level roles, the job queue and GitHub webhook deliveries"
+      />
+      <Content>
+        {access.loading ? <Progress /> : null}
+        {access.error && isForbidden(access.error) ? (
+          <WarningPanel title="Only OpsHub org owners administer the installation">
+            Ask an org owner for the owner role on the installation, or set
+            opshub.rbac.orgOwners in app-config.
+          </WarningPanel>
+        ) : null}
+        {access.error && !isForbidden(access.error) ? (
+          <ResponseErrorPanel error={access.error} />
+        ) : null}
+        {access.value ? (
+          <Grid container spacing={3}>
+            <Grid item xs={12}>
+              <RolesCard scope="org" canManage title="Org-level roles" />
+            </Grid>
+            <Grid item xs={12}>
+              <QueueCard />
+            </Grid>
+            <Grid item xs={12}>
+              <DeliveriesCard />
+            </Grid>
+            <Grid item xs={12}>
+              <ActivityCard scope="org" />
+            </Grid>
+          </Grid>
+        ) : null}
+      </Content>
+    </Page>
+  );
+}

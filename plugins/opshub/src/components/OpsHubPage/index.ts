@@ -1,0 +1,1 @@
+export { OpsHubPage } from './OpsHubPage';

@@ -1,0 +1,1 @@
+export { RolesCard } from './RolesCard';
