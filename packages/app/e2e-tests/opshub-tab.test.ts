@@ -5,7 +5,11 @@ async function openOpsHubTab(page: Page, component: string) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
   await page.getByRole('link', { name: component, exact: true }).click();
-  await page.getByRole('link', { name: 'OpsHub', exact: true }).click();
+  // The entity page's tab, not the sidebar's link to the /opshub page.
+  await page
+    .getByRole('main')
+    .getByRole('link', { name: 'OpsHub', exact: true })
+    .click();
   await expect(page).toHaveURL(
     new RegExp(`/catalog/default/component/${component}/opshub$`),
   );

@@ -4,6 +4,10 @@ import request from 'supertest';
 import { migrateUp } from '../database/migrations';
 import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { DatabaseRoleAssignmentStore } from '../rbac/DatabaseRoleAssignmentStore';
+import { createRouter, UNAUTHENTICATED_ROUTES } from '../router';
+import { DatabaseDeliveryStore } from '../webhooks/DatabaseDeliveryStore';
+import { routeTable, samplePath } from '../__testUtils__/routeTable';
+import { DatabaseActivityLog } from './DatabaseActivityLog';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { as, startRbacBackend, STOREFRONT } from '../__testUtils__/rbacBackend';
 
@@ -171,6 +175,137 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
         createdAt: expect.stringMatching(/^\d{4}-/),
       }),
     ]);
+  });
+
+  it('audits every mutating route, each with an activity row', async () => {
+    const { knex, server, events } = await setup();
+    const assignments = new DatabaseRoleAssignmentStore(knex);
+    const jobs = new DatabaseJobStore(knex);
+    const deliveries = new DatabaseDeliveryStore(knex);
+    const assignment = (entityRef: string) =>
+      assignments
+        .add({
+          entityRef,
+          subjectRef: 'user:default/temp',
+          role: 'viewer',
+          createdBy: 'test',
+        })
+        .then(a => a.id);
+
+    /**
+     * How to make each mutating route succeed: its path parameters, its body
+     * and where its activity row goes. A mutating route missing here fails.
+     */
+    const HOW: Record<
+      string,
+      () => Promise<{
+        params: Record<string, string>;
+        body?: object;
+        scope: string;
+        status: number;
+      }>
+    > = {
+      'POST /entities/:kind/:namespace/:name/assignments': async () => ({
+        params: {},
+        body: { subjectRef: 'group:default/web', role: 'developer' },
+        scope: STOREFRONT,
+        status: 201,
+      }),
+      'DELETE /entities/:kind/:namespace/:name/assignments/:id': async () => ({
+        params: { id: await assignment(STOREFRONT) },
+        scope: STOREFRONT,
+        status: 200,
+      }),
+      'POST /org/assignments': async () => ({
+        params: {},
+        body: { subjectRef: 'group:default/platform', role: 'owner' },
+        scope: OPSHUB_INSTALLATION_REF,
+        status: 201,
+      }),
+      'DELETE /org/assignments/:id': async () => ({
+        params: { id: await assignment(OPSHUB_INSTALLATION_REF) },
+        scope: OPSHUB_INSTALLATION_REF,
+        status: 200,
+      }),
+      'POST /webhooks/deliveries/:deliveryId/redeliver': async () => {
+        const insert = deliveries.insertStatement([
+          {
+            deliveryId: 'stored-1',
+            event: 'ping',
+            action: null,
+            repository: null,
+            receivedAt: new Date(),
+            outcome: 'ignored',
+            jobCount: 0,
+            redeliveries: 0,
+            payload: '{"zen":"Keep it logically awesome."}',
+          },
+        ]);
+        await knex.raw(insert.sql, insert.bindings as any[]);
+        return {
+          params: { deliveryId: 'stored-1' },
+          scope: OPSHUB_INSTALLATION_REF,
+          status: 200,
+        };
+      },
+      'POST /queue/jobs/:id/retry': async () => {
+        const jobId = await jobs.enqueue(knex, { type: 'a', payload: {} });
+        await knex('jobs')
+          .where({ id: jobId })
+          .update({ state: 'dead', finished_at: new Date() });
+        return {
+          params: { id: jobId },
+          scope: OPSHUB_INSTALLATION_REF,
+          status: 200,
+        };
+      },
+      'POST /queue/jobs/:id/cancel': async () => ({
+        params: { id: await jobs.enqueue(knex, { type: 'a', payload: {} }) },
+        scope: OPSHUB_INSTALLATION_REF,
+        status: 200,
+      }),
+    };
+
+    const mutating = routeTable(
+      createRouter({} as Parameters<typeof createRouter>[0]),
+    ).filter(
+      r =>
+        r.method !== 'GET' &&
+        !(UNAUTHENTICATED_ROUTES as readonly string[]).includes(r.path),
+    );
+    expect(
+      mutating.map(r => `${r.method} ${r.path}`).filter(key => !HOW[key]),
+    ).toEqual([]);
+
+    for (const route of mutating) {
+      const key = `${route.method} ${route.path}`;
+      const { params, body, scope, status } = await HOW[key]();
+      const path = samplePath(route.path, {
+        kind: 'component',
+        namespace: 'default',
+        name: 'storefront',
+        ...params,
+      });
+      const before = events.length;
+      const agent = request(server);
+      const req =
+        route.method === 'DELETE'
+          ? agent.delete(`/api/opshub${path}`)
+          : agent.post(`/api/opshub${path}`);
+      const res = await req.set(as('user:default/root')).send(body);
+      expect({ key, status: res.status }).toEqual({ key, status });
+      expect(events.slice(before)).toEqual([
+        expect.objectContaining({ outcome: 'success' }),
+      ]);
+      const [latest] = await new DatabaseActivityLog(knex).list(scope, {
+        limit: 1,
+      });
+      expect({ key, actor: latest?.actorRef, action: latest?.action }).toEqual({
+        key,
+        actor: 'user:default/root',
+        action: events[before].eventId,
+      });
+    }
   });
 
   it('limits mutations per user with 429 and Retry-After', async () => {

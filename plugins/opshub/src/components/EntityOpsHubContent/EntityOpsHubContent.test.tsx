@@ -83,6 +83,8 @@ async function renderWith(overrides: Partial<OpsHubApi>) {
   );
 }
 
+// Rendering a Backstage app with tables takes seconds on a busy CI machine.
+jest.setTimeout(30_000);
 describe('EntityOpsHubContent', () => {
   it('shows the summary the backend returned for the entity', async () => {
     const getEntitySummary = jest.fn(async () =>

@@ -71,6 +71,8 @@ function fakeApi(): OpsHubApi & { assignments: OpsHubRoleAssignment[] } {
   };
 }
 
+// Rendering a Backstage app with tables takes seconds on a busy CI machine.
+jest.setTimeout(30_000);
 describe('OpsHubPage', () => {
   it('adds and removes org-level roles, shows the queue and keeps config owners', async () => {
     const api = fakeApi();
