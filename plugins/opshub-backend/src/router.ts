@@ -1,5 +1,4 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
-import express from 'express';
 import Router from 'express-promise-router';
 import type { ActivityLog } from './activity/ActivityLog';
 import type { Audited } from './activity/audited';
@@ -57,8 +56,6 @@ export function createRouter(deps: RouterDeps) {
     githubWebhookRoute({ ...deps.webhook, intake: deps.intake }),
   );
 
-  // After the webhook route, which reads its raw body itself.
-  router.use(express.json());
   router.use(
     mutationRateLimit({
       httpAuth: deps.httpAuth,

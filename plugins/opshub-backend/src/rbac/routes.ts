@@ -11,6 +11,7 @@ import {
   type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
 import type { Request } from 'express';
+import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { Audited } from '../activity/audited';
@@ -104,7 +105,8 @@ export function roleRoutes(deps: {
       });
     });
 
-    router.post(path, async (req, res) => {
+    // Only these routes take a body: nothing else parses one.
+    router.post(path, express.json({ limit: '16kb' }), async (req, res) => {
       const entityRef = scope(req);
       const credentials = await authorizer.authorize(req, manage, entityRef);
       const { subjectRef, role } = parseInput(
