@@ -330,7 +330,8 @@ async function main() {
     },
     {
       // The same requests through packages/backend to an open OpsHub path
-      // with no POST handler: the backend's own cost and tail, no OpsHub work.
+      // with no POST handler: the backend's own cost and tail, with no OpsHub
+      // work but its per-user mutation limit (no token here: it only looks).
       name: 'packages/backend, no handler (404)',
       url: `${BACKEND}/api/opshub/health`,
       expectStatus: 404,
