@@ -280,6 +280,43 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
     },
   );
 
+  it('tells each user their own effective role and permissions on a project', async () => {
+    const server = await startRbacBackend({ knex, groups });
+    const standing = async (user: string) =>
+      (
+        await request(server)
+          .get('/api/opshub/entities/component/default/storefront/role')
+          .set(as(user))
+      ).body;
+
+    // Through a group assignment: developer.
+    expect(await standing('user:default/member-developer')).toMatchObject({
+      entityRef: STOREFRONT,
+      role: 'developer',
+      permissions: {
+        'opshub.preview.manage': true,
+        'opshub.envvar.reveal': false,
+        'opshub.role.manage': false,
+        'opshub.admin': false,
+      },
+    });
+    // The highest of an org-level viewer and nothing else: viewer.
+    expect((await standing('user:default/org-viewer')).role).toBe('viewer');
+    // Member of the catalog owner: the implicit maintainer.
+    expect(await standing('user:default/web-dev')).toMatchObject({
+      role: 'maintainer',
+      permissions: {
+        'opshub.envvar.reveal': true,
+        'opshub.role.manage': false,
+      },
+    });
+    // An org owner also administers the installation.
+    expect(await standing('user:default/org-owner')).toMatchObject({
+      role: 'owner',
+      permissions: { 'opshub.role.manage': true, 'opshub.admin': true },
+    });
+  });
+
   it('turns the implicit role off', async () => {
     const server = await startRbacBackend({
       knex,
