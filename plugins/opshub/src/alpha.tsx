@@ -9,7 +9,7 @@ import SettingsIcon from '@material-ui/icons/Settings';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { opshubApiRef } from './api/OpsHubApi';
 import { OpsHubClient } from './api/OpsHubClient';
-import { rootRouteRef } from './routes';
+import { adminPageRouteRef } from './routes';
 
 const opshubApi = ApiBlueprint.make({
   params: defineParams =>
@@ -39,7 +39,7 @@ const opshubPage = PageBlueprint.make({
     path: '/opshub',
     title: 'OpsHub',
     icon: <SettingsIcon />,
-    routeRef: rootRouteRef,
+    routeRef: adminPageRouteRef,
     loader: () => import('./components/OpsHubPage').then(m => <m.OpsHubPage />),
   },
 });
@@ -52,6 +52,6 @@ const opshubPage = PageBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'opshub',
   info: { packageJson: () => import('../package.json') },
-  routes: { root: rootRouteRef },
+  routes: { root: adminPageRouteRef },
   extensions: [opshubApi, entityOpsHubContent, opshubPage],
 });

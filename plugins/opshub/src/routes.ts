@@ -1,4 +1,4 @@
 import { createRouteRef } from '@backstage/frontend-plugin-api';
 
 /** The `/opshub` administration page (new frontend system). */
-export const rootRouteRef = createRouteRef();
+export const adminPageRouteRef = createRouteRef();

@@ -80,6 +80,8 @@ function upsertOnQueuedKey(isPostgres: boolean): string {
  */
 export class DatabaseJobStore implements JobStore {
   private readonly isPostgres: boolean;
+  /** The coalescing clause for this database, built once. */
+  private readonly upsertOnQueuedKey: string;
 
   constructor(
     private readonly knex: Knex,
@@ -88,6 +90,7 @@ export class DatabaseJobStore implements JobStore {
     },
   ) {
     this.isPostgres = knex.client.config.client === 'pg';
+    this.upsertOnQueuedKey = upsertOnQueuedKey(this.isPostgres);
   }
 
   async enqueue(
@@ -101,7 +104,7 @@ export class DatabaseJobStore implements JobStore {
     }
     const insert = trx('jobs').insert(row).toSQL();
     const result = await trx.raw(
-      `${insert.sql} ${upsertOnQueuedKey(this.isPostgres)} RETURNING id`,
+      `${insert.sql} ${this.upsertOnQueuedKey} RETURNING id`,
       insert.bindings,
     );
     return String(rawRows<{ id: string | number }>(result)[0].id);
@@ -157,7 +160,7 @@ export class DatabaseJobStore implements JobStore {
                  max_attempts, run_at, created_at, created_at
           FROM requested
           ORDER BY COALESCE(key, new_id::text), ord DESC
-          ${upsertOnQueuedKey(true)}
+          ${this.upsertOnQueuedKey}
           RETURNING id, "key")
         SELECT g.guard, r.ord, COALESCE(e.id, r.new_id)::text AS job_id
         FROM guard g

@@ -77,19 +77,25 @@ export class ProjectAuthorizer {
     entityRef: string = OPSHUB_INSTALLATION_REF,
   ): Promise<UserCredentials> {
     const credentials = await this.user(req);
-    const [allowed] = await this.decide(credentials, [permission], entityRef);
-    if (!allowed) {
-      throw new NotAllowedError(`Requires ${permission.name}`);
-    }
+    const { allowed } = await this.decide(credentials, [permission], entityRef);
+    this.require(allowed[0], permission);
     return credentials;
   }
 
-  /** One answer per permission, for one project. */
+  /** 403 unless `allowed`, naming the permission and nothing else. */
+  require(allowed: boolean, permission: OpsHubPermission): void {
+    if (!allowed) throw new NotAllowedError(`Requires ${permission.name}`);
+  }
+
+  /**
+   * One answer per permission, for one project, with the project's access
+   * data when the decisions needed it (conditional ones).
+   */
   async decide(
     credentials: BackstageCredentials,
     permissions: OpsHubPermission[],
     entityRef: string,
-  ): Promise<boolean[]> {
+  ): Promise<{ allowed: boolean[]; access?: ProjectAccess }> {
     const decisions = await this.deps.permissions.authorizeConditional(
       permissions.map(permission => ({ permission })),
       { credentials },
@@ -100,11 +106,12 @@ export class ProjectAuthorizer {
     const [access] = conditional
       ? await this.deps.loadAccess([entityRef])
       : [undefined];
-    return decisions.map(decision =>
+    const allowed = decisions.map(decision =>
       decision.result === AuthorizeResult.CONDITIONAL
         ? this.conditionsAllow(decision, access)
         : decision.result === AuthorizeResult.ALLOW,
     );
+    return { allowed, access };
   }
 
   /** Which projects the user may see under `permission`, for list routes. */

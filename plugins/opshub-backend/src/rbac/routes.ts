@@ -61,16 +61,20 @@ export function roleRoutes(deps: {
 
   router.get('/entities/:kind/:namespace/:name/role', async (req, res) => {
     const { ref } = entityRefParam(req);
-    const credentials = await authorizer.authorize(
-      req,
-      opshubProjectReadPermission,
-      ref,
-    );
-    const [{ ownershipEntityRefs }, [access], allowed] = await Promise.all([
+    const credentials = await authorizer.user(req);
+    // One decision for every permission (project read among them) and one
+    // load of the project's access data, shared by the check and the answer.
+    const [{ ownershipEntityRefs }, decided] = await Promise.all([
       deps.userInfo.getUserInfo(credentials),
-      deps.loadAccess([ref]),
       authorizer.decide(credentials, opshubPermissions, ref),
     ]);
+    const { allowed } = decided;
+    authorizer.require(
+      allowed[opshubPermissions.indexOf(opshubProjectReadPermission)],
+      opshubProjectReadPermission,
+    );
+    // Loaded by the decision unless the policy answered without conditions.
+    const access = decided.access ?? (await deps.loadAccess([ref]))[0];
     res.json({
       entityRef: ref,
       role: access
