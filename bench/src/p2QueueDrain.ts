@@ -20,7 +20,7 @@ import {
   runMigrations,
 } from 'graphile-worker';
 import { quietLogger as logger } from './lib/logger';
-import { connect, freshDatabase, waitUntil } from './lib/postgres';
+import { checkpoint, connect, freshDatabase, waitUntil } from './lib/postgres';
 import { median, percentile, repeatsFromArgs, round } from './lib/stats';
 
 const JOBS = 20_000;
@@ -49,6 +49,7 @@ async function opshubQueue(): Promise<Result> {
     updated_at: now,
   }));
   await knex.batchInsert('jobs', rows, 1000);
+  await checkpoint();
 
   const store = new DatabaseJobStore(knex);
   const queue = new JobQueue(
@@ -81,6 +82,7 @@ async function opshubQueue(): Promise<Result> {
   }
   await waitUntil(async () => pickups.length === PICKUPS, 30_000);
   await queue.stop();
+  await store.close();
   await knex.destroy();
   return summarize(seconds, pickups);
 }
@@ -101,6 +103,7 @@ async function graphileWorker(options: { batched: boolean }): Promise<Result> {
       [count],
     );
   }
+  await checkpoint();
 
   const pickups: number[] = [];
   const started = process.hrtime.bigint();

@@ -113,7 +113,10 @@ export const opshubPlugin = createBackendPlugin({
         });
         const activity = new DatabaseActivityLog(knex);
         lifecycle.addStartupHook(() => queue.start());
-        lifecycle.addShutdownHook(() => queue.stop());
+        lifecycle.addShutdownHook(async () => {
+          await queue.stop();
+          await jobs.close();
+        });
 
         await deps.scheduler.scheduleTask({
           id: 'opshub-project-sync',

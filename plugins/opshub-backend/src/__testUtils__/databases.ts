@@ -9,3 +9,23 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 export function createTestDatabases() {
   return TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 }
+
+/**
+ * `describe.each` over the PostgreSQL databases only, for what SQLite does
+ * not do (several processes on one database, a dedicated connection).
+ * Without a PostgreSQL connection string the block shows as skipped; the
+ * repo's test command always provides one and fails when no PostgreSQL test
+ * ran.
+ */
+export function describeOnPostgres(
+  databases: ReturnType<typeof createTestDatabases>,
+  name: string,
+  fn: (id: 'POSTGRES_15') => void,
+): void {
+  const postgres = databases
+    .eachSupportedId()
+    .filter((entry): entry is ['POSTGRES_15'] => entry[0] === 'POSTGRES_15');
+  (postgres.length > 0
+    ? describe.each(postgres)
+    : describe.skip.each([['POSTGRES_15' as const]]))(name, fn);
+}

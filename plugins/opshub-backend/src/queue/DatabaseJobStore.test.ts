@@ -1,6 +1,9 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { migrateDownAll, migrateUp } from '../database/migrations';
-import { createTestDatabases } from '../__testUtils__/databases';
+import {
+  createTestDatabases,
+  describeOnPostgres,
+} from '../__testUtils__/databases';
 import { DatabaseJobStore } from './DatabaseJobStore';
 import type { ClaimRequest } from './JobStore';
 
@@ -13,10 +16,15 @@ function claimOf(type: string, total: number): ClaimRequest {
 }
 
 describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
+  const stores: DatabaseJobStore[] = [];
+  afterEach(() => Promise.all(stores.splice(0).map(s => s.close())));
+
   async function setup() {
     const knex = await databases.init(id);
     await migrateUp(knex);
-    return { knex, store: new DatabaseJobStore(knex) };
+    const store = new DatabaseJobStore(knex);
+    stores.push(store);
+    return { knex, store };
   }
 
   it('migrates the jobs and deliveries tables up and down', async () => {
@@ -366,5 +374,50 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
       await store.deleteFinishedBefore(new Date(Date.now() + 60_000)),
     ).toBe(1);
     expect(await store.getJob(b1)).toBeUndefined();
+  });
+});
+
+describeOnPostgres(databases, 'DatabaseJobStore claim connection on %s', id => {
+  it('claims again after the server drops its connection', async () => {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    const store = new DatabaseJobStore(knex);
+    try {
+      const first = await store.enqueue(knex, { type: 'a', payload: {} });
+      const second = await store.enqueue(knex, { type: 'a', payload: {} });
+      expect(
+        (await store.settleAndClaim('w', [], claimOf('a', 1))).map(j => j.id),
+      ).toEqual([first]);
+
+      const terminated = await knex.raw(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid()
+             AND query LIKE '%SKIP LOCKED%'`,
+      );
+      expect(terminated.rows).toHaveLength(1);
+
+      // The call that meets the dropped connection may fail; the next one
+      // connects again, prepares the statement again and goes on.
+      let failures = 0;
+      let claimed: string[] = [];
+      for (let call = 0; call < 3 && claimed.length === 0; call++) {
+        try {
+          claimed = (
+            await store.settleAndClaim(
+              'w',
+              [{ id: first, attempts: 1, outcome: 'succeeded' }],
+              claimOf('a', 1),
+            )
+          ).map(j => j.id);
+        } catch {
+          failures += 1;
+        }
+      }
+      expect(failures).toBeLessThanOrEqual(1);
+      expect(claimed).toEqual([second]);
+      expect(await store.getJob(first)).toMatchObject({ state: 'succeeded' });
+    } finally {
+      await store.close();
+    }
   });
 });

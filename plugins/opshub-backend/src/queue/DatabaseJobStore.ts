@@ -1,5 +1,7 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
+import { pgClientConfig } from '../database/pgClientConfig';
+import { PgSessionConnection } from '../database/PgSessionConnection';
 import { toDate } from '../database/timestamps';
 import { valuesPlaceholders } from '../database/valuesPlaceholders';
 import type {
@@ -44,16 +46,45 @@ const REQUESTED_ROW =
   '(?, ?::int, ?, ?, ?, ?::int, ?::int, ?::timestamptz, ?::timestamptz)';
 
 /**
- * Claims and outcomes commit asynchronously on PostgreSQL (no wait for the
- * WAL flush, which otherwise bounds how fast one worker drains the queue).
- * Losing the last of them in a database crash is harmless: a lost claim
- * leaves the job queued, a lost outcome leaves it leased until the lease
- * expires, and either way it runs again, as at-least-once delivery allows.
- * Enqueues stay durable. Statements reference this CTE with
- * `FROM async_commit` so that it is evaluated.
+ * PostgreSQL's claim loop runs this one statement: it records the worker's
+ * successes ($3, $4: ids and attempt numbers, possibly none) and claims up to
+ * $8 due jobs, each type ($6) up to its own limit ($7). One statement, one
+ * shape, so it is prepared and planned once per connection; the claim is
+ * `id = ANY(ARRAY(...))`, which a generic plan turns into index lookups.
+ * The claim does not see the completions (one snapshot); it needs not.
+ *
+ * It commits asynchronously (no wait for the WAL flush, which otherwise
+ * bounds how fast one worker drains the queue). Losing the last of these in
+ * a database crash is harmless: a lost claim leaves the job queued, a lost
+ * outcome leaves it leased until the lease expires, and either way it runs
+ * again, as at-least-once delivery allows. Enqueues stay durable.
  */
-const ASYNC_COMMIT = `async_commit AS MATERIALIZED (
-  SELECT set_config('synchronous_commit', 'off', true))`;
+const COMPLETE_AND_CLAIM = `
+WITH async_commit AS MATERIALIZED (
+  SELECT set_config('synchronous_commit', 'off', true)
+), completed AS (
+  UPDATE jobs SET state = 'succeeded', finished_at = $1, updated_at = $1,
+    locked_by = NULL, locked_until = NULL
+  FROM async_commit
+  WHERE locked_by = $2 AND state = 'running'
+    AND (id, attempts) IN (SELECT * FROM unnest($3::bigint[], $4::int[]))
+)
+UPDATE jobs SET state = 'running', locked_by = $2, locked_until = $5,
+  attempts = attempts + 1, updated_at = $1
+FROM async_commit
+WHERE id = ANY(ARRAY(
+  SELECT c.id FROM unnest($6::text[], $7::int[]) AS s(type, lim)
+  CROSS JOIN LATERAL (
+    SELECT id, priority, run_at FROM jobs
+    WHERE state = 'queued' AND type = s.type AND run_at <= $1
+    ORDER BY priority DESC, run_at, id
+    LIMIT s.lim
+    FOR UPDATE SKIP LOCKED
+  ) c
+  ORDER BY c.priority DESC, c.run_at, c.id
+  LIMIT $8
+))
+RETURNING jobs.*`;
 
 /**
  * Coalescing: the key is unique among queued jobs only (a partial index), so
@@ -80,6 +111,8 @@ function upsertOnQueuedKey(isPostgres: boolean): string {
  */
 export class DatabaseJobStore implements JobStore {
   private readonly isPostgres: boolean;
+  /** PostgreSQL: the claim loop's own connection. */
+  private readonly claims?: PgSessionConnection;
   /** The coalescing clause for this database, built once. */
   private readonly upsertOnQueuedKey: string;
 
@@ -91,6 +124,9 @@ export class DatabaseJobStore implements JobStore {
   ) {
     this.isPostgres = knex.client.config.client === 'pg';
     this.upsertOnQueuedKey = upsertOnQueuedKey(this.isPostgres);
+    if (this.isPostgres) {
+      this.claims = new PgSessionConnection(pgClientConfig(knex));
+    }
   }
 
   async enqueue(
@@ -217,28 +253,46 @@ export class DatabaseJobStore implements JobStore {
     claim?: ClaimRequest,
   ): Promise<Job[]> {
     if (settlements.length === 0 && (!claim || claim.total <= 0)) return [];
-    if (this.isPostgres && settlements.every(s => s.outcome === 'succeeded')) {
-      return (
-        await this.completeAndClaimPostgres(workerId, settlements, claim)
-      ).map(toJob);
+    if (!this.claims) {
+      return this.knex.transaction(async trx => {
+        await this.settle(trx, workerId, settlements);
+        if (!claim || claim.total <= 0) return [];
+        return (await this.claimSqlite(trx, workerId, claim)).map(toJob);
+      });
     }
-    return this.knex.transaction(async trx => {
-      await this.settle(trx, workerId, settlements);
-      if (!claim || claim.total <= 0) return [];
-      if (this.isPostgres) {
-        const claimSql = this.claimPostgresSql(workerId, claim, new Date());
-        if (!claimSql) return [];
-        return rawRows<JobRow>(
-          await trx.raw(
-            `WITH ${ASYNC_COMMIT} ${claimSql.sql}`,
-            claimSql.bindings,
-          ),
-        )
-          .sort(byClaimOrder)
-          .map(toJob);
-      }
-      return (await this.claimSqlite(trx, workerId, claim)).map(toJob);
-    });
+    // PostgreSQL: failures, reschedules and releases (rare) in a transaction
+    // of their own first; then successes and the claim in one statement.
+    // Repeating either after an error is harmless: an outcome applies only
+    // while the worker still holds that attempt's lease.
+    const others = settlements.filter(s => s.outcome !== 'succeeded');
+    if (others.length > 0) {
+      await this.knex.transaction(trx => this.settle(trx, workerId, others));
+    }
+    const succeeded = settlements.filter(s => s.outcome === 'succeeded');
+    const slots = claim?.slots.filter(s => s.limit > 0) ?? [];
+    const total = slots.length > 0 ? claim?.total ?? 0 : 0;
+    if (succeeded.length === 0 && total <= 0) return [];
+    const now = new Date();
+    const rows = await this.claims.query<JobRow>(
+      'opshub_complete_and_claim',
+      COMPLETE_AND_CLAIM,
+      [
+        now,
+        workerId,
+        succeeded.map(s => s.id),
+        succeeded.map(s => s.attempts),
+        new Date(now.getTime() + (claim?.leaseMs ?? 0)),
+        slots.map(s => s.type),
+        slots.map(s => s.limit),
+        total,
+      ],
+    );
+    return rows.sort(byClaimOrder).map(toJob);
+  }
+
+  /** Closes the claim connection (PostgreSQL); the knex pool is the caller's. */
+  async close(): Promise<void> {
+    await this.claims?.close();
   }
 
   private async settle(
@@ -338,91 +392,6 @@ export class DatabaseJobStore implements JobStore {
         locked_by: null,
         locked_until: null,
       });
-  }
-
-  /**
-   * PostgreSQL fast path, the common case: only successes to record. One
-   * statement records them and claims the next jobs, so a batch costs one
-   * round trip and one commit.
-   */
-  private async completeAndClaimPostgres(
-    workerId: string,
-    succeeded: Settlement[],
-    claim?: ClaimRequest,
-  ): Promise<JobRow[]> {
-    const now = new Date();
-    const complete = {
-      sql: `UPDATE jobs SET state = 'succeeded', finished_at = ?, updated_at = ?,
-              locked_by = NULL, locked_until = NULL
-            FROM async_commit
-            WHERE locked_by = ? AND state = 'running'
-              AND (id, attempts) IN (SELECT * FROM unnest(?::bigint[], ?::int[]))`,
-      bindings: [
-        now,
-        now,
-        workerId,
-        succeeded.map(s => s.id),
-        succeeded.map(s => s.attempts),
-      ],
-    };
-    const claimSql = claim && this.claimPostgresSql(workerId, claim, now);
-    if (!claimSql) {
-      if (succeeded.length > 0) {
-        await this.knex.raw(
-          `WITH ${ASYNC_COMMIT} ${complete.sql}`,
-          complete.bindings,
-        );
-      }
-      return [];
-    }
-    if (succeeded.length === 0) {
-      return rawRows<JobRow>(
-        await this.knex.raw(
-          `WITH ${ASYNC_COMMIT} ${claimSql.sql}`,
-          claimSql.bindings,
-        ),
-      ).sort(byClaimOrder);
-    }
-    // The claim does not see the completions (one snapshot); it needs not.
-    const result = await this.knex.raw(
-      `WITH ${ASYNC_COMMIT}, completed AS (${complete.sql}) ${claimSql.sql}`,
-      [...complete.bindings, ...claimSql.bindings],
-    );
-    return rawRows<JobRow>(result).sort(byClaimOrder);
-  }
-
-  private claimPostgresSql(workerId: string, claim: ClaimRequest, now: Date) {
-    const slots = claim.slots.filter(s => s.limit > 0);
-    if (slots.length === 0 || claim.total <= 0) return undefined;
-    // One statement claims for every type with free slots, each type up to
-    // its own limit, all together up to the total.
-    const values = slots.map(() => '(?::text, ?::int)').join(', ');
-    return {
-      sql: `UPDATE jobs SET state = 'running', locked_by = ?, locked_until = ?,
-              attempts = attempts + 1, updated_at = ?
-            FROM async_commit
-            WHERE id IN (
-              SELECT c.id FROM (VALUES ${values}) AS s(type, lim)
-              CROSS JOIN LATERAL (
-                SELECT id, priority, run_at FROM jobs
-                WHERE state = 'queued' AND type = s.type AND run_at <= ?
-                ORDER BY priority DESC, run_at, id
-                LIMIT s.lim
-                FOR UPDATE SKIP LOCKED
-              ) c
-              ORDER BY c.priority DESC, c.run_at, c.id
-              LIMIT ?
-            )
-            RETURNING jobs.*`,
-      bindings: [
-        workerId,
-        new Date(now.getTime() + claim.leaseMs),
-        now,
-        ...slots.flatMap(s => [s.type, s.limit]),
-        now,
-        claim.total,
-      ],
-    };
   }
 
   private async claimSqlite(

@@ -18,14 +18,17 @@ const fast: Partial<JobQueueOptions> = {
 
 describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
   const queues: JobQueue[] = [];
+  const stores: DatabaseJobStore[] = [];
   afterEach(async () => {
     await Promise.all(queues.splice(0).map(q => q.stop()));
+    await Promise.all(stores.splice(0).map(s => s.close()));
   });
 
   async function setup(options: Partial<JobQueueOptions> = {}) {
     const knex = await databases.init(id);
     await migrateUp(knex);
     const store = new DatabaseJobStore(knex);
+    stores.push(store);
     const queue = newQueue(store, options);
     return { knex, store, queue };
   }

@@ -75,4 +75,6 @@ export interface JobStore extends JobEnqueuer {
   cancelQueuedJob(id: string): Promise<Job>;
   /** Deletes succeeded, dead and cancelled jobs finished before `date`. */
   deleteFinishedBefore(date: Date): Promise<number>;
+  /** Releases what the store holds beyond its caller's database client. */
+  close(): Promise<void>;
 }

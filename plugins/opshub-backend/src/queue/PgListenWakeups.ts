@@ -1,6 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { Client, type ClientConfig } from 'pg';
+import { pgClientConfig } from '../database/pgClientConfig';
 import type { JobWakeups } from './wakeups';
 
 export const JOBS_CHANNEL = 'opshub_jobs';
@@ -32,13 +33,7 @@ export class PgListenWakeups implements JobWakeups {
   ) {}
 
   static fromKnex(knex: Knex, logger: LoggerService): PgListenWakeups {
-    const settings = (knex.client as { connectionSettings: unknown })
-      .connectionSettings;
-    const config: ClientConfig =
-      typeof settings === 'string'
-        ? { connectionString: settings }
-        : { ...(settings as ClientConfig) };
-    return new PgListenWakeups(config, logger);
+    return new PgListenWakeups(pgClientConfig(knex), logger);
   }
 
   start(onWake: () => void): void {

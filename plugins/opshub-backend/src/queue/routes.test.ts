@@ -18,6 +18,7 @@ describe.each(databases.eachSupportedId())('queue admin routes on %s', id => {
     server = await startOpsHubBackend({ knex });
     store = new DatabaseJobStore(knex);
   });
+  afterAll(() => store.close());
   beforeEach(() => knex('jobs').delete());
 
   async function deadJob() {

@@ -52,6 +52,7 @@ process.stdout.write(`ready ${queue.workerId}\n`);
 process.on('SIGTERM', () => {
   queue
     .stop()
+    .then(() => store.close())
     .then(() => knex.destroy())
     .then(() => process.exit(0));
 });
