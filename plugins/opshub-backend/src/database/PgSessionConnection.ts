@@ -12,13 +12,18 @@ import { Client, type ClientConfig } from 'pg';
 export class PgSessionConnection {
   private client?: Promise<Client>;
 
+  private readonly sessionSettings: string[];
+
   constructor(
     private readonly config: ClientConfig,
-    /** `SET` statements run once per connection. */
-    private readonly sessionSettings: string[] = [
+    /** `SET` statements to run once per connection (search path, role). */
+    sessionSettings: string[] = [],
+  ) {
+    this.sessionSettings = [
+      ...sessionSettings,
       'SET plan_cache_mode TO force_generic_plan',
-    ],
-  ) {}
+    ];
+  }
 
   async query<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
     const pending = (this.client ??= this.open());

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
+import knexFactory from 'knex';
 import { migrateDownAll, migrateUp } from '../database/migrations';
 import {
   createTestDatabases,
@@ -418,6 +419,35 @@ describeOnPostgres(databases, 'DatabaseJobStore claim connection on %s', id => {
       expect(await store.getJob(first)).toMatchObject({ state: 'succeeded' });
     } finally {
       await store.close();
+    }
+  });
+
+  it("claims from the plugin's own schema (pluginDivisionMode: schema)", async () => {
+    const admin = await databases.init(id);
+    await admin.raw('CREATE SCHEMA plugin_opshub');
+    // As Backstage configures a plugin's client in schema mode; nothing of
+    // OpsHub exists in the public schema of this database.
+    const knex = knexFactory({
+      client: 'pg',
+      connection: (admin.client as { connectionSettings: object })
+        .connectionSettings,
+      searchPath: ['plugin_opshub'],
+    });
+    const store = new DatabaseJobStore(knex);
+    try {
+      await migrateUp(knex);
+      const jobId = await store.enqueue(knex, { type: 'a', payload: {} });
+      const [claimed] = await store.settleAndClaim('w', [], claimOf('a', 1));
+      expect(claimed.id).toBe(jobId);
+      await store.settleAndClaim('w', [
+        { id: jobId, attempts: 1, outcome: 'succeeded' },
+      ]);
+      expect(
+        await admin('plugin_opshub.jobs').where({ id: jobId }).first('state'),
+      ).toEqual({ state: 'succeeded' });
+    } finally {
+      await store.close();
+      await knex.destroy();
     }
   });
 });

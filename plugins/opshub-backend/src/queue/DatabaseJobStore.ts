@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
-import { pgClientConfig } from '../database/pgClientConfig';
+import { pgClientConfig, pgSessionSettings } from '../database/pgClientConfig';
 import { PgSessionConnection } from '../database/PgSessionConnection';
 import { toDate } from '../database/timestamps';
 import { valuesPlaceholders } from '../database/valuesPlaceholders';
@@ -125,7 +125,10 @@ export class DatabaseJobStore implements JobStore {
     this.isPostgres = knex.client.config.client === 'pg';
     this.upsertOnQueuedKey = upsertOnQueuedKey(this.isPostgres);
     if (this.isPostgres) {
-      this.claims = new PgSessionConnection(pgClientConfig(knex));
+      this.claims = new PgSessionConnection(
+        pgClientConfig(knex),
+        pgSessionSettings(knex),
+      );
     }
   }
 
