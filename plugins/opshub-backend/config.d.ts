@@ -68,7 +68,11 @@ export interface Config {
 
     /** The job queue on the plugin's database. */
     queue?: {
-      /** Jobs running at once in each backend instance. Default 4. */
+      /**
+       * Jobs running at once in each backend instance. Default 4. 0 turns
+       * this instance's worker off: it still accepts webhooks and enqueues,
+       * and other instances run the jobs.
+       */
       concurrency?: number;
       /**
        * Per job type (e.g. `create-preview`), jobs running at once in each
@@ -90,6 +94,38 @@ export interface Config {
       };
       /** How long succeeded, dead and cancelled jobs are kept. Default 7 days. */
       retention?: HumanDuration | string;
+    };
+
+    /**
+     * Preview environment rules, the defaults of every entity; each can be
+     * overridden per entity by an annotation (named with each rule).
+     */
+    previews?: {
+      /** Build draft PRs at once instead of at ready_for_review. Default false. Annotation `opshub.dev/preview-build-drafts` ("true"/"false"). */
+      buildDrafts?: boolean;
+      /** A PR with this label gets no preview and loses the one it has. Default `opshub/skip`. Annotation `opshub.dev/preview-skip-label`. */
+      skipLabel?: string;
+      /** PR authors that never get a preview. Default dependabot[bot] and renovate[bot]. Annotation `opshub.dev/preview-skip-authors` (comma-separated). */
+      skipAuthors?: string[];
+      /** A preview expires this long after its PR's last push. Default 7 days. Annotation `opshub.dev/preview-ttl-hours`. */
+      ttl?: HumanDuration | string;
+      /** How often a running build is looked at. Default 5 seconds. */
+      checkInterval?: HumanDuration | string;
+      /** A build still running after this long fails with error class `timeout`. Default 30 minutes. */
+      buildTimeout?: HumanDuration | string;
+    };
+
+    /** Preview providers built into opshub-backend. */
+    providers?: {
+      /** The mock provider (`opshub.dev/preview-provider: mock`), for local runs and tests. */
+      mock?: {
+        /** How long a build takes. Default 3 seconds. */
+        delay?: HumanDuration | string;
+        /** Share of heads whose build fails, 0 to 1 (deterministic per head). Default 0. */
+        failureRate?: number;
+        /** Preview URLs are `https://<entity name>-pr-<n>.<domain>`. Default `preview.opshub.test`. */
+        domain?: string;
+      };
     };
   };
 }

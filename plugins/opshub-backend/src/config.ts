@@ -11,6 +11,7 @@ import {
   type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
 import type { JobQueueOptions } from './queue/JobQueue';
+import { type PreviewRules, readPreviewRules } from './previews/previewRules';
 import { normalizeSubjectRef } from './rbac/subjectRef';
 import { defaultJobQueueOptions } from './queue/JobQueue';
 
@@ -26,6 +27,14 @@ export interface OpsHubBackendConfig {
     deliveryRetentionMs: number;
   };
   queue: JobQueueOptions & { retentionMs: number };
+  previews: PreviewRules & {
+    /** How often a running build is looked at. */
+    checkIntervalMs: number;
+    /** A build still running after this long fails as `timeout`. */
+    buildTimeoutMs: number;
+  };
+  /** `opshub.providers.mock`, for the built-in mock provider. */
+  mockProvider?: Config;
   rbac: {
     /** The role members of an entity's catalog owner get; undefined: none. */
     implicitOwnerRole?: OpsHubRole;
@@ -44,6 +53,7 @@ export function readOpsHubConfig(
   const sync = opshub?.getOptionalConfig('projectSync.schedule');
   const github = opshub?.getOptionalConfig('github');
   const queue = opshub?.getOptionalConfig('queue');
+  const previews = opshub?.getOptionalConfig('previews');
   const ms = (key: string, fallback: number, from = queue) =>
     from?.has(key)
       ? durationToMilliseconds(readDurationFromConfig(from, { key }))
@@ -91,6 +101,12 @@ export function readOpsHubConfig(
       ),
       retentionMs: ms('retention', 7 * 24 * 3600_000),
     },
+    previews: {
+      ...readPreviewRules(previews),
+      checkIntervalMs: ms('checkInterval', 5_000, previews),
+      buildTimeoutMs: ms('buildTimeout', 30 * 60_000, previews),
+    },
+    mockProvider: opshub?.getOptionalConfig('providers.mock'),
     rbac: {
       implicitOwnerRole: readImplicitOwnerRole(opshub),
       orgOwners: readOrgOwners(opshub),

@@ -5,14 +5,19 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { opshubPermissions } from '@opshub/plugin-opshub-common';
 import {
+  opshubPreviewProvidersExtensionPoint,
   opshubSummaryExtensionPoint,
   type OpsHubSummaryCounter,
+  type PreviewProvider,
 } from '@opshub/plugin-opshub-node';
 import { DatabaseActivityLog } from './activity/DatabaseActivityLog';
 import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { applyRetention } from './maintenance/retention';
+import { DatabasePreviewStore } from './previews/DatabasePreviewStore';
+import { MockPreviewProvider } from './previews/MockPreviewProvider';
+import { registerPreviewJobs } from './previews/registerPreviewJobs';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
 import { RepositoryLookup } from './projects/RepositoryLookup';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
@@ -42,16 +47,12 @@ export const opshubPlugin = createBackendPlugin({
   register(env) {
     const counters = new Map<string, OpsHubSummaryCounter>();
     env.registerExtensionPoint(opshubSummaryExtensionPoint, {
-      addCounter(...added) {
-        for (const counter of added) {
-          if (counters.has(counter.id)) {
-            throw new Error(
-              `OpsHub summary counter '${counter.id}' is already registered`,
-            );
-          }
-          counters.set(counter.id, counter);
-        }
-      },
+      addCounter: addUnique(counters, 'summary counter'),
+    });
+
+    const providers = new Map<string, PreviewProvider>();
+    env.registerExtensionPoint(opshubPreviewProvidersExtensionPoint, {
+      addProvider: addUnique(providers, 'preview provider'),
     });
 
     env.registerInit({
@@ -90,6 +91,29 @@ export const opshubPlugin = createBackendPlugin({
             ? PgListenWakeups.fromKnex(knex, logger)
             : undefined,
         );
+        if (!providers.has('mock')) {
+          providers.set(
+            'mock',
+            MockPreviewProvider.fromConfig(config.mockProvider),
+          );
+        }
+        registerPreviewJobs(queue, {
+          knex,
+          previews: new DatabasePreviewStore(knex),
+          projects,
+          providers,
+          annotationsOf: async entityRef => {
+            const entity = await catalog.getEntityByRef(entityRef, {
+              credentials: await auth.getOwnServiceCredentials(),
+            });
+            return entity?.metadata.annotations;
+          },
+          queue,
+          rules: config.previews,
+          checkIntervalMs: config.previews.checkIntervalMs,
+          buildTimeoutMs: config.previews.buildTimeoutMs,
+          logger: logger.child({ component: 'previews' }),
+        });
         const { rbac } = config;
         const assignments = new DatabaseRoleAssignmentStore(knex);
         const loadAccess = (refs: string[]) =>
@@ -203,3 +227,18 @@ export const opshubPlugin = createBackendPlugin({
     });
   },
 });
+
+/** Adds what modules contribute by id; an id registered twice is an error. */
+function addUnique<T extends { id: string }>(
+  into: Map<string, T>,
+  what: string,
+) {
+  return (...added: T[]) => {
+    for (const item of added) {
+      if (into.has(item.id)) {
+        throw new Error(`OpsHub ${what} '${item.id}' is already registered`);
+      }
+      into.set(item.id, item);
+    }
+  };
+}

@@ -5,3 +5,4 @@
  */
 
 export * from './summary';
+export * from './previewProviders';

@@ -114,6 +114,7 @@ describe.each(databases.eachSupportedId())(
           headRef: 'changes',
           baseRef: 'master',
           fromFork: false,
+          updatedAt: opened.pull_request.updated_at,
         },
       });
     });

@@ -19,6 +19,7 @@ const pullRequestEvent = z.object({
   pull_request: z.object({
     number: z.number().int().positive(),
     title: z.string(),
+    updated_at: z.string().datetime({ offset: true }),
     draft: z.boolean().optional().default(false),
     merged: z.boolean().nullable().optional(),
     user: z.object({ login: z.string() }),
@@ -58,6 +59,8 @@ export interface PreviewJobPayload {
     baseRef: string;
     /** The head branch lives in another repository: never given secrets. */
     fromFork: boolean;
+    /** The PR's `updated_at`: orders events of one PR. */
+    updatedAt: string;
   };
 }
 
@@ -142,6 +145,7 @@ export function planDelivery(
             headRef: pr.head.ref,
             baseRef: pr.base.ref,
             fromFork: pr.head.repo?.full_name !== pr.base.repo.full_name,
+            updatedAt: pr.updated_at,
           },
         } satisfies PreviewJobPayload,
       })),

@@ -1,0 +1,259 @@
+import type { DeployErrorClass } from '@opshub/plugin-opshub-node';
+import type { Knex } from 'knex';
+import { toDate } from '../database/timestamps';
+import type {
+  BuildOutcome,
+  BuildStart,
+  Preview,
+  PreviewHead,
+  PreviewState,
+  PreviewStore,
+} from './PreviewStore';
+
+type Timestamp = Date | string | number;
+type PreviewRow = {
+  id: string | number;
+  entity_ref: string;
+  pr_number: number;
+  repository: string;
+  title: string;
+  branch: string;
+  head_sha: string;
+  author: string;
+  from_fork: boolean | number;
+  provider: string;
+  deployment_id: string | null;
+  url: string | null;
+  state: PreviewState;
+  error_class: DeployErrorClass | null;
+  error_message: string | null;
+  approved_by: string | null;
+  approved_sha: string | null;
+  closed_as: 'merged' | 'closed' | null;
+  pr_updated_at: Timestamp;
+  last_push_at: Timestamp;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+};
+
+/** States a PR event brings back to life (reopened, skip label removed). */
+const ENDED: PreviewState[] = ['destroying', 'destroyed', 'expired'];
+
+export class DatabasePreviewStore implements PreviewStore {
+  private readonly isPostgres: boolean;
+
+  constructor(private readonly knex: Knex) {
+    this.isPostgres = knex.client.config.client === 'pg';
+  }
+
+  async get(id: string): Promise<Preview | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row = await this.knex<PreviewRow>('previews').where({ id }).first();
+    return row && toPreview(row);
+  }
+
+  async find(entityRef: string, prNumber: number) {
+    const row = await this.knex<PreviewRow>('previews')
+      .where({ entity_ref: entityRef, pr_number: prNumber })
+      .first();
+    return row && toPreview(row);
+  }
+
+  async recordHead(head: PreviewHead): Promise<Preview | undefined> {
+    return this.knex.transaction(async trx => {
+      const query = trx<PreviewRow>('previews')
+        .where({ entity_ref: head.entityRef, pr_number: head.prNumber })
+        .first();
+      // PostgreSQL: two instances handling events of one PR take turns.
+      const row = await (this.isPostgres ? query.forUpdate() : query);
+      const now = new Date();
+      const described = {
+        repository: head.repository,
+        title: head.title,
+        branch: head.branch,
+        author: head.author,
+        from_fork: head.fromFork,
+        provider: head.provider,
+        pr_updated_at: head.prUpdatedAt,
+        updated_at: now,
+      };
+      const newHead = {
+        head_sha: head.headSha,
+        deployment_id: null,
+        url: null,
+        state: head.state,
+        error_class: null,
+        error_message: null,
+        closed_as: null,
+        last_push_at: now,
+        expires_at: new Date(now.getTime() + head.ttlMs),
+      };
+      if (!row) {
+        const [inserted] = await trx('previews')
+          .insert({
+            entity_ref: head.entityRef,
+            pr_number: head.prNumber,
+            ...described,
+            ...newHead,
+            created_at: now,
+          })
+          .returning('id');
+        return this.getIn(trx, String(inserted.id ?? inserted));
+      }
+      if (toDate(row.pr_updated_at).getTime() > head.prUpdatedAt.getTime()) {
+        return undefined;
+      }
+      const id = String(row.id);
+      if (row.head_sha !== head.headSha) {
+        await trx('deploy_events')
+          .where({ preview_id: id })
+          .whereNull('outcome')
+          .update({ outcome: 'superseded', finished_at: now });
+        await trx('previews')
+          .where({ id })
+          .update({ ...described, ...newHead });
+      } else if (ENDED.includes(row.state)) {
+        await trx('previews')
+          .where({ id })
+          .update({ ...described, ...newHead, last_push_at: row.last_push_at });
+      } else {
+        await trx('previews').where({ id }).update(described);
+      }
+      return this.getIn(trx, id);
+    });
+  }
+
+  async startBuild(trx: Knex.Transaction, build: BuildStart): Promise<boolean> {
+    const now = new Date();
+    const changed = await trx('previews')
+      .where({ id: build.previewId, head_sha: build.headSha, state: 'queued' })
+      .update({
+        state: 'building',
+        deployment_id: build.deploymentId,
+        url: build.url ?? null,
+        updated_at: now,
+      });
+    if (changed === 0) return false;
+    const preview = (await this.getIn(trx, build.previewId))!;
+    await trx('deploy_events').insert({
+      preview_id: build.previewId,
+      entity_ref: preview.entityRef,
+      provider: preview.provider,
+      head_sha: build.headSha,
+      deployment_id: build.deploymentId,
+      queued_at: build.queuedAt,
+      started_at: now,
+    });
+    return true;
+  }
+
+  async finishBuild(
+    previewId: string,
+    headSha: string,
+    result: BuildOutcome,
+  ): Promise<boolean> {
+    return this.knex.transaction(async trx => {
+      const now = new Date();
+      const changed = await trx('previews')
+        .where({ id: previewId, head_sha: headSha, state: 'building' })
+        .update(
+          result.outcome === 'ready'
+            ? { state: 'ready', url: result.url, updated_at: now }
+            : {
+                state: 'failed',
+                error_class: result.errorClass,
+                error_message: result.message.slice(0, 2000),
+                updated_at: now,
+              },
+        );
+      if (changed === 0) return false;
+      const open = trx('deploy_events')
+        .where({ preview_id: previewId, head_sha: headSha })
+        .whereNull('outcome');
+      const started = await open.clone().first('id', 'started_at');
+      if (started) {
+        await trx('deploy_events')
+          .where({ id: started.id })
+          .update({
+            outcome: result.outcome,
+            finished_at: now,
+            duration_ms: now.getTime() - toDate(started.started_at).getTime(),
+            error_class: result.outcome === 'failed' ? result.errorClass : null,
+            error_code:
+              result.outcome === 'failed' ? result.errorCode ?? null : null,
+          });
+      }
+      return true;
+    });
+  }
+
+  async beginTeardown(
+    previewId: string,
+    closedAs?: 'merged' | 'closed',
+  ): Promise<boolean> {
+    return this.knex.transaction(async trx => {
+      const now = new Date();
+      const changed = await trx('previews')
+        .where({ id: previewId })
+        .whereNotIn('state', ['destroyed', 'expired'])
+        .update({
+          state: 'destroying',
+          ...(closedAs ? { closed_as: closedAs } : {}),
+          updated_at: now,
+        });
+      if (changed === 0) return false;
+      await trx('deploy_events')
+        .where({ preview_id: previewId })
+        .whereNull('outcome')
+        .update({
+          outcome: 'failed',
+          error_class: 'cancelled',
+          finished_at: now,
+        });
+      return true;
+    });
+  }
+
+  async finishTeardown(
+    previewId: string,
+    to: 'destroyed' | 'expired',
+  ): Promise<void> {
+    await this.knex('previews')
+      .where({ id: previewId, state: 'destroying' })
+      .update({ state: to, updated_at: new Date() });
+  }
+
+  private async getIn(trx: Knex.Transaction, id: string) {
+    const row = await trx<PreviewRow>('previews').where({ id }).first();
+    return row && toPreview(row);
+  }
+}
+
+function toPreview(row: PreviewRow): Preview {
+  return {
+    id: String(row.id),
+    entityRef: row.entity_ref,
+    prNumber: row.pr_number,
+    repository: row.repository,
+    title: row.title,
+    branch: row.branch,
+    headSha: row.head_sha,
+    author: row.author,
+    fromFork: Boolean(row.from_fork),
+    provider: row.provider,
+    deploymentId: row.deployment_id,
+    url: row.url,
+    state: row.state,
+    errorClass: row.error_class,
+    errorMessage: row.error_message,
+    approvedBy: row.approved_by,
+    approvedSha: row.approved_sha,
+    closedAs: row.closed_as,
+    prUpdatedAt: toDate(row.pr_updated_at),
+    lastPushAt: toDate(row.last_push_at),
+    expiresAt: toDate(row.expires_at),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}

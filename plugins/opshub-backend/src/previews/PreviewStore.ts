@@ -1,0 +1,122 @@
+import type { DeployErrorClass } from '@opshub/plugin-opshub-node';
+import type { Knex } from 'knex';
+
+export const PREVIEW_STATES = [
+  'queued',
+  'building',
+  'ready',
+  'failed',
+  'awaiting-approval',
+  'destroying',
+  'destroyed',
+  'expired',
+] as const;
+export type PreviewState = (typeof PREVIEW_STATES)[number];
+
+/** States in which a preview holds (or is getting) a deploy. */
+export const LIVE_PREVIEW_STATES: PreviewState[] = [
+  'queued',
+  'building',
+  'ready',
+];
+
+export interface Preview {
+  id: string;
+  entityRef: string;
+  prNumber: number;
+  repository: string;
+  title: string;
+  branch: string;
+  headSha: string;
+  author: string;
+  fromFork: boolean;
+  provider: string;
+  deploymentId: string | null;
+  url: string | null;
+  state: PreviewState;
+  errorClass: DeployErrorClass | null;
+  errorMessage: string | null;
+  approvedBy: string | null;
+  approvedSha: string | null;
+  closedAs: 'merged' | 'closed' | null;
+  prUpdatedAt: Date;
+  lastPushAt: Date;
+  expiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * What a pull request event says of its preview; `prUpdatedAt` is the PR's
+ * `updated_at` in the event, so an older event never wins.
+ */
+export type PreviewHead = Pick<
+  Preview,
+  | 'entityRef'
+  | 'prNumber'
+  | 'repository'
+  | 'title'
+  | 'branch'
+  | 'headSha'
+  | 'author'
+  | 'fromFork'
+  | 'provider'
+  | 'prUpdatedAt'
+> & {
+  state: 'queued' | 'awaiting-approval';
+  ttlMs: number;
+};
+
+/** A build of `headSha` the provider started. */
+export interface BuildStart {
+  previewId: string;
+  headSha: string;
+  deploymentId: string;
+  url?: string;
+  /** When the event that asked for it was queued. */
+  queuedAt: Date;
+}
+
+export type BuildOutcome =
+  | { outcome: 'ready'; url: string }
+  | {
+      outcome: 'failed';
+      errorClass: DeployErrorClass;
+      errorCode?: string;
+      message: string;
+    };
+
+/** Persistence of previews and their deploy events. */
+export interface PreviewStore {
+  get(id: string): Promise<Preview | undefined>;
+  find(entityRef: string, prNumber: number): Promise<Preview | undefined>;
+  /**
+   * Records the newest head of a PR's preview, unless a newer event already
+   * did (then undefined). A new head clears the previous deploy and restarts
+   * the TTL; the same head keeps what it has.
+   */
+  recordHead(head: PreviewHead): Promise<Preview | undefined>;
+  /**
+   * The build of `headSha` started: the preview is building with the
+   * provider's deploy, and a deploy event opens. False when the preview has
+   * moved on to another head or state meanwhile (nothing written).
+   */
+  startBuild(trx: Knex.Transaction, build: BuildStart): Promise<boolean>;
+  /** The build of `headSha` ended; false when it is no longer current. */
+  finishBuild(
+    previewId: string,
+    headSha: string,
+    result: BuildOutcome,
+  ): Promise<boolean>;
+  /**
+   * Starts tearing a preview down (again, after a crash): it is destroying
+   * and its open deploy event ends as cancelled. False when it is already
+   * destroyed or expired.
+   */
+  beginTeardown(
+    previewId: string,
+    closedAs?: 'merged' | 'closed',
+  ): Promise<boolean>;
+  /** The provider took the deploy down: destroying becomes `to`. */
+  finishTeardown(previewId: string, to: 'destroyed' | 'expired'): Promise<void>;
+}

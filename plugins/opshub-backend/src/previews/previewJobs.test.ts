@@ -1,0 +1,424 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import {
+  type PreviewDeploymentStatus,
+  type PreviewProvider,
+  PreviewProviderPermanentError,
+  PreviewProviderRateLimitedError,
+} from '@opshub/plugin-opshub-node';
+import type { Knex } from 'knex';
+import { migrateUp } from '../database/migrations';
+import { DatabaseProjectStore } from '../projects/DatabaseProjectStore';
+import { DatabaseJobStore } from '../queue/DatabaseJobStore';
+import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
+import { JobQueue } from '../queue/JobQueue';
+import type { Job, JsonObject } from '../queue/types';
+import type { PreviewJobPayload } from '../webhooks/previewJobs';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { waitFor } from '../__testUtils__/waitFor';
+import { DatabasePreviewStore } from './DatabasePreviewStore';
+import { MockPreviewProvider } from './MockPreviewProvider';
+import {
+  type CheckPreviewPayload,
+  checkPreviewHandler,
+  createPreviewHandler,
+  type PreviewJobDeps,
+  teardownPreviewHandler,
+} from './previewJobs';
+import { registerPreviewJobs } from './registerPreviewJobs';
+import { defaultPreviewRules } from './previewRules';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const ENTITY = 'component:default/web';
+const SHA1 = '1'.repeat(40);
+const SHA2 = '2'.repeat(40);
+
+/** A provider whose answers the test sets, recording every call. */
+class ScriptedProvider implements PreviewProvider {
+  readonly id = 'scripted';
+  calls: string[] = [];
+  createError?: Error;
+  status_: PreviewDeploymentStatus = { state: 'building' };
+  private next = 1;
+
+  async create(source: { headSha: string }) {
+    this.calls.push(`create ${source.headSha.slice(0, 1)}`);
+    if (this.createError) throw this.createError;
+    return { deploymentId: `d${this.next++}` };
+  }
+  async status(deployment: { deploymentId: string }) {
+    this.calls.push(`status ${deployment.deploymentId}`);
+    return this.status_;
+  }
+  async destroy(deployment: { deploymentId: string }) {
+    this.calls.push(`destroy ${deployment.deploymentId}`);
+  }
+}
+
+function prEvent(
+  action: string,
+  pr: Partial<PreviewJobPayload['pullRequest']> = {},
+): PreviewJobPayload {
+  return {
+    deliveryId: `d-${Math.random()}`,
+    entityRef: ENTITY,
+    repository: 'acme/web',
+    action,
+    pullRequest: {
+      number: 7,
+      title: 'Add search',
+      author: 'octocat',
+      draft: false,
+      merged: false,
+      labels: [],
+      headSha: SHA1,
+      headRef: 'search',
+      baseRef: 'main',
+      fromFork: false,
+      updatedAt: '2026-11-26T10:00:00Z',
+      ...pr,
+    },
+  };
+}
+
+function jobOf<T extends JsonObject>(type: string, payload: T): Job<T> {
+  const now = new Date();
+  return {
+    id: '1',
+    type,
+    key: null,
+    payload,
+    state: 'running',
+    priority: 0,
+    attempts: 1,
+    maxAttempts: 5,
+    runAt: now,
+    lockedBy: 'test',
+    lockedUntil: now,
+    lastError: null,
+    errorClass: null,
+    createdAt: new Date(now.getTime() - 1000),
+    updatedAt: now,
+    finishedAt: null,
+  };
+}
+
+describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
+  const stores: DatabaseJobStore[] = [];
+  const queues: JobQueue[] = [];
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map(q => q.stop()));
+    await Promise.all(stores.splice(0).map(s => s.close()));
+  });
+
+  async function setup(provider: PreviewProvider = new ScriptedProvider()) {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    const projects = new DatabaseProjectStore(knex);
+    await projects.replaceAll([
+      { entityRef: ENTITY, repoSlug: 'acme/web', previewProvider: provider.id },
+    ]);
+    const jobs = new DatabaseJobStore(knex);
+    stores.push(jobs);
+    const queue = new JobQueue(jobs, mockServices.logger.mock(), {
+      pollIntervalMs: 50,
+    });
+    queues.push(queue);
+    const previews = new DatabasePreviewStore(knex);
+    const deps: PreviewJobDeps = {
+      knex,
+      previews,
+      projects,
+      providers: new Map([[provider.id, provider]]),
+      annotationsOf: async () => ({
+        'opshub.dev/preview-provider': provider.id,
+      }),
+      queue,
+      rules: defaultPreviewRules,
+      checkIntervalMs: 1_000,
+      buildTimeoutMs: 60_000,
+      logger: mockServices.logger.mock(),
+    };
+    const signal = new AbortController().signal;
+    const run = {
+      create: (payload: PreviewJobPayload) =>
+        createPreviewHandler(deps)({
+          job: jobOf('create-preview', payload),
+          signal,
+        }),
+      check: (payload: CheckPreviewPayload) =>
+        checkPreviewHandler(deps)({
+          job: jobOf('check-preview', payload),
+          signal,
+        }),
+      teardown: (payload: PreviewJobPayload) =>
+        teardownPreviewHandler(deps)({
+          job: jobOf('teardown-preview', payload),
+          signal,
+        }),
+    };
+    const preview = async () => (await previews.find(ENTITY, 7))!;
+    const checkJobs = async () =>
+      (
+        await knex('jobs').where({ type: 'check-preview', state: 'queued' })
+      ).map(row => JSON.parse(row.payload) as CheckPreviewPayload);
+    const deployEvents = (k: Knex = knex) =>
+      k('deploy_events')
+        .orderBy('id')
+        .select('head_sha', 'outcome', 'error_class');
+    return {
+      knex,
+      deps,
+      queue,
+      previews,
+      run,
+      preview,
+      checkJobs,
+      deployEvents,
+    };
+  }
+
+  it('builds an opened PR, follows the build and records it ready', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview, checkJobs, knex } = await setup(provider);
+
+    await run.create(prEvent('opened'));
+    expect(await preview()).toMatchObject({
+      state: 'building',
+      headSha: SHA1,
+      deploymentId: 'd1',
+      branch: 'search',
+      provider: 'scripted',
+    });
+    const [check] = await checkJobs();
+    expect(check).toMatchObject({ headSha: SHA1 });
+
+    // Still building: the job asks to run again instead of waiting.
+    expect(await run.check(check)).toEqual({ rescheduleInMs: 1_000 });
+    provider.status_ = { state: 'ready', url: 'https://pr-7.example.test' };
+    await run.check(check);
+    expect(await preview()).toMatchObject({
+      state: 'ready',
+      url: 'https://pr-7.example.test',
+    });
+    const [event] = await knex('deploy_events');
+    expect(event).toMatchObject({ head_sha: SHA1, outcome: 'ready' });
+    expect(Number(event.duration_ms)).toBeGreaterThanOrEqual(0);
+    expect(provider.calls).toEqual(['create 1', 'status d1', 'status d1']);
+
+    // The same event again (at-least-once): nothing new is built.
+    await run.create(prEvent('opened'));
+    expect(provider.calls).toHaveLength(3);
+  });
+
+  it('lets a newer head supersede a build, and never an older event win', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview, checkJobs, deployEvents } = await setup(provider);
+    await run.create(prEvent('opened'));
+    const [oldCheck] = await checkJobs();
+
+    await run.create(
+      prEvent('synchronize', {
+        headSha: SHA2,
+        updatedAt: '2026-11-26T10:05:00Z',
+      }),
+    );
+    expect(await preview()).toMatchObject({
+      headSha: SHA2,
+      deploymentId: 'd2',
+    });
+    // The old head's check finds its build superseded and does nothing.
+    provider.status_ = { state: 'ready', url: 'https://old.example.test' };
+    await run.check(oldCheck);
+    expect(await preview()).toMatchObject({ state: 'building', url: null });
+    expect(await deployEvents()).toEqual([
+      { head_sha: SHA1, outcome: 'superseded', error_class: null },
+      { head_sha: SHA2, outcome: null, error_class: null },
+    ]);
+
+    // An event older than the one applied (a late retry) changes nothing.
+    await run.create(prEvent('labeled', { updatedAt: '2026-11-26T10:01:00Z' }));
+    expect(await preview()).toMatchObject({ headSha: SHA2 });
+    expect(provider.calls.filter(c => c.startsWith('create'))).toEqual([
+      'create 1',
+      'create 2',
+    ]);
+  });
+
+  it('waits for drafts, skips bots and tears down on the skip label', async () => {
+    const provider = new ScriptedProvider();
+    const { run, previews, preview } = await setup(provider);
+
+    await run.create(prEvent('opened', { draft: true }));
+    await run.create(
+      prEvent('opened', { number: 8, author: 'dependabot[bot]' }),
+    );
+    expect(await previews.find(ENTITY, 7)).toBeUndefined();
+    expect(await previews.find(ENTITY, 8)).toBeUndefined();
+
+    await run.create(
+      prEvent('ready_for_review', { updatedAt: '2026-11-26T10:01:00Z' }),
+    );
+    expect((await preview()).state).toBe('building');
+
+    await run.create(
+      prEvent('labeled', {
+        labels: ['opshub/skip'],
+        updatedAt: '2026-11-26T10:02:00Z',
+      }),
+    );
+    expect(await preview()).toMatchObject({ state: 'destroyed' });
+    expect(provider.calls).toEqual(['create 1', 'destroy d1']);
+
+    // Removing the label builds again.
+    await run.create(
+      prEvent('unlabeled', { updatedAt: '2026-11-26T10:03:00Z' }),
+    );
+    expect(await preview()).toMatchObject({
+      state: 'building',
+      deploymentId: 'd2',
+    });
+  });
+
+  it('holds a fork PR for approval without calling the provider', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview } = await setup(provider);
+    await run.create(prEvent('opened', { fromFork: true }));
+    expect(await preview()).toMatchObject({
+      state: 'awaiting-approval',
+      fromFork: true,
+      deploymentId: null,
+    });
+    expect(provider.calls).toEqual([]);
+  });
+
+  it('tears a closed PR down, cancelling the build in flight', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview, deployEvents } = await setup(provider);
+    await run.create(prEvent('opened'));
+    await run.teardown(prEvent('closed', { merged: true }));
+    expect(await preview()).toMatchObject({
+      state: 'destroyed',
+      closedAs: 'merged',
+    });
+    expect(await deployEvents()).toEqual([
+      { head_sha: SHA1, outcome: 'failed', error_class: 'cancelled' },
+    ]);
+    // Again (at-least-once): nothing more happens.
+    await run.teardown(prEvent('closed', { merged: true }));
+    expect(provider.calls).toEqual(['create 1', 'destroy d1']);
+  });
+
+  it('records failed and timed-out builds with their error class', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview, checkJobs, deployEvents, deps } = await setup(
+      provider,
+    );
+    await run.create(prEvent('opened'));
+    provider.status_ = {
+      state: 'failed',
+      errorClass: 'build',
+      errorCode: 'BUILD_FAILED',
+      message: 'npm run build exited 1',
+    };
+    await run.check((await checkJobs())[0]);
+    expect(await preview()).toMatchObject({
+      state: 'failed',
+      errorClass: 'build',
+      errorMessage: 'npm run build exited 1',
+    });
+
+    await run.create(
+      prEvent('synchronize', {
+        headSha: SHA2,
+        updatedAt: '2026-11-26T11:00:00Z',
+      }),
+    );
+    provider.status_ = { state: 'building' };
+    const [check] = await checkJobs();
+    deps.buildTimeoutMs = 0;
+    expect(await run.check(check)).toBeUndefined();
+    expect(await preview()).toMatchObject({
+      state: 'failed',
+      errorClass: 'timeout',
+    });
+    expect(await deployEvents()).toEqual([
+      { head_sha: SHA1, outcome: 'failed', error_class: 'build' },
+      { head_sha: SHA2, outcome: 'failed', error_class: 'timeout' },
+    ]);
+  });
+
+  it("turns the provider's errors into the queue's retry decisions", async () => {
+    const provider = new ScriptedProvider();
+    const { run, deps } = await setup(provider);
+    provider.createError = new PreviewProviderRateLimitedError(
+      'slow down',
+      42_000,
+    );
+    await expect(run.create(prEvent('opened'))).rejects.toEqual(
+      new JobRetryLaterError('slow down', 42_000),
+    );
+    provider.createError = new PreviewProviderPermanentError('no such project');
+    await expect(run.create(prEvent('opened'))).rejects.toBeInstanceOf(
+      JobPermanentError,
+    );
+    provider.createError = new Error('socket hang up');
+    await expect(run.create(prEvent('opened'))).rejects.toThrow(
+      'socket hang up',
+    );
+    // The preview waits, queued, for the retry.
+    expect((await deps.previews.find(ENTITY, 7))!.state).toBe('queued');
+  });
+
+  it('removes a deploy that a newer head overtook while it was created', async () => {
+    const provider = new ScriptedProvider();
+    const { run, deps, preview } = await setup(provider);
+    // A synchronize lands while the provider is still creating SHA1's deploy.
+    const create = provider.create.bind(provider);
+    provider.create = async source => {
+      const deployment = await create(source);
+      await deps.previews.recordHead({
+        ...(await preview()),
+        headSha: SHA2,
+        prUpdatedAt: new Date('2026-11-26T10:05:00Z'),
+        state: 'queued',
+        ttlMs: 1000,
+      });
+      return deployment;
+    };
+    await run.create(prEvent('opened'));
+    expect(await preview()).toMatchObject({ headSha: SHA2, state: 'queued' });
+    expect(provider.calls).toEqual(['create 1', 'destroy d1']);
+  });
+
+  it('runs the lifecycle through the queue with the mock provider', async () => {
+    const mock = new MockPreviewProvider({
+      delayMs: 0,
+      failureRate: 0,
+      domain: 'preview.test',
+    });
+    const { deps, queue, preview, knex } = await setup(mock);
+    deps.checkIntervalMs = 20;
+    registerPreviewJobs(queue, deps);
+    queue.start();
+
+    await queue.enqueue(knex, {
+      type: 'create-preview',
+      payload: prEvent('opened'),
+    });
+    await waitFor(async () => (await preview())?.state === 'ready', {
+      what: 'the preview to be ready',
+    });
+    expect((await preview()).url).toBe('https://web-pr-7.preview.test');
+
+    await queue.enqueue(knex, {
+      type: 'teardown-preview',
+      payload: prEvent('closed'),
+    });
+    await waitFor(async () => (await preview()).state === 'destroyed', {
+      what: 'the preview to be destroyed',
+    });
+    expect((await preview()).closedAs).toBe('closed');
+  });
+});

@@ -1,0 +1,295 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  type PreviewDeployment,
+  type PreviewProvider,
+  PreviewProviderPermanentError,
+  PreviewProviderRateLimitedError,
+  type PreviewSource,
+} from '@opshub/plugin-opshub-node';
+import type { Knex } from 'knex';
+import type { ProjectStore } from '../projects/ProjectStore';
+import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
+import type { JobEnqueuer, JobHandler } from '../queue/types';
+import type { PreviewJobPayload } from '../webhooks/previewJobs';
+import {
+  decidePreview,
+  type PreviewRules,
+  rulesForEntity,
+} from './previewRules';
+import type { Preview, PreviewStore } from './PreviewStore';
+
+export const CHECK_PREVIEW = 'check-preview';
+
+export interface CheckPreviewPayload {
+  [key: string]: unknown;
+  previewId: string;
+  headSha: string;
+  /** When the build started (epoch ms): the build timeout counts from it. */
+  startedAt: number;
+}
+
+export interface PreviewJobDeps {
+  knex: Knex;
+  previews: PreviewStore;
+  projects: ProjectStore;
+  providers: ReadonlyMap<string, PreviewProvider>;
+  /** The entity's annotations from the catalog; undefined if it is gone. */
+  annotationsOf(entityRef: string): Promise<Record<string, string> | undefined>;
+  queue: JobEnqueuer;
+  rules: PreviewRules;
+  /** How often a running build is looked at. */
+  checkIntervalMs: number;
+  /** A build still running after this long fails as `timeout`. */
+  buildTimeoutMs: number;
+  logger: LoggerService;
+}
+
+/**
+ * create-preview: applies the entity's rules to a PR event and starts a
+ * build of its head (or waits, holds a fork for approval, or tears down).
+ */
+export function createPreviewHandler(
+  deps: PreviewJobDeps,
+): JobHandler<PreviewJobPayload> {
+  return async ({ job, signal }) => {
+    const { entityRef, repository, pullRequest: pr } = job.payload;
+    const project = await deps.projects.getProject(entityRef);
+    // No longer tracked, or the entity names no preview provider.
+    if (!project?.previewProvider) return;
+    const annotations = (await deps.annotationsOf(entityRef)) ?? {};
+    const rules = rulesForEntity(deps.rules, annotations);
+    const existing = await deps.previews.find(entityRef, pr.number);
+    const decision = decidePreview(rules, pr, existing?.approvedSha ?? null);
+    if (decision.action === 'wait') return;
+    if (decision.action === 'teardown') {
+      if (existing) await tearDown(deps, existing, signal);
+      return;
+    }
+    const provider = providerOf(deps, project.previewProvider);
+    const preview = await deps.previews.recordHead({
+      entityRef,
+      prNumber: pr.number,
+      repository,
+      title: pr.title,
+      branch: pr.headRef,
+      headSha: pr.headSha,
+      author: pr.author,
+      fromFork: pr.fromFork,
+      provider: provider.id,
+      prUpdatedAt: new Date(pr.updatedAt),
+      state: decision.action === 'build' ? 'queued' : 'awaiting-approval',
+      ttlMs: rules.ttlMs,
+    });
+    // An older event than one already applied, or nothing new to build.
+    if (preview?.state !== 'queued') return;
+    await startBuild(
+      deps,
+      provider,
+      preview,
+      annotations,
+      job.createdAt,
+      signal,
+    );
+  };
+}
+
+/** check-preview: follows a build by rescheduling itself until it ends. */
+export function checkPreviewHandler(
+  deps: PreviewJobDeps,
+): JobHandler<CheckPreviewPayload> {
+  return async ({ job, signal }) => {
+    const { previewId, headSha, startedAt } = job.payload;
+    const preview = await deps.previews.get(previewId);
+    // Superseded by a newer head, torn down, or already settled.
+    if (
+      preview?.headSha !== headSha ||
+      preview.state !== 'building' ||
+      !preview.deploymentId
+    ) {
+      return undefined;
+    }
+    const provider = providerOf(deps, preview.provider);
+    const source = sourceOf(
+      preview,
+      (await deps.annotationsOf(preview.entityRef)) ?? {},
+    );
+    const status = await callProvider(() =>
+      provider.status(
+        {
+          deploymentId: preview.deploymentId!,
+          url: preview.url ?? undefined,
+          source,
+        },
+        { signal },
+      ),
+    );
+    if (status.state === 'building') {
+      if (Date.now() - startedAt < deps.buildTimeoutMs) {
+        return { rescheduleInMs: deps.checkIntervalMs };
+      }
+      signal.throwIfAborted();
+      await deps.previews.finishBuild(previewId, headSha, {
+        outcome: 'failed',
+        errorClass: 'timeout',
+        message: `The build did not finish within ${Math.round(
+          deps.buildTimeoutMs / 60_000,
+        )} minutes`,
+      });
+      return undefined;
+    }
+    signal.throwIfAborted();
+    await deps.previews.finishBuild(
+      previewId,
+      headSha,
+      status.state === 'ready'
+        ? { outcome: 'ready', url: status.url }
+        : {
+            outcome: 'failed',
+            errorClass: status.errorClass,
+            errorCode: status.errorCode,
+            message: status.message,
+          },
+    );
+    return undefined;
+  };
+}
+
+/** teardown-preview: the PR closed; its preview goes. */
+export function teardownPreviewHandler(
+  deps: PreviewJobDeps,
+): JobHandler<PreviewJobPayload> {
+  return async ({ job, signal }) => {
+    const { entityRef, pullRequest: pr } = job.payload;
+    const preview = await deps.previews.find(entityRef, pr.number);
+    if (!preview) return;
+    await tearDown(deps, preview, signal, pr.merged ? 'merged' : 'closed');
+  };
+}
+
+async function startBuild(
+  deps: PreviewJobDeps,
+  provider: PreviewProvider,
+  preview: Preview,
+  annotations: Record<string, string>,
+  queuedAt: Date,
+  signal: AbortSignal,
+): Promise<void> {
+  const source = sourceOf(preview, annotations);
+  const deployment = await callProvider(() =>
+    provider.create(source, { signal }),
+  );
+  signal.throwIfAborted();
+  const startedAt = Date.now();
+  const started = await deps.knex.transaction(async trx => {
+    const recorded = await deps.previews.startBuild(trx, {
+      previewId: preview.id,
+      headSha: preview.headSha,
+      deploymentId: deployment.deploymentId,
+      url: deployment.url,
+      queuedAt,
+    });
+    if (recorded) {
+      await deps.queue.enqueue(trx, {
+        type: CHECK_PREVIEW,
+        key: `${CHECK_PREVIEW}:${preview.id}`,
+        payload: {
+          previewId: preview.id,
+          headSha: preview.headSha,
+          startedAt,
+        } satisfies CheckPreviewPayload,
+        runAt: new Date(startedAt + deps.checkIntervalMs),
+      });
+    }
+    return recorded;
+  });
+  // A newer head or a teardown came first: this deploy is nobody's.
+  if (!started) await destroyQuietly(deps, provider, deployment, source);
+}
+
+async function tearDown(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  signal: AbortSignal,
+  closedAs?: 'merged' | 'closed',
+): Promise<void> {
+  if (!(await deps.previews.beginTeardown(preview.id, closedAs))) return;
+  if (preview.deploymentId) {
+    const provider = providerOf(deps, preview.provider);
+    const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
+    await callProvider(() =>
+      provider.destroy(
+        {
+          deploymentId: preview.deploymentId!,
+          url: preview.url ?? undefined,
+          source: sourceOf(preview, annotations),
+        },
+        { signal },
+      ),
+    );
+  }
+  signal.throwIfAborted();
+  await deps.previews.finishTeardown(preview.id, 'destroyed');
+}
+
+async function destroyQuietly(
+  deps: PreviewJobDeps,
+  provider: PreviewProvider,
+  deployment: PreviewDeployment,
+  source: PreviewSource,
+): Promise<void> {
+  try {
+    await provider.destroy(
+      { ...deployment, source },
+      { signal: AbortSignal.timeout(30_000) },
+    );
+  } catch (error) {
+    deps.logger.warn(
+      `Could not remove superseded ${provider.id} deploy ${deployment.deploymentId} of ${source.entityRef}#${source.prNumber}: ${error}`,
+    );
+  }
+}
+
+function providerOf(
+  deps: PreviewJobDeps,
+  id: string | undefined,
+): PreviewProvider {
+  const provider = id ? deps.providers.get(id) : undefined;
+  if (!provider) {
+    throw new JobPermanentError(
+      `No preview provider '${
+        id ?? ''
+      }' is installed (annotation opshub.dev/preview-provider)`,
+    );
+  }
+  return provider;
+}
+
+function sourceOf(
+  preview: Preview,
+  annotations: Record<string, string>,
+): PreviewSource {
+  return {
+    entityRef: preview.entityRef,
+    annotations,
+    repository: preview.repository,
+    prNumber: preview.prNumber,
+    branch: preview.branch,
+    headSha: preview.headSha,
+    fromFork: preview.fromFork,
+  };
+}
+
+/** Provider errors as the queue understands them. */
+async function callProvider<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof PreviewProviderRateLimitedError) {
+      throw new JobRetryLaterError(error.message, error.retryAfterMs);
+    }
+    if (error instanceof PreviewProviderPermanentError) {
+      throw new JobPermanentError(error.message);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,146 @@
+import { createExtensionPoint } from '@backstage/backend-plugin-api';
+
+/**
+ * Why a deploy failed, from a small fixed set shared by every provider (the
+ * analytics group failures by it).
+ *
+ * @public
+ */
+export type DeployErrorClass =
+  | 'build'
+  | 'configuration'
+  | 'quota'
+  | 'provider-outage'
+  | 'timeout'
+  | 'cancelled'
+  | 'unknown';
+
+/**
+ * What a provider is asked to deploy: one pull request's head of one
+ * catalog entity.
+ *
+ * @public
+ */
+export interface PreviewSource {
+  /** Full entity ref, e.g. `component:default/web`. */
+  entityRef: string;
+  /** The entity's annotations (provider ids such as `vercel.com/project-id`). */
+  annotations: Record<string, string>;
+  /** `owner/name` of the base repository. */
+  repository: string;
+  prNumber: number;
+  /** The PR's head branch. */
+  branch: string;
+  headSha: string;
+  /** The head lives in a fork: the deploy must not receive secrets. */
+  fromFork: boolean;
+}
+
+/**
+ * A deploy a provider started; `deploymentId` is the provider's own id.
+ *
+ * @public
+ */
+export interface PreviewDeployment {
+  deploymentId: string;
+  /** Known at once for some providers; otherwise when the deploy is ready. */
+  url?: string;
+}
+
+/**
+ * Where a deploy stands.
+ *
+ * @public
+ */
+export type PreviewDeploymentStatus =
+  | { state: 'building' }
+  | { state: 'ready'; url: string }
+  | {
+      state: 'failed';
+      errorClass: DeployErrorClass;
+      /** The provider's own error code, when it gives one. */
+      errorCode?: string;
+      message: string;
+    };
+
+/**
+ * A preview environment provider (Vercel, Netlify, the mock, or your own).
+ * Every method may be called more than once for the same deploy (jobs run at
+ * least once) and must tolerate it; `destroy` of a deploy that is already
+ * gone succeeds. Throw {@link PreviewProviderRateLimitedError},
+ * {@link PreviewProviderTransientError} or
+ * {@link PreviewProviderPermanentError} so OpsHub retries well.
+ *
+ * @public
+ */
+export interface PreviewProvider {
+  /** What an entity's `opshub.dev/preview-provider` annotation names. */
+  id: string;
+  create(
+    source: PreviewSource,
+    options: { signal: AbortSignal },
+  ): Promise<PreviewDeployment>;
+  status(
+    deployment: PreviewDeployment & { source: PreviewSource },
+    options: { signal: AbortSignal },
+  ): Promise<PreviewDeploymentStatus>;
+  destroy(
+    deployment: PreviewDeployment & { source: PreviewSource },
+    options: { signal: AbortSignal },
+  ): Promise<void>;
+}
+
+/**
+ * The provider refused for now; try again after `retryAfterMs`.
+ *
+ * @public
+ */
+export class PreviewProviderRateLimitedError extends Error {
+  readonly name = 'PreviewProviderRateLimitedError';
+  constructor(message: string, readonly retryAfterMs: number) {
+    super(message);
+  }
+}
+
+/**
+ * A failure worth retrying with backoff (5xx, timeouts, network errors).
+ *
+ * @public
+ */
+export class PreviewProviderTransientError extends Error {
+  readonly name = 'PreviewProviderTransientError';
+}
+
+/**
+ * A failure no retry fixes (bad credentials, unknown project).
+ *
+ * @public
+ */
+export class PreviewProviderPermanentError extends Error {
+  readonly name = 'PreviewProviderPermanentError';
+  constructor(
+    message: string,
+    readonly errorClass: DeployErrorClass = 'configuration',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Lets backend modules add preview providers.
+ *
+ * @public
+ */
+export interface OpsHubPreviewProvidersExtensionPoint {
+  addProvider(...providers: PreviewProvider[]): void;
+}
+
+/**
+ * Extension point for {@link OpsHubPreviewProvidersExtensionPoint}.
+ *
+ * @public
+ */
+export const opshubPreviewProvidersExtensionPoint =
+  createExtensionPoint<OpsHubPreviewProvidersExtensionPoint>({
+    id: 'opshub.previewProviders',
+  });
