@@ -97,9 +97,10 @@ export const opshubPlugin = createBackendPlugin({
             MockPreviewProvider.fromConfig(config.mockProvider),
           );
         }
+        const previews = new DatabasePreviewStore(knex);
         registerPreviewJobs(queue, {
           knex,
-          previews: new DatabasePreviewStore(knex),
+          previews,
           projects,
           providers,
           annotationsOf: async entityRef => {
@@ -201,6 +202,9 @@ export const opshubPlugin = createBackendPlugin({
             }),
             jobs,
             deliveries,
+            previews,
+            queue,
+            knex,
             intake: new WebhookIntake({
               knex,
               deliveries,

@@ -4,6 +4,7 @@ import type { ActivityLog } from './activity/ActivityLog';
 import type { Audited } from './activity/audited';
 import { activityRoutes } from './activity/routes';
 import { mutationRateLimit } from './http/mutationRateLimit';
+import { previewRoutes } from './previews/routes';
 import { projectRoutes } from './projects/routes';
 import type { ProjectStore } from './projects/ProjectStore';
 import type { JobStore } from './queue/JobStore';
@@ -28,7 +29,8 @@ import type { WebhookIntake } from './webhooks/WebhookIntake';
 export const UNAUTHENTICATED_ROUTES = ['/health', '/webhooks/github'] as const;
 
 export type RouterDeps = Parameters<typeof createSummaryRoutes>[0] &
-  Parameters<typeof roleRoutes>[0] & {
+  Parameters<typeof roleRoutes>[0] &
+  Parameters<typeof previewRoutes>[0] & {
     httpAuth: HttpAuthService;
     authorizer: ProjectAuthorizer;
     audited: Audited;
@@ -68,5 +70,6 @@ export function createRouter(deps: RouterDeps) {
   router.use(activityRoutes(deps));
   router.use(deliveryRoutes(deps));
   router.use(queueRoutes(deps));
+  router.use(previewRoutes(deps));
   return router;
 }

@@ -7,6 +7,8 @@ import { DatabaseRoleAssignmentStore } from '../rbac/DatabaseRoleAssignmentStore
 import { createRouter, UNAUTHENTICATED_ROUTES } from '../router';
 import { DatabaseDeliveryStore } from '../webhooks/DatabaseDeliveryStore';
 import { routeTable, samplePath } from '../__testUtils__/routeTable';
+import type { PreviewState } from '../previews/PreviewStore';
+import { seedPreview } from '../__testUtils__/previews';
 import { DatabaseActivityLog } from './DatabaseActivityLog';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { as, startRbacBackend, STOREFRONT } from '../__testUtils__/rbacBackend';
@@ -196,6 +198,9 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
      * How to make each mutating route succeed: its path parameters, its body
      * and where its activity row goes. A mutating route missing here fails.
      */
+    let prNumber = 0;
+    const preview = (state: PreviewState) =>
+      seedPreview(knex, { entityRef: STOREFRONT, prNumber: ++prNumber, state });
     const HOW: Record<
       string,
       () => Promise<{
@@ -263,6 +268,21 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
         params: { id: await jobs.enqueue(knex, { type: 'a', payload: {} }) },
         scope: OPSHUB_INSTALLATION_REF,
         status: 200,
+      }),
+      'POST /previews/:previewId/redeploy': async () => ({
+        params: { previewId: await preview('failed') },
+        scope: STOREFRONT,
+        status: 202,
+      }),
+      'POST /previews/:previewId/approve': async () => ({
+        params: { previewId: await preview('awaiting-approval') },
+        scope: STOREFRONT,
+        status: 202,
+      }),
+      'DELETE /previews/:previewId': async () => ({
+        params: { previewId: await preview('ready') },
+        scope: STOREFRONT,
+        status: 202,
       }),
     };
 

@@ -60,6 +60,40 @@ export class DatabasePreviewStore implements PreviewStore {
     return row && toPreview(row);
   }
 
+  async list(entityRef: string, limit: number): Promise<Preview[]> {
+    const rows = await this.knex<PreviewRow>('previews')
+      .where({ entity_ref: entityRef })
+      .orderBy([
+        { column: 'updated_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(limit);
+    return rows.map(toPreview);
+  }
+
+  async requeue(
+    trx: Knex.Transaction,
+    previewId: string,
+    from: PreviewState[],
+    approval?: { by: string; sha: string },
+  ): Promise<boolean> {
+    const changed = await trx('previews')
+      .where({ id: previewId })
+      .whereIn('state', from)
+      .update({
+        state: 'queued',
+        deployment_id: null,
+        url: null,
+        error_class: null,
+        error_message: null,
+        ...(approval
+          ? { approved_by: approval.by, approved_sha: approval.sha }
+          : {}),
+        updated_at: new Date(),
+      });
+    return changed > 0;
+  }
+
   async recordHead(head: PreviewHead): Promise<Preview | undefined> {
     return this.knex.transaction(async trx => {
       const query = trx<PreviewRow>('previews')

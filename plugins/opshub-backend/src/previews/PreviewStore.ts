@@ -108,6 +108,19 @@ export interface PreviewStore {
     headSha: string,
     result: BuildOutcome,
   ): Promise<boolean>;
+  /** An entity's previews, most recently changed first. */
+  list(entityRef: string, limit: number): Promise<Preview[]>;
+  /**
+   * Queues the current head for a new build (redeploy, approval): from one
+   * of `from` to `queued`, clearing the previous deploy; an approval records
+   * who approved which head. False when the preview was in none of `from`.
+   */
+  requeue(
+    trx: Knex.Transaction,
+    previewId: string,
+    from: PreviewState[],
+    approval?: { by: string; sha: string },
+  ): Promise<boolean>;
   /**
    * Starts tearing a preview down (again, after a crash): it is destroying
    * and its open deploy event ends as cancelled. False when it is already

@@ -82,14 +82,7 @@ export function createPreviewHandler(
     });
     // An older event than one already applied, or nothing new to build.
     if (preview?.state !== 'queued') return;
-    await startBuild(
-      deps,
-      provider,
-      preview,
-      annotations,
-      job.createdAt,
-      signal,
-    );
+    await startBuild(deps, preview, annotations, job.createdAt, signal);
   };
 }
 
@@ -154,6 +147,44 @@ export function checkPreviewHandler(
   };
 }
 
+export const BUILD_PREVIEW = 'build-preview';
+export const DESTROY_PREVIEW = 'destroy-preview';
+
+/** A preview to build again (redeploy, approval) or to destroy (API). */
+export interface PreviewIdPayload {
+  [key: string]: unknown;
+  previewId: string;
+  /** build-preview: the head that was queued; a newer one wins. */
+  headSha?: string;
+}
+
+/** build-preview: builds a queued preview's head (redeploy, approval). */
+export function buildPreviewHandler(
+  deps: PreviewJobDeps,
+): JobHandler<PreviewIdPayload> {
+  return async ({ job, signal }) => {
+    const preview = await deps.previews.get(job.payload.previewId);
+    if (
+      preview?.state !== 'queued' ||
+      preview.headSha !== job.payload.headSha
+    ) {
+      return;
+    }
+    const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
+    await startBuild(deps, preview, annotations, job.createdAt, signal);
+  };
+}
+
+/** destroy-preview: a user destroyed the preview through the API. */
+export function destroyPreviewHandler(
+  deps: PreviewJobDeps,
+): JobHandler<PreviewIdPayload> {
+  return async ({ job, signal }) => {
+    const preview = await deps.previews.get(job.payload.previewId);
+    if (preview) await tearDown(deps, preview, signal);
+  };
+}
+
 /** teardown-preview: the PR closed; its preview goes. */
 export function teardownPreviewHandler(
   deps: PreviewJobDeps,
@@ -168,12 +199,12 @@ export function teardownPreviewHandler(
 
 async function startBuild(
   deps: PreviewJobDeps,
-  provider: PreviewProvider,
   preview: Preview,
   annotations: Record<string, string>,
   queuedAt: Date,
   signal: AbortSignal,
 ): Promise<void> {
+  const provider = providerOf(deps, preview.provider);
   const source = sourceOf(preview, annotations);
   const deployment = await callProvider(() =>
     provider.create(source, { signal }),

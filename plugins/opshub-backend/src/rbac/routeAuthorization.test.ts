@@ -18,6 +18,7 @@ import {
 import { routeTable, samplePath } from '../__testUtils__/routeTable';
 import { waitFor } from '../__testUtils__/waitFor';
 import { createRouter, UNAUTHENTICATED_ROUTES } from '../router';
+import { seedPreview } from '../__testUtils__/previews';
 import { DatabaseRoleAssignmentStore } from './DatabaseRoleAssignmentStore';
 
 jest.setTimeout(180_000);
@@ -88,6 +89,23 @@ const REQUIRED: Record<
     permission: 'opshub.admin',
     scope: 'installation',
   },
+  'GET /previews': { permission: 'opshub.preview.read', scope: 'project' },
+  'GET /previews/:previewId': {
+    permission: 'opshub.preview.read',
+    scope: 'project',
+  },
+  'POST /previews/:previewId/redeploy': {
+    permission: 'opshub.preview.manage',
+    scope: 'project',
+  },
+  'POST /previews/:previewId/approve': {
+    permission: 'opshub.preview.approve',
+    scope: 'project',
+  },
+  'DELETE /previews/:previewId': {
+    permission: 'opshub.preview.manage',
+    scope: 'project',
+  },
 };
 
 const SAMPLES = {
@@ -96,6 +114,12 @@ const SAMPLES = {
   name: 'storefront',
   id: '999999',
   deliveryId: 'no-such-delivery',
+  // The storefront's preview the tests seed (the first row: id 1).
+  previewId: '1',
+};
+/** Query strings of routes that name their project there. */
+const SAMPLE_QUERIES: Record<string, string> = {
+  'GET /previews': '?entityRef=component:default/storefront',
 };
 
 /** The router's own route table; its dependencies are never called. */
@@ -105,7 +129,9 @@ function mountedRoutes() {
     method,
     pattern: path,
     key: `${method} ${path}`,
-    path: `/api/opshub${samplePath(path, SAMPLES)}`,
+    path: `/api/opshub${samplePath(path, SAMPLES)}${
+      SAMPLE_QUERIES[`${method} ${path}`] ?? ''
+    }`,
   }));
 }
 
@@ -163,6 +189,14 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
     knex = await databases.init(id);
     await migrateUp(knex);
     assignments = new DatabaseRoleAssignmentStore(knex);
+    const previewId = await seedPreview(knex, {
+      entityRef: STOREFRONT,
+      prNumber: 1,
+      state: 'awaiting-approval',
+    });
+    if (previewId !== SAMPLES.previewId) {
+      throw new Error(`The seeded preview is ${previewId}, not the sample`);
+    }
     for (const role of OPSHUB_ROLES) {
       await assignments.add({
         entityRef: OPSHUB_INSTALLATION_REF,
