@@ -18,6 +18,7 @@ import { applyRetention } from './maintenance/retention';
 import { DatabasePreviewStore } from './previews/DatabasePreviewStore';
 import { MockPreviewProvider } from './previews/MockPreviewProvider';
 import { registerPreviewJobs } from './previews/registerPreviewJobs';
+import { sweepExpiredPreviews } from './previews/sweepExpiredPreviews';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
 import { RepositoryLookup } from './projects/RepositoryLookup';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
@@ -154,6 +155,22 @@ export const opshubPlugin = createBackendPlugin({
               logger,
             });
             repositories.clear();
+          },
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'opshub-preview-ttl-sweep',
+          frequency: { minutes: 10 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const expired = await sweepExpiredPreviews({
+              knex,
+              previews,
+              queue,
+            });
+            if (expired > 0) {
+              logger.info(`Preview TTL sweep: ${expired} previews expire`);
+            }
           },
         });
         await deps.scheduler.scheduleTask({

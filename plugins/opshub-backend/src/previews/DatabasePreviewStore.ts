@@ -39,6 +39,14 @@ type PreviewRow = {
 
 /** States a PR event brings back to life (reopened, skip label removed). */
 const ENDED: PreviewState[] = ['destroying', 'destroyed', 'expired'];
+/** States the TTL sweep ends. */
+const EXPIRABLE: PreviewState[] = [
+  'queued',
+  'building',
+  'ready',
+  'failed',
+  'awaiting-approval',
+];
 
 export class DatabasePreviewStore implements PreviewStore {
   private readonly isPostgres: boolean;
@@ -222,20 +230,31 @@ export class DatabasePreviewStore implements PreviewStore {
     });
   }
 
+  async listExpired(now: Date, limit: number): Promise<Preview[]> {
+    const rows = await this.knex<PreviewRow>('previews')
+      .whereIn('state', EXPIRABLE)
+      .where('expires_at', '<', now)
+      .orderBy('expires_at')
+      .limit(limit);
+    return rows.map(toPreview);
+  }
+
   async beginTeardown(
     previewId: string,
-    closedAs?: 'merged' | 'closed',
+    options: { closedAs?: 'merged' | 'closed'; expiredBy?: Date } = {},
   ): Promise<boolean> {
+    const { closedAs, expiredBy } = options;
     return this.knex.transaction(async trx => {
       const now = new Date();
-      const changed = await trx('previews')
+      const query = trx('previews')
         .where({ id: previewId })
-        .whereNotIn('state', ['destroyed', 'expired'])
-        .update({
-          state: 'destroying',
-          ...(closedAs ? { closed_as: closedAs } : {}),
-          updated_at: now,
-        });
+        .whereNotIn('state', ['destroyed', 'expired']);
+      if (expiredBy) query.where('expires_at', '<', expiredBy);
+      const changed = await query.update({
+        state: 'destroying',
+        ...(closedAs ? { closed_as: closedAs } : {}),
+        updated_at: now,
+      });
       if (changed === 0) return false;
       await trx('deploy_events')
         .where({ preview_id: previewId })

@@ -121,14 +121,16 @@ export interface PreviewStore {
     from: PreviewState[],
     approval?: { by: string; sha: string },
   ): Promise<boolean>;
+  /** Previews past their TTL that still hold or await a deploy. */
+  listExpired(now: Date, limit: number): Promise<Preview[]>;
   /**
    * Starts tearing a preview down (again, after a crash): it is destroying
    * and its open deploy event ends as cancelled. False when it is already
-   * destroyed or expired.
+   * destroyed or expired, or (`expiredBy`) a push renewed its TTL since.
    */
   beginTeardown(
     previewId: string,
-    closedAs?: 'merged' | 'closed',
+    options?: { closedAs?: 'merged' | 'closed'; expiredBy?: Date },
   ): Promise<boolean>;
   /** The provider took the deploy down: destroying becomes `to`. */
   finishTeardown(previewId: string, to: 'destroyed' | 'expired'): Promise<void>;

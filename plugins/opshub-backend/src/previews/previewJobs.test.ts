@@ -21,10 +21,12 @@ import {
   type CheckPreviewPayload,
   checkPreviewHandler,
   createPreviewHandler,
+  destroyPreviewHandler,
   type PreviewJobDeps,
   teardownPreviewHandler,
 } from './previewJobs';
 import { registerPreviewJobs } from './registerPreviewJobs';
+import { sweepExpiredPreviews } from './sweepExpiredPreviews';
 import { defaultPreviewRules } from './previewRules';
 
 jest.setTimeout(60_000);
@@ -390,6 +392,54 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     await run.create(prEvent('opened'));
     expect(await preview()).toMatchObject({ headSha: SHA2, state: 'queued' });
     expect(provider.calls).toEqual(['create 1', 'destroy d1']);
+  });
+
+  it('expires previews past their TTL, unless a push renewed it', async () => {
+    const provider = new ScriptedProvider();
+    const { run, knex, deps, previews } = await setup(provider);
+    await run.create(prEvent('opened'));
+    await run.create(prEvent('opened', { number: 8, fromFork: true }));
+    await run.create(prEvent('opened', { number: 9 }));
+    const past = new Date(Date.now() - 1000);
+    await knex('previews')
+      .whereIn('pr_number', [7, 8, 9])
+      .update({ expires_at: past });
+
+    expect(
+      await sweepExpiredPreviews({ knex, previews, queue: deps.queue }),
+    ).toBe(3);
+    const jobs = await knex('jobs')
+      .where({ type: 'destroy-preview', state: 'queued' })
+      .orderBy('id');
+    expect(jobs).toHaveLength(3);
+    // PR 9 is pushed to after the sweep: its TTL starts again.
+    await run.create(
+      prEvent('synchronize', {
+        number: 9,
+        headSha: SHA2,
+        updatedAt: '2026-11-26T11:00:00Z',
+      }),
+    );
+
+    const signal = new AbortController().signal;
+    for (const job of jobs) {
+      await destroyPreviewHandler(deps)({
+        job: jobOf('destroy-preview', JSON.parse(job.payload)),
+        signal,
+      });
+    }
+    const stateOf = async (n: number) =>
+      (await previews.find(ENTITY, n))!.state;
+    expect(await stateOf(7)).toBe('expired');
+    expect(await stateOf(8)).toBe('expired');
+    expect(await stateOf(9)).toBe('building');
+    // Only the deploy of PR 7 existed to destroy (PR 8 waited for approval).
+    expect(provider.calls.filter(c => c.startsWith('destroy'))).toEqual([
+      'destroy d1',
+    ]);
+    expect(
+      await sweepExpiredPreviews({ knex, previews, queue: deps.queue }),
+    ).toBe(0);
   });
 
   it('runs the lifecycle through the queue with the mock provider', async () => {

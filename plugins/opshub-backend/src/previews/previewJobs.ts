@@ -150,12 +150,14 @@ export function checkPreviewHandler(
 export const BUILD_PREVIEW = 'build-preview';
 export const DESTROY_PREVIEW = 'destroy-preview';
 
-/** A preview to build again (redeploy, approval) or to destroy (API). */
+/** A preview to build again (redeploy, approval) or to destroy (API, TTL). */
 export interface PreviewIdPayload {
   [key: string]: unknown;
   previewId: string;
   /** build-preview: the head that was queued; a newer one wins. */
   headSha?: string;
+  /** destroy-preview: its TTL ran out (unless a push renewed it since). */
+  expire?: boolean;
 }
 
 /** build-preview: builds a queued preview's head (redeploy, approval). */
@@ -175,13 +177,19 @@ export function buildPreviewHandler(
   };
 }
 
-/** destroy-preview: a user destroyed the preview through the API. */
+/** destroy-preview: destroyed through the API, or expired (TTL sweep). */
 export function destroyPreviewHandler(
   deps: PreviewJobDeps,
 ): JobHandler<PreviewIdPayload> {
   return async ({ job, signal }) => {
     const preview = await deps.previews.get(job.payload.previewId);
-    if (preview) await tearDown(deps, preview, signal);
+    if (!preview) return;
+    await tearDown(
+      deps,
+      preview,
+      signal,
+      job.payload.expire ? { expiredBy: new Date() } : {},
+    );
   };
 }
 
@@ -193,7 +201,9 @@ export function teardownPreviewHandler(
     const { entityRef, pullRequest: pr } = job.payload;
     const preview = await deps.previews.find(entityRef, pr.number);
     if (!preview) return;
-    await tearDown(deps, preview, signal, pr.merged ? 'merged' : 'closed');
+    await tearDown(deps, preview, signal, {
+      closedAs: pr.merged ? 'merged' : 'closed',
+    });
   };
 }
 
@@ -241,9 +251,9 @@ async function tearDown(
   deps: PreviewJobDeps,
   preview: Preview,
   signal: AbortSignal,
-  closedAs?: 'merged' | 'closed',
+  options: { closedAs?: 'merged' | 'closed'; expiredBy?: Date } = {},
 ): Promise<void> {
-  if (!(await deps.previews.beginTeardown(preview.id, closedAs))) return;
+  if (!(await deps.previews.beginTeardown(preview.id, options))) return;
   if (preview.deploymentId) {
     const provider = providerOf(deps, preview.provider);
     const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
@@ -259,7 +269,10 @@ async function tearDown(
     );
   }
   signal.throwIfAborted();
-  await deps.previews.finishTeardown(preview.id, 'destroyed');
+  await deps.previews.finishTeardown(
+    preview.id,
+    options.expiredBy ? 'expired' : 'destroyed',
+  );
 }
 
 async function destroyQuietly(
