@@ -3,7 +3,11 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { opshubPermissions } from '@opshub/plugin-opshub-common';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import {
+  opshubPermissions,
+  opshubPreviewsChannel,
+} from '@opshub/plugin-opshub-common';
 import {
   opshubPreviewProvidersExtensionPoint,
   opshubSummaryExtensionPoint,
@@ -70,6 +74,7 @@ export const opshubPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
+        signals: signalsServiceRef,
         userInfo: coreServices.userInfo,
       },
       async init(deps) {
@@ -99,6 +104,18 @@ export const opshubPlugin = createBackendPlugin({
           );
         }
         const previews = new DatabasePreviewStore(knex);
+        // Open Previews tabs refetch on this; it carries no preview data.
+        const notify = (entityRef: string) => {
+          deps.signals
+            .publish({
+              recipients: { type: 'broadcast' },
+              channel: opshubPreviewsChannel(entityRef),
+              message: { entityRef },
+            })
+            .catch(error =>
+              logger.warn(`Could not signal a preview change: ${error}`),
+            );
+        };
         registerPreviewJobs(queue, {
           knex,
           previews,
@@ -112,6 +129,7 @@ export const opshubPlugin = createBackendPlugin({
           },
           queue,
           rules: config.previews,
+          notify,
           checkIntervalMs: config.previews.checkIntervalMs,
           buildTimeoutMs: config.previews.buildTimeoutMs,
           logger: logger.child({ component: 'previews' }),
@@ -222,6 +240,7 @@ export const opshubPlugin = createBackendPlugin({
             previews,
             queue,
             knex,
+            notify,
             intake: new WebhookIntake({
               knex,
               deliveries,

@@ -102,3 +102,54 @@ export interface OpsHubDelivery {
   jobCount: number;
   redeliveries: number;
 }
+
+/**
+ * Where a preview environment stands.
+ *
+ * @public
+ */
+export type OpsHubPreviewState =
+  | 'queued'
+  | 'building'
+  | 'ready'
+  | 'failed'
+  | 'awaiting-approval'
+  | 'destroying'
+  | 'destroyed'
+  | 'expired';
+
+/**
+ * A pull request's preview environment, as `GET /previews` returns it.
+ *
+ * @public
+ */
+export interface OpsHubPreview {
+  id: string;
+  entityRef: string;
+  prNumber: number;
+  title: string;
+  branch: string;
+  headSha: string;
+  author: string;
+  fromFork: boolean;
+  provider: string;
+  state: OpsHubPreviewState;
+  url: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  approvedBy: string | null;
+  closedAs: 'merged' | 'closed' | null;
+  createdAt: string;
+  updatedAt: string;
+  expiresAt: string;
+}
+
+/**
+ * The Backstage signals channel on which the backend announces that an
+ * entity's previews changed (the message carries the entity ref only).
+ *
+ * @public
+ */
+export function opshubPreviewsChannel(entityRef: string): string {
+  return `opshub.previews:${entityRef.toLocaleLowerCase('en-US')}`;
+}

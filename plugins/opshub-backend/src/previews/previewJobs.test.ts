@@ -128,6 +128,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     });
     queues.push(queue);
     const previews = new DatabasePreviewStore(knex);
+    const notified: string[] = [];
     const deps: PreviewJobDeps = {
       knex,
       previews,
@@ -138,6 +139,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       }),
       queue,
       rules: defaultPreviewRules,
+      notify: entityRef => notified.push(entityRef),
       checkIntervalMs: 1_000,
       buildTimeoutMs: 60_000,
       logger: mockServices.logger.mock(),
@@ -178,12 +180,13 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       preview,
       checkJobs,
       deployEvents,
+      notified,
     };
   }
 
   it('builds an opened PR, follows the build and records it ready', async () => {
     const provider = new ScriptedProvider();
-    const { run, preview, checkJobs, knex } = await setup(provider);
+    const { run, preview, checkJobs, knex, notified } = await setup(provider);
 
     await run.create(prEvent('opened'));
     expect(await preview()).toMatchObject({
@@ -208,6 +211,8 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     expect(event).toMatchObject({ head_sha: SHA1, outcome: 'ready' });
     expect(Number(event.duration_ms)).toBeGreaterThanOrEqual(0);
     expect(provider.calls).toEqual(['create 1', 'status d1', 'status d1']);
+    // Open pages heard of each change: recorded, building, ready.
+    expect(notified).toEqual([ENTITY, ENTITY, ENTITY]);
 
     // The same event again (at-least-once): nothing new is built.
     await run.create(prEvent('opened'));

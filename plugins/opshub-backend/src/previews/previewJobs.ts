@@ -37,6 +37,8 @@ export interface PreviewJobDeps {
   annotationsOf(entityRef: string): Promise<Record<string, string> | undefined>;
   queue: JobEnqueuer;
   rules: PreviewRules;
+  /** Tells the entity's open pages that its previews changed. */
+  notify(entityRef: string): void;
   /** How often a running build is looked at. */
   checkIntervalMs: number;
   /** A build still running after this long fails as `timeout`. */
@@ -80,6 +82,7 @@ export function createPreviewHandler(
       state: decision.action === 'build' ? 'queued' : 'awaiting-approval',
       ttlMs: rules.ttlMs,
     });
+    if (preview) deps.notify(entityRef);
     // An older event than one already applied, or nothing new to build.
     if (preview?.state !== 'queued') return;
     await startBuild(deps, preview, annotations, job.createdAt, signal);
@@ -128,6 +131,7 @@ export function checkPreviewHandler(
           deps.buildTimeoutMs / 60_000,
         )} minutes`,
       });
+      deps.notify(preview.entityRef);
       return undefined;
     }
     signal.throwIfAborted();
@@ -143,6 +147,7 @@ export function checkPreviewHandler(
             message: status.message,
           },
     );
+    deps.notify(preview.entityRef);
     return undefined;
   };
 }
@@ -243,8 +248,9 @@ async function startBuild(
     }
     return recorded;
   });
+  if (started) deps.notify(preview.entityRef);
   // A newer head or a teardown came first: this deploy is nobody's.
-  if (!started) await destroyQuietly(deps, provider, deployment, source);
+  else await destroyQuietly(deps, provider, deployment, source);
 }
 
 async function tearDown(
@@ -254,6 +260,7 @@ async function tearDown(
   options: { closedAs?: 'merged' | 'closed'; expiredBy?: Date } = {},
 ): Promise<void> {
   if (!(await deps.previews.beginTeardown(preview.id, options))) return;
+  deps.notify(preview.entityRef);
   if (preview.deploymentId) {
     const provider = providerOf(deps, preview.provider);
     const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
@@ -273,6 +280,7 @@ async function tearDown(
     preview.id,
     options.expiredBy ? 'expired' : 'destroyed',
   );
+  deps.notify(preview.entityRef);
 }
 
 async function destroyQuietly(

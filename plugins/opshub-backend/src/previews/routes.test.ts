@@ -1,3 +1,8 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  type SignalPayload,
+  signalsServiceRef,
+} from '@backstage/plugin-signals-node';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { migrateUp } from '../database/migrations';
@@ -16,12 +21,24 @@ describe.each(databases.eachSupportedId())('preview routes on %s', id => {
   let knex: Knex;
   let server: Awaited<ReturnType<typeof startRbacBackend>>;
   let prNumber = 0;
+  const signals: SignalPayload[] = [];
 
   beforeAll(async () => {
     knex = await databases.init(id);
     await migrateUp(knex);
     server = await startRbacBackend({
       knex,
+      extra: [
+        createServiceFactory({
+          service: signalsServiceRef,
+          deps: {},
+          factory: () => ({
+            publish: async signal => {
+              signals.push(signal);
+            },
+          }),
+        }),
+      ],
       opshub: {
         rbac: { orgOwners: ['user:default/root'] },
         providers: { mock: { delay: { seconds: 0 }, domain: 'preview.test' } },
@@ -88,6 +105,16 @@ describe.each(databases.eachSupportedId())('preview routes on %s', id => {
       `https://storefront-pr-${prNumber}.preview.test`,
     );
     expect((await post(`/previews/${previewId}/approve`)).status).toBe(409);
+    // Open Previews tabs of the storefront heard of each step.
+    expect(signals).toEqual(
+      expect.arrayContaining([
+        {
+          recipients: { type: 'broadcast' },
+          channel: 'opshub.previews:component:default/storefront',
+          message: { entityRef: STOREFRONT },
+        },
+      ]),
+    );
   });
 
   it('redeploys a settled preview and refuses one still building', async () => {

@@ -4,6 +4,7 @@ import {
   opshubPreviewApprovePermission,
   opshubPreviewManagePermission,
   opshubPreviewReadPermission,
+  type OpsHubPreview,
 } from '@opshub/plugin-opshub-common';
 import type { Request } from 'express';
 import Router from 'express-promise-router';
@@ -53,7 +54,7 @@ const REDEPLOYABLE: PreviewState[] = [
 ];
 
 /** A preview as the API shows it. */
-export function previewResponse(p: Preview) {
+export function previewResponse(p: Preview): OpsHubPreview {
   return {
     id: p.id,
     entityRef: p.entityRef,
@@ -86,6 +87,8 @@ export function previewRoutes(deps: {
   previews: PreviewStore;
   queue: JobEnqueuer;
   knex: Knex;
+  /** Tells the entity's open pages that its previews changed. */
+  notify(entityRef: string): void;
 }) {
   const { authorizer, audited, previews } = deps;
   const router = Router();
@@ -199,6 +202,7 @@ export function previewRoutes(deps: {
               } satisfies PreviewIdPayload,
             });
           });
+          deps.notify(preview.entityRef);
           return previewResponse((await previews.get(preview.id))!);
         },
       );
