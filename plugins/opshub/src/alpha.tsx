@@ -6,7 +6,10 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import SettingsIcon from '@material-ui/icons/Settings';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { opshubApiRef } from './api/OpsHubApi';
 import { OpsHubClient } from './api/OpsHubClient';
 import { adminPageRouteRef } from './routes';
@@ -33,6 +36,32 @@ const entityOpsHubContent = EntityContentBlueprint.make({
   },
 });
 
+/** The "Previews" tab on Component entity pages: live pull request previews. */
+const entityPreviewsContent = EntityContentBlueprint.make({
+  name: 'previews',
+  params: {
+    path: '/previews',
+    title: 'Previews',
+    filter: { kind: 'component' },
+    loader: () =>
+      import('./components/EntityPreviewsContent').then(m => (
+        <m.EntityPreviewsContent />
+      )),
+  },
+});
+
+/** A small card of live previews for a Component's overview. */
+const entityPreviewsCard = EntityCardBlueprint.make({
+  name: 'previews',
+  params: {
+    filter: { kind: 'component' },
+    loader: () =>
+      import('./components/EntityPreviewsContent').then(m => (
+        <m.EntityPreviewsCard />
+      )),
+  },
+});
+
 /** `/opshub`: administration of the installation, for org owners. */
 const opshubPage = PageBlueprint.make({
   params: {
@@ -53,5 +82,11 @@ export default createFrontendPlugin({
   pluginId: 'opshub',
   info: { packageJson: () => import('../package.json') },
   routes: { root: adminPageRouteRef },
-  extensions: [opshubApi, entityOpsHubContent, opshubPage],
+  extensions: [
+    opshubApi,
+    entityOpsHubContent,
+    entityPreviewsContent,
+    entityPreviewsCard,
+    opshubPage,
+  ],
 });

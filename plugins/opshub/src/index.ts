@@ -5,7 +5,13 @@
  * @packageDocumentation
  */
 
-export { opshubPlugin, EntityOpsHubContent, OpsHubPage } from './plugin';
+export {
+  opshubPlugin,
+  EntityOpsHubContent,
+  EntityPreviewsCard,
+  EntityPreviewsContent,
+  OpsHubPage,
+} from './plugin';
 export { RolesCard } from './components/RolesCard';
 export { ActivityCard } from './components/ActivityCard';
 export { OpsHubClient } from './api/OpsHubClient';

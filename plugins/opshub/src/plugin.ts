@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   createRouteRef,
@@ -14,6 +15,9 @@ export const rootRouteRef = createRouteRef({ id: 'opshub' });
 
 /** The `/opshub` administration page. @public */
 export const adminRouteRef = createRouteRef({ id: 'opshub-admin' });
+
+/** The Previews tab of an entity page. @public */
+export const previewsRouteRef = createRouteRef({ id: 'opshub-previews' });
 
 /**
  * The OpsHub plugin for apps on Backstage's legacy frontend system. Apps on
@@ -31,7 +35,11 @@ export const opshubPlugin = createPlugin({
       factory: deps => new OpsHubClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef, admin: adminRouteRef },
+  routes: {
+    root: rootRouteRef,
+    admin: adminRouteRef,
+    previews: previewsRouteRef,
+  },
 });
 
 /**
@@ -62,5 +70,40 @@ export const OpsHubPage = opshubPlugin.provide(
     name: 'OpsHubPage',
     mountPoint: adminRouteRef,
     component: () => import('./components/OpsHubPage').then(m => m.OpsHubPage),
+  }),
+);
+
+/**
+ * The Previews tab for a Component's entity page (legacy frontend system):
+ * `<EntityLayout.Route path="/previews" title="Previews"><EntityPreviewsContent /></EntityLayout.Route>`.
+ *
+ * @public
+ */
+export const EntityPreviewsContent = opshubPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityPreviewsContent',
+    mountPoint: previewsRouteRef,
+    component: () =>
+      import('./components/EntityPreviewsContent').then(
+        m => m.EntityPreviewsContent,
+      ),
+  }),
+);
+
+/**
+ * A card of live previews for a Component's overview (legacy frontend
+ * system): `<Grid item md={6}><EntityPreviewsCard /></Grid>`.
+ *
+ * @public
+ */
+export const EntityPreviewsCard = opshubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityPreviewsCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityPreviewsContent').then(
+          m => m.EntityPreviewsCard,
+        ),
+    },
   }),
 );

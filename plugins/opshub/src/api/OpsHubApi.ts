@@ -8,6 +8,7 @@ import type {
   OpsHubJob,
   OpsHubJobCount,
   OpsHubJobState,
+  OpsHubPreview,
   OpsHubRole,
   OpsHubRoleAssignment,
 } from '@opshub/plugin-opshub-common';
@@ -40,6 +41,12 @@ export interface OpsHubApi {
   retryJob(id: string): Promise<OpsHubJob>;
   listDeliveries(): Promise<OpsHubDelivery[]>;
   redeliver(deliveryId: string): Promise<void>;
+  listPreviews(entity: CompoundEntityRef): Promise<OpsHubPreview[]>;
+  /** Redeploy, approve (a fork's head) or destroy a preview. */
+  changePreview(
+    id: string,
+    change: 'redeploy' | 'approve' | 'destroy',
+  ): Promise<OpsHubPreview>;
 }
 
 /** @public */

@@ -1,4 +1,7 @@
-import type { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  type CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
@@ -9,6 +12,7 @@ import type {
   OpsHubJob,
   OpsHubJobCount,
   OpsHubJobState,
+  OpsHubPreview,
   OpsHubRole,
   OpsHubRoleAssignment,
 } from '@opshub/plugin-opshub-common';
@@ -102,6 +106,24 @@ export class OpsHubClient implements OpsHubApi {
       `/webhooks/deliveries/${encodeURIComponent(deliveryId)}/redeliver`,
       { method: 'POST' },
     );
+  }
+
+  async listPreviews(entity: CompoundEntityRef): Promise<OpsHubPreview[]> {
+    const ref = encodeURIComponent(stringifyEntityRef(entity));
+    const { items } = await this.request<{ items: OpsHubPreview[] }>(
+      `/previews?entityRef=${ref}`,
+    );
+    return items;
+  }
+
+  async changePreview(
+    id: string,
+    change: 'redeploy' | 'approve' | 'destroy',
+  ): Promise<OpsHubPreview> {
+    const path = `/previews/${encodeURIComponent(id)}`;
+    return change === 'destroy'
+      ? this.request(path, { method: 'DELETE' })
+      : this.request(`${path}/${change}`, { method: 'POST' });
   }
 
   private async request<T>(

@@ -69,6 +69,8 @@ function fakeApi(overrides: Partial<OpsHubApi>): OpsHubApi {
     retryJob: unexpected,
     listDeliveries: unexpected,
     redeliver: unexpected,
+    listPreviews: unexpected,
+    changePreview: unexpected,
     ...overrides,
   };
 }

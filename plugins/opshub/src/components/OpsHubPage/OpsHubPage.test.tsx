@@ -68,6 +68,8 @@ function fakeApi(): OpsHubApi & { assignments: OpsHubRoleAssignment[] } {
     getEffectiveRole: unexpected,
     retryJob: unexpected,
     redeliver: unexpected,
+    listPreviews: unexpected,
+    changePreview: unexpected,
   };
 }
 

@@ -1,0 +1,2 @@
+export { EntityPreviewsContent } from './EntityPreviewsContent';
+export { EntityPreviewsCard } from './EntityPreviewsCard';
