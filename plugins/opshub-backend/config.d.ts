@@ -34,6 +34,12 @@ export interface Config {
        * wait, beyond that 503. Default 32.
        */
       maxConcurrentDeliveries?: number;
+      /**
+       * GitHub write-back (commit statuses, deployments and their statuses, PR
+       * comments) per backend instance and minute; GitHub allows 80. Default 60.
+       * Write-back is on when `integrations.github` has a token or a GitHub App.
+       */
+      contentWritesPerMinute?: number;
       /** How long deliveries (with their raw payload) are kept. Default 14 days. */
       deliveryRetention?: HumanDuration | string;
     };

@@ -11,6 +11,15 @@ describe('readOpsHubConfig', () => {
       maxPayloadBytes: 25 * 1024 * 1024,
       maxConcurrentDeliveries: 32,
       deliveryRetentionMs: 14 * 24 * 3600_000,
+      contentWritesPerMinute: 60,
+    });
+    expect(config.previews).toEqual({
+      buildDrafts: false,
+      skipLabel: 'opshub/skip',
+      skipAuthors: ['dependabot[bot]', 'renovate[bot]'],
+      ttlMs: 7 * 24 * 3600_000,
+      checkIntervalMs: 5_000,
+      buildTimeoutMs: 30 * 60_000,
     });
     expect(config.queue).toEqual({
       concurrency: 4,

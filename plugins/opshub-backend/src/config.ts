@@ -25,6 +25,8 @@ export interface OpsHubBackendConfig {
     maxPayloadBytes: number;
     maxConcurrentDeliveries: number;
     deliveryRetentionMs: number;
+    /** Statuses, deployments and comments OpsHub creates a minute, per instance. */
+    contentWritesPerMinute: number;
   };
   queue: JobQueueOptions & { retentionMs: number };
   previews: PreviewRules & {
@@ -75,6 +77,8 @@ export function readOpsHubConfig(
       maxConcurrentDeliveries:
         github?.getOptionalNumber('maxConcurrentDeliveries') ?? 32,
       deliveryRetentionMs: ms('deliveryRetention', 14 * 24 * 3600_000, github),
+      contentWritesPerMinute:
+        github?.getOptionalNumber('contentWritesPerMinute') ?? 60,
     },
     queue: {
       concurrency:

@@ -19,6 +19,7 @@ import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { applyRetention } from './maintenance/retention';
+import { githubWriteBack } from './github/githubWriteBack';
 import { DatabasePreviewStore } from './previews/DatabasePreviewStore';
 import { MockPreviewProvider } from './previews/MockPreviewProvider';
 import { registerPreviewJobs } from './previews/registerPreviewJobs';
@@ -104,16 +105,27 @@ export const opshubPlugin = createBackendPlugin({
           );
         }
         const previews = new DatabasePreviewStore(knex);
-        // Open Previews tabs refetch on this; it carries no preview data.
-        const notify = (entityRef: string) => {
+        const writeBack = githubWriteBack(deps.config, {
+          previews,
+          knex,
+          writesPerMinute: config.github.contentWritesPerMinute,
+        });
+        if (writeBack) queue.register(writeBack.type, writeBack.handler);
+        const notify = (preview: { id: string; entityRef: string }) => {
+          // Open Previews tabs refetch on this; it carries no preview data.
           deps.signals
             .publish({
               recipients: { type: 'broadcast' },
-              channel: opshubPreviewsChannel(entityRef),
-              message: { entityRef },
+              channel: opshubPreviewsChannel(preview.entityRef),
+              message: { entityRef: preview.entityRef },
             })
             .catch(error =>
               logger.warn(`Could not signal a preview change: ${error}`),
+            );
+          writeBack
+            ?.enqueue(queue, preview.id)
+            .catch(error =>
+              logger.warn(`Could not queue the GitHub write-back: ${error}`),
             );
         };
         registerPreviewJobs(queue, {

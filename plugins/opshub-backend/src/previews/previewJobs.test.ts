@@ -139,7 +139,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       }),
       queue,
       rules: defaultPreviewRules,
-      notify: entityRef => notified.push(entityRef),
+      notify: changed => notified.push(changed.entityRef),
       checkIntervalMs: 1_000,
       buildTimeoutMs: 60_000,
       logger: mockServices.logger.mock(),

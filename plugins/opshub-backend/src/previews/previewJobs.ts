@@ -37,8 +37,11 @@ export interface PreviewJobDeps {
   annotationsOf(entityRef: string): Promise<Record<string, string> | undefined>;
   queue: JobEnqueuer;
   rules: PreviewRules;
-  /** Tells the entity's open pages that its previews changed. */
-  notify(entityRef: string): void;
+  /**
+   * A preview changed (committed): open pages of its entity hear of it, and
+   * GitHub is brought in line when write-back is on.
+   */
+  notify(preview: { id: string; entityRef: string }): void;
   /** How often a running build is looked at. */
   checkIntervalMs: number;
   /** A build still running after this long fails as `timeout`. */
@@ -82,7 +85,7 @@ export function createPreviewHandler(
       state: decision.action === 'build' ? 'queued' : 'awaiting-approval',
       ttlMs: rules.ttlMs,
     });
-    if (preview) deps.notify(entityRef);
+    if (preview) deps.notify(preview);
     // An older event than one already applied, or nothing new to build.
     if (preview?.state !== 'queued') return;
     await startBuild(deps, preview, annotations, job.createdAt, signal);
@@ -131,7 +134,7 @@ export function checkPreviewHandler(
           deps.buildTimeoutMs / 60_000,
         )} minutes`,
       });
-      deps.notify(preview.entityRef);
+      deps.notify(preview);
       return undefined;
     }
     signal.throwIfAborted();
@@ -147,7 +150,7 @@ export function checkPreviewHandler(
             message: status.message,
           },
     );
-    deps.notify(preview.entityRef);
+    deps.notify(preview);
     return undefined;
   };
 }
@@ -248,7 +251,7 @@ async function startBuild(
     }
     return recorded;
   });
-  if (started) deps.notify(preview.entityRef);
+  if (started) deps.notify(preview);
   // A newer head or a teardown came first: this deploy is nobody's.
   else await destroyQuietly(deps, provider, deployment, source);
 }
@@ -260,7 +263,7 @@ async function tearDown(
   options: { closedAs?: 'merged' | 'closed'; expiredBy?: Date } = {},
 ): Promise<void> {
   if (!(await deps.previews.beginTeardown(preview.id, options))) return;
-  deps.notify(preview.entityRef);
+  deps.notify(preview);
   if (preview.deploymentId) {
     const provider = providerOf(deps, preview.provider);
     const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
@@ -280,7 +283,7 @@ async function tearDown(
     preview.id,
     options.expiredBy ? 'expired' : 'destroyed',
   );
-  deps.notify(preview.entityRef);
+  deps.notify(preview);
 }
 
 async function destroyQuietly(

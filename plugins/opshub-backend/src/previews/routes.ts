@@ -87,8 +87,11 @@ export function previewRoutes(deps: {
   previews: PreviewStore;
   queue: JobEnqueuer;
   knex: Knex;
-  /** Tells the entity's open pages that its previews changed. */
-  notify(entityRef: string): void;
+  /**
+   * A preview changed (committed): open pages of its entity hear of it, and
+   * GitHub is brought in line when write-back is on.
+   */
+  notify(preview: { id: string; entityRef: string }): void;
 }) {
   const { authorizer, audited, previews } = deps;
   const router = Router();
@@ -202,7 +205,7 @@ export function previewRoutes(deps: {
               } satisfies PreviewIdPayload,
             });
           });
-          deps.notify(preview.entityRef);
+          deps.notify(preview);
           return previewResponse((await previews.get(preview.id))!);
         },
       );

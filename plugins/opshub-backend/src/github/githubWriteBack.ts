@@ -1,0 +1,45 @@
+import type { Config } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import type { Knex } from 'knex';
+import type { PreviewStore } from '../previews/PreviewStore';
+import type { JobQueue } from '../queue/JobQueue';
+import { githubClientsFromConfig } from './githubClients';
+import { GithubWriteRecords } from './GithubWriteRecords';
+import {
+  GITHUB_PREVIEW_SYNC,
+  type GithubPreviewSyncPayload,
+  githubPreviewSyncHandler,
+} from './previewWriteBack';
+import { WritePacer } from './WritePacer';
+
+/**
+ * GitHub write-back of previews, when `integrations.github` has credentials
+ * (a token or a GitHub App) to write with; undefined otherwise. Each change
+ * of a preview queues one github-preview-sync job (coalesced per preview).
+ */
+export function githubWriteBack(
+  config: Config,
+  deps: { previews: PreviewStore; knex: Knex; writesPerMinute: number },
+) {
+  const writable = ScmIntegrations.fromConfig(config)
+    .github.list()
+    .some(i => i.config.token || (i.config.apps?.length ?? 0) > 0);
+  if (!writable) return undefined;
+  return {
+    type: GITHUB_PREVIEW_SYNC,
+    handler: githubPreviewSyncHandler({
+      previews: deps.previews,
+      records: new GithubWriteRecords(deps.knex),
+      clientFor: githubClientsFromConfig(config),
+      pacer: new WritePacer(deps.writesPerMinute),
+    }),
+    enqueue: (queue: JobQueue, previewId: string) =>
+      queue
+        .enqueue(deps.knex, {
+          type: GITHUB_PREVIEW_SYNC,
+          key: `${GITHUB_PREVIEW_SYNC}:${previewId}`,
+          payload: { previewId } satisfies GithubPreviewSyncPayload,
+        })
+        .then(() => undefined),
+  };
+}

@@ -1,0 +1,266 @@
+import { ConfigReader } from '@backstage/config';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { migrateUp } from '../database/migrations';
+import { DatabasePreviewStore } from '../previews/DatabasePreviewStore';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { githubClientsFromConfig } from './githubClients';
+import { githubWriteBack } from './githubWriteBack';
+import { GithubWriteRecords } from './GithubWriteRecords';
+import { commentMarker, githubPreviewSyncHandler } from './previewWriteBack';
+import { WritePacer } from './WritePacer';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const ENTITY = 'component:default/web';
+const SHA = 'a'.repeat(40);
+
+type Seen = { method: string; path: string; auth?: string; body?: any };
+
+/**
+ * GitHub's REST API on loopback, as much of it as write-back uses, answering
+ * with the documented status codes; records every request.
+ */
+async function fakeGithub(existingComments: object[] = []) {
+  const seen: Seen[] = [];
+  const server: Server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', chunk => (raw += chunk));
+    req.on('end', () => {
+      const path = req.url!.split('?')[0];
+      seen.push({
+        method: req.method!,
+        path,
+        auth: req.headers.authorization,
+        body: raw ? JSON.parse(raw) : undefined,
+      });
+      const reply = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const route = `${req.method} ${path}`;
+      if (route === `POST /repos/acme/web/statuses/${SHA}`)
+        return reply(201, { id: 1 });
+      if (route === 'POST /repos/acme/web/deployments')
+        return reply(201, { id: 42 });
+      if (route === 'POST /repos/acme/web/deployments/42/statuses')
+        return reply(201, { id: 5 });
+      if (route === 'GET /repos/acme/web/issues/7/comments')
+        return reply(200, existingComments);
+      if (route === 'POST /repos/acme/web/issues/7/comments')
+        return reply(201, { id: 99 });
+      if (/^PATCH \/repos\/acme\/web\/issues\/comments\/\d+$/.test(route))
+        return reply(200, { id: 1 });
+      return reply(404, { message: 'Not Found' });
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { seen, port, close: () => new Promise(r => server.close(r)) };
+}
+
+describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
+  const servers: Array<{ close(): Promise<unknown> }> = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map(s => s.close()));
+  });
+
+  async function setup(existingComments: object[] = []) {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    const github = await fakeGithub(existingComments);
+    servers.push(github);
+    const previews = new DatabasePreviewStore(knex);
+    const preview = (await previews.recordHead({
+      entityRef: ENTITY,
+      prNumber: 7,
+      repository: 'acme/web',
+      title: 'Add search',
+      branch: 'search',
+      headSha: SHA,
+      author: 'octocat',
+      fromFork: false,
+      provider: 'mock',
+      prUpdatedAt: new Date(),
+      state: 'queued',
+      ttlMs: 3600_000,
+    }))!;
+    const handler = githubPreviewSyncHandler({
+      previews,
+      records: new GithubWriteRecords(knex),
+      clientFor: githubClientsFromConfig(
+        new ConfigReader({
+          integrations: {
+            github: [
+              {
+                host: 'github.com',
+                apiBaseUrl: `http://127.0.0.1:${github.port}`,
+                token: 'ghp_test',
+              },
+            ],
+          },
+        }),
+      ),
+      pacer: new WritePacer(6000),
+    });
+    const sync = async (state: object) => {
+      await knex('previews').where({ id: preview.id }).update(state);
+      github.seen.splice(0);
+      await handler({
+        job: { payload: { previewId: preview.id } } as any,
+        signal: new AbortController().signal,
+      });
+      return github.seen.map(({ method, path, body }) => ({
+        method,
+        path,
+        body,
+      }));
+    };
+    return { sync, github };
+  }
+
+  it('writes status, deployment and one comment, each change once', async () => {
+    const { sync, github } = await setup();
+
+    const building = await sync({ state: 'building' });
+    expect(github.seen.every(r => r.auth === 'token ghp_test')).toBe(true);
+    expect(building).toEqual([
+      {
+        method: 'POST',
+        path: `/repos/acme/web/statuses/${SHA}`,
+        body: {
+          state: 'pending',
+          context: 'opshub/preview',
+          description: 'Building the preview',
+        },
+      },
+      {
+        method: 'POST',
+        path: '/repos/acme/web/deployments',
+        body: {
+          ref: SHA,
+          environment: 'preview/pr-7',
+          description: `OpsHub preview of ${ENTITY}`,
+          transient_environment: true,
+          production_environment: false,
+          auto_merge: false,
+          required_contexts: [],
+        },
+      },
+      {
+        method: 'POST',
+        path: '/repos/acme/web/deployments/42/statuses',
+        body: { state: 'in_progress' },
+      },
+      {
+        method: 'GET',
+        path: '/repos/acme/web/issues/7/comments',
+        body: undefined,
+      },
+      {
+        method: 'POST',
+        path: '/repos/acme/web/issues/7/comments',
+        body: {
+          body: expect.stringMatching(
+            /^<!-- opshub:preview component:default\/web -->\n/,
+          ),
+        },
+      },
+    ]);
+
+    // The same state again (a repeated job): nothing is written.
+    expect(await sync({ state: 'building' })).toEqual([]);
+
+    const ready = await sync({
+      state: 'ready',
+      url: 'https://web-pr-7.preview.test',
+    });
+    expect(ready).toEqual([
+      {
+        method: 'POST',
+        path: `/repos/acme/web/statuses/${SHA}`,
+        body: {
+          state: 'success',
+          context: 'opshub/preview',
+          description: 'Preview ready',
+          target_url: 'https://web-pr-7.preview.test',
+        },
+      },
+      {
+        method: 'POST',
+        path: '/repos/acme/web/deployments/42/statuses',
+        body: {
+          state: 'success',
+          environment_url: 'https://web-pr-7.preview.test',
+        },
+      },
+      {
+        method: 'PATCH',
+        path: '/repos/acme/web/issues/comments/99',
+        body: {
+          body: expect.stringContaining(
+            '- Preview: https://web-pr-7.preview.test',
+          ),
+        },
+      },
+    ]);
+
+    const destroyed = await sync({ state: 'destroyed' });
+    expect(destroyed).toEqual([
+      {
+        method: 'POST',
+        path: '/repos/acme/web/deployments/42/statuses',
+        body: { state: 'inactive' },
+      },
+      {
+        method: 'PATCH',
+        path: '/repos/acme/web/issues/comments/99',
+        body: { body: expect.stringContaining('torn down') },
+      },
+    ]);
+  });
+
+  it('edits the comment an earlier run left, found by its marker', async () => {
+    const { sync } = await setup([
+      { id: 11, body: 'Nice change!' },
+      { id: 55, body: `${commentMarker(ENTITY)}\nold` },
+    ]);
+    const writes = await sync({ state: 'awaiting-approval' });
+    expect(writes.map(w => `${w.method} ${w.path}`)).toEqual([
+      `POST /repos/acme/web/statuses/${SHA}`,
+      'GET /repos/acme/web/issues/7/comments',
+      'PATCH /repos/acme/web/issues/comments/55',
+    ]);
+  });
+});
+
+describe('WritePacer', () => {
+  it('spaces turns at the configured rate', async () => {
+    const waits: number[] = [];
+    const pacer = new WritePacer(60, async ms => {
+      waits.push(ms);
+    });
+    await pacer.turn();
+    await pacer.turn();
+    await pacer.turn();
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeGreaterThan(900);
+    expect(waits[1]).toBeGreaterThan(1900);
+  });
+});
+
+describe('githubWriteBack', () => {
+  const deps = { previews: {} as any, knex: {} as any, writesPerMinute: 60 };
+  it('is on only when integrations.github can write', () => {
+    expect(githubWriteBack(new ConfigReader({}), deps)).toBeUndefined();
+    expect(
+      githubWriteBack(
+        new ConfigReader({
+          integrations: { github: [{ host: 'github.com', token: 't' }] },
+        }),
+        deps,
+      )?.type,
+    ).toBe('github-preview-sync');
+  });
+});
