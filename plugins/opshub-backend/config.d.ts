@@ -121,6 +121,22 @@ export interface Config {
       buildTimeout?: HumanDuration | string;
     };
 
+    /**
+     * Slack messages about previews (ready, failed, torn down). Off unless
+     * `token` is set.
+     */
+    slack?: {
+      /**
+       * A bot token (`xoxb-…`) with `chat:write`.
+       * @visibility secret
+       */
+      token?: string;
+      /** Slack's Web API base URL. Default `https://slack.com/api/`. */
+      apiUrl?: string;
+      /** The channel for entities without a `slack.com/bot-notify` annotation; none by default. */
+      defaultChannel?: string;
+    };
+
     /** Preview providers built into opshub-backend. */
     providers?: {
       /** The mock provider (`opshub.dev/preview-provider: mock`), for local runs and tests. */

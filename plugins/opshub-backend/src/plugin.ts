@@ -28,6 +28,7 @@ import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
 import { RepositoryLookup } from './projects/RepositoryLookup';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
 import { DatabaseJobStore } from './queue/DatabaseJobStore';
+import { slackNotifications } from './slack/slackNotifications';
 import { JobQueue } from './queue/JobQueue';
 import { DatabaseRoleAssignmentStore } from './rbac/DatabaseRoleAssignmentStore';
 import {
@@ -128,16 +129,34 @@ export const opshubPlugin = createBackendPlugin({
               logger.warn(`Could not queue the GitHub write-back: ${error}`),
             );
         };
+        const annotationsOf = async (entityRef: string) => {
+          const entity = await catalog.getEntityByRef(entityRef, {
+            credentials: await auth.getOwnServiceCredentials(),
+          });
+          return entity?.metadata.annotations;
+        };
+        const slack = slackNotifications(deps.config, {
+          knex,
+          previews,
+          annotationsOf,
+        });
+        if (slack) {
+          queue.register(slack.type, slack.handler, {
+            maxAttempts: slack.maxAttempts,
+          });
+        }
         registerPreviewJobs(queue, {
           knex,
           previews,
           projects,
           providers,
-          annotationsOf: async entityRef => {
-            const entity = await catalog.getEntityByRef(entityRef, {
-              credentials: await auth.getOwnServiceCredentials(),
-            });
-            return entity?.metadata.annotations;
+          annotationsOf,
+          announce: (previewId, event) => {
+            slack
+              ?.enqueue(queue, previewId, event)
+              .catch(error =>
+                logger.warn(`Could not queue a Slack message: ${error}`),
+              );
           },
           queue,
           rules: config.previews,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { DatabasePreviewStore } from '../previews/DatabasePreviewStore';
-import type { PreviewState } from '../previews/PreviewStore';
+import type { PreviewHead, PreviewState } from '../previews/PreviewStore';
 
 /**
  * A mock-provider preview of PR `prNumber` of `entityRef` in `state` (a
@@ -8,9 +8,14 @@ import type { PreviewState } from '../previews/PreviewStore';
  */
 export async function seedPreview(
   knex: Knex,
-  options: { entityRef: string; prNumber: number; state: PreviewState },
+  options: {
+    entityRef: string;
+    prNumber: number;
+    state: PreviewState;
+    url?: string;
+  } & Partial<Pick<PreviewHead, 'repository' | 'title' | 'headSha'>>,
 ): Promise<string> {
-  const { entityRef, prNumber, state } = options;
+  const { entityRef, prNumber, state, url, ...head } = options;
   const preview = await new DatabasePreviewStore(knex).recordHead({
     entityRef,
     prNumber,
@@ -24,7 +29,10 @@ export async function seedPreview(
     prUpdatedAt: new Date(),
     state: 'queued',
     ttlMs: 3600_000,
+    ...head,
   });
-  await knex('previews').where({ id: preview!.id }).update({ state });
+  await knex('previews')
+    .where({ id: preview!.id })
+    .update({ state, url: url ?? null });
   return preview!.id;
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { migrateUp } from '../database/migrations';
 import { DatabasePreviewStore } from '../previews/DatabasePreviewStore';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { seedPreview } from '../__testUtils__/previews';
 import { githubClientsFromConfig } from './githubClients';
 import { githubWriteBack } from './githubWriteBack';
 import { GithubWriteRecords } from './GithubWriteRecords';
@@ -72,20 +73,13 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
     const github = await fakeGithub(existingComments);
     servers.push(github);
     const previews = new DatabasePreviewStore(knex);
-    const preview = (await previews.recordHead({
+    const previewId = await seedPreview(knex, {
       entityRef: ENTITY,
       prNumber: 7,
-      repository: 'acme/web',
-      title: 'Add search',
-      branch: 'search',
-      headSha: SHA,
-      author: 'octocat',
-      fromFork: false,
-      provider: 'mock',
-      prUpdatedAt: new Date(),
       state: 'queued',
-      ttlMs: 3600_000,
-    }))!;
+      repository: 'acme/web',
+      headSha: SHA,
+    });
     const handler = githubPreviewSyncHandler({
       previews,
       records: new GithubWriteRecords(knex),
@@ -105,10 +99,10 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
       pacer: new WritePacer(6000),
     });
     const sync = async (state: object) => {
-      await knex('previews').where({ id: preview.id }).update(state);
+      await knex('previews').where({ id: previewId }).update(state);
       github.seen.splice(0);
       await handler({
-        job: { payload: { previewId: preview.id } } as any,
+        job: { payload: { previewId } } as any,
         signal: new AbortController().signal,
       });
       return github.seen.map(({ method, path, body }) => ({

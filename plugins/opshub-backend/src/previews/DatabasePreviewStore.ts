@@ -271,10 +271,11 @@ export class DatabasePreviewStore implements PreviewStore {
   async finishTeardown(
     previewId: string,
     to: 'destroyed' | 'expired',
-  ): Promise<void> {
-    await this.knex('previews')
+  ): Promise<boolean> {
+    const changed = await this.knex('previews')
       .where({ id: previewId, state: 'destroying' })
       .update({ state: to, updated_at: new Date() });
+    return changed > 0;
   }
 
   private async getIn(trx: Knex.Transaction, id: string) {

@@ -132,6 +132,12 @@ export interface PreviewStore {
     previewId: string,
     options?: { closedAs?: 'merged' | 'closed'; expiredBy?: Date },
   ): Promise<boolean>;
-  /** The provider took the deploy down: destroying becomes `to`. */
-  finishTeardown(previewId: string, to: 'destroyed' | 'expired'): Promise<void>;
+  /**
+   * The provider took the deploy down: destroying becomes `to`. False when
+   * it was not destroying (a repeated job, or a push brought it back).
+   */
+  finishTeardown(
+    previewId: string,
+    to: 'destroyed' | 'expired',
+  ): Promise<boolean>;
 }

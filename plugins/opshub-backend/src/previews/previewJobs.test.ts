@@ -129,6 +129,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     queues.push(queue);
     const previews = new DatabasePreviewStore(knex);
     const notified: string[] = [];
+    const announced: string[] = [];
     const deps: PreviewJobDeps = {
       knex,
       previews,
@@ -140,6 +141,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       queue,
       rules: defaultPreviewRules,
       notify: changed => notified.push(changed.entityRef),
+      announce: (previewId, event) => announced.push(`${event} ${previewId}`),
       checkIntervalMs: 1_000,
       buildTimeoutMs: 60_000,
       logger: mockServices.logger.mock(),
@@ -181,12 +183,15 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       checkJobs,
       deployEvents,
       notified,
+      announced,
     };
   }
 
   it('builds an opened PR, follows the build and records it ready', async () => {
     const provider = new ScriptedProvider();
-    const { run, preview, checkJobs, knex, notified } = await setup(provider);
+    const { run, preview, checkJobs, knex, notified, announced } = await setup(
+      provider,
+    );
 
     await run.create(prEvent('opened'));
     expect(await preview()).toMatchObject({
@@ -211,8 +216,10 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     expect(event).toMatchObject({ head_sha: SHA1, outcome: 'ready' });
     expect(Number(event.duration_ms)).toBeGreaterThanOrEqual(0);
     expect(provider.calls).toEqual(['create 1', 'status d1', 'status d1']);
-    // Open pages heard of each change: recorded, building, ready.
+    // Open pages heard of each change: recorded, building, ready; the team
+    // hears once that it is ready.
     expect(notified).toEqual([ENTITY, ENTITY, ENTITY]);
+    expect(announced).toEqual([`ready ${(await preview()).id}`]);
 
     // The same event again (at-least-once): nothing new is built.
     await run.create(prEvent('opened'));
@@ -302,7 +309,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
 
   it('tears a closed PR down, cancelling the build in flight', async () => {
     const provider = new ScriptedProvider();
-    const { run, preview, deployEvents } = await setup(provider);
+    const { run, preview, deployEvents, announced } = await setup(provider);
     await run.create(prEvent('opened'));
     await run.teardown(prEvent('closed', { merged: true }));
     expect(await preview()).toMatchObject({
@@ -312,9 +319,10 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     expect(await deployEvents()).toEqual([
       { head_sha: SHA1, outcome: 'failed', error_class: 'cancelled' },
     ]);
-    // Again (at-least-once): nothing more happens.
+    // Again (at-least-once): nothing more happens, nothing is announced twice.
     await run.teardown(prEvent('closed', { merged: true }));
     expect(provider.calls).toEqual(['create 1', 'destroy d1']);
+    expect(announced).toEqual([`torn-down ${(await preview()).id}`]);
   });
 
   it('records failed and timed-out builds with their error class', async () => {

@@ -20,6 +20,9 @@ import type { Preview, PreviewStore } from './PreviewStore';
 
 export const CHECK_PREVIEW = 'check-preview';
 
+/** What the team hears of (Slack). */
+export type PreviewEvent = 'ready' | 'failed' | 'torn-down';
+
 export interface CheckPreviewPayload {
   [key: string]: unknown;
   previewId: string;
@@ -42,6 +45,8 @@ export interface PreviewJobDeps {
    * GitHub is brought in line when write-back is on.
    */
   notify(preview: { id: string; entityRef: string }): void;
+  /** A preview became ready, failed or was torn down (once each). */
+  announce(previewId: string, event: PreviewEvent): void;
   /** How often a running build is looked at. */
   checkIntervalMs: number;
   /** A build still running after this long fails as `timeout`. */
@@ -127,7 +132,7 @@ export function checkPreviewHandler(
         return { rescheduleInMs: deps.checkIntervalMs };
       }
       signal.throwIfAborted();
-      await deps.previews.finishBuild(previewId, headSha, {
+      const timedOut = await deps.previews.finishBuild(previewId, headSha, {
         outcome: 'failed',
         errorClass: 'timeout',
         message: `The build did not finish within ${Math.round(
@@ -135,10 +140,11 @@ export function checkPreviewHandler(
         )} minutes`,
       });
       deps.notify(preview);
+      if (timedOut) deps.announce(previewId, 'failed');
       return undefined;
     }
     signal.throwIfAborted();
-    await deps.previews.finishBuild(
+    const finished = await deps.previews.finishBuild(
       previewId,
       headSha,
       status.state === 'ready'
@@ -151,6 +157,9 @@ export function checkPreviewHandler(
           },
     );
     deps.notify(preview);
+    if (finished) {
+      deps.announce(previewId, status.state === 'ready' ? 'ready' : 'failed');
+    }
     return undefined;
   };
 }
@@ -279,11 +288,12 @@ async function tearDown(
     );
   }
   signal.throwIfAborted();
-  await deps.previews.finishTeardown(
+  const ended = await deps.previews.finishTeardown(
     preview.id,
     options.expiredBy ? 'expired' : 'destroyed',
   );
   deps.notify(preview);
+  if (ended) deps.announce(preview.id, 'torn-down');
 }
 
 async function destroyQuietly(
