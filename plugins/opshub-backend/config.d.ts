@@ -115,6 +115,8 @@ export interface Config {
       skipAuthors?: string[];
       /** A preview expires this long after its PR's last push. Default 7 days. Annotation `opshub.dev/preview-ttl-hours`. */
       ttl?: HumanDuration | string;
+      /** Live previews an entity may have at once; a PR beyond it fails with error class `quota` and a PR comment that says why. Default 10. Annotation `opshub.dev/preview-max-live`. */
+      maxLive?: number;
       /** How often a running build is looked at. Default 5 seconds. */
       checkInterval?: HumanDuration | string;
       /** A build still running after this long fails with error class `timeout`. Default 30 minutes. */

@@ -18,6 +18,7 @@ describe('readOpsHubConfig', () => {
       skipLabel: 'opshub/skip',
       skipAuthors: ['dependabot[bot]', 'renovate[bot]'],
       ttlMs: 7 * 24 * 3600_000,
+      maxLive: 10,
       checkIntervalMs: 5_000,
       buildTimeoutMs: 30 * 60_000,
     });

@@ -79,7 +79,11 @@ function commentBody(p: Preview): string {
   ];
   if (p.state === 'ready' && p.url) lines.push(`- Preview: ${p.url}`);
   if (p.state === 'failed') {
-    lines.push(`- Build failed (${p.errorClass ?? 'unknown'})`);
+    lines.push(
+      p.errorClass === 'quota'
+        ? `- No preview: ${p.errorMessage}`
+        : `- Build failed (${p.errorClass ?? 'unknown'})`,
+    );
   }
   if (p.state === 'awaiting-approval') {
     lines.push(

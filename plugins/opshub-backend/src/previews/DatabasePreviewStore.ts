@@ -1,13 +1,14 @@
 import type { DeployErrorClass } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
-import type {
-  BuildOutcome,
-  BuildStart,
-  Preview,
-  PreviewHead,
-  PreviewState,
-  PreviewStore,
+import {
+  type BuildOutcome,
+  type BuildStart,
+  LIVE_PREVIEW_STATES,
+  type Preview,
+  type PreviewHead,
+  type PreviewState,
+  type PreviewStore,
 } from './PreviewStore';
 
 type Timestamp = Date | string | number;
@@ -66,6 +67,31 @@ export class DatabasePreviewStore implements PreviewStore {
       .where({ entity_ref: entityRef, pr_number: prNumber })
       .first();
     return row && toPreview(row);
+  }
+
+  async countLive(entityRef: string, exceptPr: number): Promise<number> {
+    const [{ count }] = await this.knex('previews')
+      .where({ entity_ref: entityRef })
+      .whereNot({ pr_number: exceptPr })
+      .whereIn('state', LIVE_PREVIEW_STATES)
+      .count({ count: '*' });
+    return Number(count);
+  }
+
+  async refuse(
+    previewId: string,
+    headSha: string,
+    message: string,
+  ): Promise<boolean> {
+    const changed = await this.knex('previews')
+      .where({ id: previewId, head_sha: headSha, state: 'queued' })
+      .update({
+        state: 'failed',
+        error_class: 'quota',
+        error_message: message,
+        updated_at: new Date(),
+      });
+    return changed > 0;
   }
 
   async list(entityRef: string, limit: number): Promise<Preview[]> {

@@ -108,6 +108,13 @@ export interface PreviewStore {
     headSha: string,
     result: BuildOutcome,
   ): Promise<boolean>;
+  /** How many of an entity's previews are live, other than PR `exceptPr`'s. */
+  countLive(entityRef: string, exceptPr: number): Promise<number>;
+  /**
+   * Refuses a queued preview (the entity has too many live ones): it fails
+   * with error class `quota` and `message`. False when it was not queued.
+   */
+  refuse(previewId: string, headSha: string, message: string): Promise<boolean>;
   /** An entity's previews, most recently changed first. */
   list(entityRef: string, limit: number): Promise<Preview[]>;
   /**

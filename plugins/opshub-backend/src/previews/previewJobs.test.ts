@@ -364,6 +364,30 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     ]);
   });
 
+  it("refuses a PR beyond the entity's cap on live previews, saying why", async () => {
+    const provider = new ScriptedProvider();
+    const { run, deps, previews, announced } = await setup(provider);
+    deps.rules = { ...defaultPreviewRules, maxLive: 1 };
+    await run.create(prEvent('opened'));
+    await run.create(prEvent('opened', { number: 8 }));
+    const refused = (await previews.find(ENTITY, 8))!;
+    expect(refused).toMatchObject({ state: 'failed', errorClass: 'quota' });
+    expect(refused.errorMessage).toMatch(/has 1 live previews/);
+    expect(announced).toEqual([`failed ${refused.id}`]);
+    expect(provider.calls).toEqual(['create 1']);
+
+    // Once PR 7 closes, PR 8's next push builds.
+    await run.teardown(prEvent('closed'));
+    await run.create(
+      prEvent('synchronize', {
+        number: 8,
+        headSha: SHA2,
+        updatedAt: '2026-11-26T11:00:00Z',
+      }),
+    );
+    expect((await previews.find(ENTITY, 8))!.state).toBe('building');
+  });
+
   it("turns the provider's errors into the queue's retry decisions", async () => {
     const provider = new ScriptedProvider();
     const { run, deps } = await setup(provider);

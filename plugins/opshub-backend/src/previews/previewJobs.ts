@@ -93,6 +93,16 @@ export function createPreviewHandler(
     if (preview) deps.notify(preview);
     // An older event than one already applied, or nothing new to build.
     if (preview?.state !== 'queued') return;
+    // A soft cap: two PRs queued at the same moment may both pass it.
+    const live = await deps.previews.countLive(entityRef, pr.number);
+    if (live >= rules.maxLive) {
+      const why = `${entityRef} has ${live} live previews, as many as it may have (opshub.previews.maxLive, or the opshub.dev/preview-max-live annotation); close a PR or raise the limit`;
+      if (await deps.previews.refuse(preview.id, preview.headSha, why)) {
+        deps.notify(preview);
+        deps.announce(preview.id, 'failed');
+      }
+      return;
+    }
     await startBuild(deps, preview, annotations, job.createdAt, signal);
   };
 }

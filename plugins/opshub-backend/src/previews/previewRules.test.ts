@@ -69,6 +69,7 @@ describe('preview rules', () => {
         skipLabel: 'no-preview',
         skipAuthors: ['Bot-A'],
         ttl: { hours: 12 },
+        maxLive: 3,
       }),
     );
     expect(rules).toEqual({
@@ -76,24 +77,28 @@ describe('preview rules', () => {
       skipLabel: 'no-preview',
       skipAuthors: ['bot-a'],
       ttlMs: 12 * 3600_000,
+      maxLive: 3,
     });
     expect(
       rulesForEntity(rules, {
         'opshub.dev/preview-skip-label': 'wip',
         'opshub.dev/preview-skip-authors': 'x, Y',
         'opshub.dev/preview-ttl-hours': '2',
+        'opshub.dev/preview-max-live': '20',
       }),
     ).toEqual({
       buildDrafts: false,
       skipLabel: 'wip',
       skipAuthors: ['x', 'y'],
       ttlMs: 2 * 3600_000,
+      maxLive: 20,
     });
     // Invalid values are ignored.
     expect(
       rulesForEntity(rules, {
         'opshub.dev/preview-ttl-hours': 'soon',
         'opshub.dev/preview-build-drafts': 'yes',
+        'opshub.dev/preview-max-live': '-1',
       }),
     ).toEqual(rules);
   });

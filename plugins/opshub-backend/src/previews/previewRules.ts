@@ -12,6 +12,8 @@ export interface PreviewRules {
   skipAuthors: string[];
   /** A preview expires this long after the PR's last push. */
   ttlMs: number;
+  /** Live previews an entity may have at once; more PRs are refused. */
+  maxLive: number;
 }
 
 export const defaultPreviewRules: PreviewRules = {
@@ -19,6 +21,7 @@ export const defaultPreviewRules: PreviewRules = {
   skipLabel: 'opshub/skip',
   skipAuthors: ['dependabot[bot]', 'renovate[bot]'],
   ttlMs: 7 * 24 * 3600_000,
+  maxLive: 10,
 };
 
 /** The annotations an entity overrides each rule with. */
@@ -27,6 +30,7 @@ export const PREVIEW_RULE_ANNOTATIONS = {
   skipLabel: 'opshub.dev/preview-skip-label',
   skipAuthors: 'opshub.dev/preview-skip-authors',
   ttlHours: 'opshub.dev/preview-ttl-hours',
+  maxLive: 'opshub.dev/preview-max-live',
 } as const;
 
 export function readPreviewRules(config?: Config): PreviewRules {
@@ -44,6 +48,7 @@ export function readPreviewRules(config?: Config): PreviewRules {
     ttlMs: config.has('ttl')
       ? durationToMilliseconds(readDurationFromConfig(config, { key: 'ttl' }))
       : defaultPreviewRules.ttlMs,
+    maxLive: config.getOptionalNumber('maxLive') ?? defaultPreviewRules.maxLive,
   };
 }
 
@@ -60,6 +65,7 @@ export function rulesForEntity(
   const drafts = value(PREVIEW_RULE_ANNOTATIONS.buildDrafts);
   const authors = value(PREVIEW_RULE_ANNOTATIONS.skipAuthors);
   const ttlHours = Number(value(PREVIEW_RULE_ANNOTATIONS.ttlHours));
+  const maxLive = Number(value(PREVIEW_RULE_ANNOTATIONS.maxLive));
   return {
     buildDrafts:
       drafts === 'true' || drafts === 'false'
@@ -76,6 +82,8 @@ export function rulesForEntity(
       Number.isFinite(ttlHours) && ttlHours > 0
         ? ttlHours * 3600_000
         : defaults.ttlMs,
+    maxLive:
+      Number.isInteger(maxLive) && maxLive >= 0 ? maxLive : defaults.maxLive,
   };
 }
 
