@@ -22,6 +22,7 @@ import { applyRetention } from './maintenance/retention';
 import { githubWriteBack } from './github/githubWriteBack';
 import { DatabasePreviewStore } from './previews/DatabasePreviewStore';
 import { MockPreviewProvider } from './previews/MockPreviewProvider';
+import { reconcilePreviews } from './previews/reconcilePreviews';
 import { registerPreviewJobs } from './previews/registerPreviewJobs';
 import { sweepExpiredPreviews } from './previews/sweepExpiredPreviews';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
@@ -222,6 +223,28 @@ export const opshubPlugin = createBackendPlugin({
             }
           },
         });
+        if (writeBack) {
+          await deps.scheduler.scheduleTask({
+            id: 'opshub-preview-reconcile',
+            frequency: { minutes: 15 },
+            timeout: { minutes: 10 },
+            initialDelay: { minutes: 2 },
+            fn: async () => {
+              const { queued, tornDown } = await reconcilePreviews({
+                knex,
+                projects,
+                previews,
+                queue,
+                clientFor: writeBack.clientFor,
+              });
+              if (queued + tornDown > 0) {
+                logger.info(
+                  `Preview reconcile: ${queued} PRs queued, ${tornDown} closed PRs torn down`,
+                );
+              }
+            },
+          });
+        }
         await deps.scheduler.scheduleTask({
           id: 'opshub-retention',
           frequency: { hours: 1 },

@@ -14,7 +14,8 @@ import { WritePacer } from './WritePacer';
 
 /**
  * GitHub write-back of previews, when `integrations.github` has credentials
- * (a token or a GitHub App) to write with; undefined otherwise. Each change
+ * (a token or a GitHub App) to write with; undefined otherwise. Its clients
+ * also serve the reconcile task. Each change
  * of a preview queues one github-preview-sync job (coalesced per preview).
  */
 export function githubWriteBack(
@@ -25,12 +26,14 @@ export function githubWriteBack(
     .github.list()
     .some(i => i.config.token || (i.config.apps?.length ?? 0) > 0);
   if (!writable) return undefined;
+  const clientFor = githubClientsFromConfig(config);
   return {
     type: GITHUB_PREVIEW_SYNC,
+    clientFor,
     handler: githubPreviewSyncHandler({
       previews: deps.previews,
       records: new GithubWriteRecords(deps.knex),
-      clientFor: githubClientsFromConfig(config),
+      clientFor,
       pacer: new WritePacer(deps.writesPerMinute),
     }),
     enqueue: (queue: JobQueue, previewId: string) =>
