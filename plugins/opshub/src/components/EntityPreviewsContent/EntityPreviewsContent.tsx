@@ -24,6 +24,15 @@ import { useChange } from '../shared/useChange';
 import { PreviewStateChip } from './PreviewStateChip';
 import { LIVE_STATES, usePreviews } from './usePreviews';
 
+/** A URL's host to show, or the URL itself when it does not parse. */
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
+
 const ago = (iso: string) => {
   const minutes = Math.round((Date.now() - Date.parse(iso)) / 60_000);
   if (minutes < 60) return `${minutes} min ago`;
@@ -74,7 +83,7 @@ export function EntityPreviewsContent() {
       title: 'Preview',
       render: p =>
         p.url && p.state === 'ready' ? (
-          <Link to={p.url}>{new URL(p.url).host}</Link>
+          <Link to={p.url}>{hostOf(p.url)}</Link>
         ) : (
           p.errorMessage ?? ''
         ),
