@@ -4,10 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
-import {
-  opshubPermissions,
-  opshubPreviewsChannel,
-} from '@opshub/plugin-opshub-common';
+import { opshubPermissions } from '@opshub/plugin-opshub-common';
 import {
   opshubPreviewProvidersExtensionPoint,
   opshubSummaryExtensionPoint,
@@ -19,17 +16,11 @@ import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { applyRetention } from './maintenance/retention';
-import { githubWriteBack } from './github/githubWriteBack';
-import { DatabasePreviewStore } from './previews/DatabasePreviewStore';
-import { MockPreviewProvider } from './previews/MockPreviewProvider';
-import { reconcilePreviews } from './previews/reconcilePreviews';
-import { registerPreviewJobs } from './previews/registerPreviewJobs';
-import { sweepExpiredPreviews } from './previews/sweepExpiredPreviews';
+import { setUpPreviews } from './previews/setUpPreviews';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
 import { RepositoryLookup } from './projects/RepositoryLookup';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
 import { DatabaseJobStore } from './queue/DatabaseJobStore';
-import { slackNotifications } from './slack/slackNotifications';
 import { JobQueue } from './queue/JobQueue';
 import { DatabaseRoleAssignmentStore } from './rbac/DatabaseRoleAssignmentStore';
 import {
@@ -100,71 +91,18 @@ export const opshubPlugin = createBackendPlugin({
             ? PgListenWakeups.fromKnex(knex, logger)
             : undefined,
         );
-        if (!providers.has('mock')) {
-          providers.set(
-            'mock',
-            MockPreviewProvider.fromConfig(config.mockProvider),
-          );
-        }
-        const previews = new DatabasePreviewStore(knex);
-        const writeBack = githubWriteBack(deps.config, {
-          previews,
+        const { previews, notify } = await setUpPreviews({
+          rootConfig: deps.config,
+          config,
           knex,
-          writesPerMinute: config.github.contentWritesPerMinute,
-        });
-        if (writeBack) queue.register(writeBack.type, writeBack.handler);
-        const notify = (preview: { id: string; entityRef: string }) => {
-          // Open Previews tabs refetch on this; it carries no preview data.
-          deps.signals
-            .publish({
-              recipients: { type: 'broadcast' },
-              channel: opshubPreviewsChannel(preview.entityRef),
-              message: { entityRef: preview.entityRef },
-            })
-            .catch(error =>
-              logger.warn(`Could not signal a preview change: ${error}`),
-            );
-          writeBack
-            ?.enqueue(queue, preview.id)
-            .catch(error =>
-              logger.warn(`Could not queue the GitHub write-back: ${error}`),
-            );
-        };
-        const annotationsOf = async (entityRef: string) => {
-          const entity = await catalog.getEntityByRef(entityRef, {
-            credentials: await auth.getOwnServiceCredentials(),
-          });
-          return entity?.metadata.annotations;
-        };
-        const slack = slackNotifications(deps.config, {
-          knex,
-          previews,
-          annotationsOf,
-        });
-        if (slack) {
-          queue.register(slack.type, slack.handler, {
-            maxAttempts: slack.maxAttempts,
-          });
-        }
-        registerPreviewJobs(queue, {
-          knex,
-          previews,
+          queue,
           projects,
           providers,
-          annotationsOf,
-          announce: (previewId, event) => {
-            slack
-              ?.enqueue(queue, previewId, event)
-              .catch(error =>
-                logger.warn(`Could not queue a Slack message: ${error}`),
-              );
-          },
-          queue,
-          rules: config.previews,
-          notify,
-          checkIntervalMs: config.previews.checkIntervalMs,
-          buildTimeoutMs: config.previews.buildTimeoutMs,
-          logger: logger.child({ component: 'previews' }),
+          catalog,
+          auth,
+          signals: deps.signals,
+          scheduler: deps.scheduler,
+          logger,
         });
         const { rbac } = config;
         const assignments = new DatabaseRoleAssignmentStore(knex);
@@ -207,44 +145,6 @@ export const opshubPlugin = createBackendPlugin({
             repositories.clear();
           },
         });
-        await deps.scheduler.scheduleTask({
-          id: 'opshub-preview-ttl-sweep',
-          frequency: { minutes: 10 },
-          timeout: { minutes: 5 },
-          initialDelay: { minutes: 1 },
-          fn: async () => {
-            const expired = await sweepExpiredPreviews({
-              knex,
-              previews,
-              queue,
-            });
-            if (expired > 0) {
-              logger.info(`Preview TTL sweep: ${expired} previews expire`);
-            }
-          },
-        });
-        if (writeBack) {
-          await deps.scheduler.scheduleTask({
-            id: 'opshub-preview-reconcile',
-            frequency: { minutes: 15 },
-            timeout: { minutes: 10 },
-            initialDelay: { minutes: 2 },
-            fn: async () => {
-              const { queued, tornDown } = await reconcilePreviews({
-                knex,
-                projects,
-                previews,
-                queue,
-                clientFor: writeBack.clientFor,
-              });
-              if (queued + tornDown > 0) {
-                logger.info(
-                  `Preview reconcile: ${queued} PRs queued, ${tornDown} closed PRs torn down`,
-                );
-              }
-            },
-          });
-        }
         await deps.scheduler.scheduleTask({
           id: 'opshub-retention',
           frequency: { hours: 1 },

@@ -1,0 +1,140 @@
+import type {
+  AuthService,
+  LoggerService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { SignalsService } from '@backstage/plugin-signals-node';
+import { opshubPreviewsChannel } from '@opshub/plugin-opshub-common';
+import type { PreviewProvider } from '@opshub/plugin-opshub-node';
+import type { Knex } from 'knex';
+import type { OpsHubBackendConfig } from '../config';
+import { githubWriteBack } from '../github/githubWriteBack';
+import type { ProjectStore } from '../projects/ProjectStore';
+import type { JobQueue } from '../queue/JobQueue';
+import { slackNotifications } from '../slack/slackNotifications';
+import { DatabasePreviewStore } from './DatabasePreviewStore';
+import { MockPreviewProvider } from './MockPreviewProvider';
+import { reconcilePreviews } from './reconcilePreviews';
+import { registerPreviewJobs } from './registerPreviewJobs';
+import { sweepExpiredPreviews } from './sweepExpiredPreviews';
+
+/**
+ * The preview capability, wired: the built-in mock provider beside the
+ * modules' ones, the lifecycle jobs, GitHub write-back and Slack messages
+ * (each when configured), the TTL sweep and the reconcile task. Returns the
+ * store and the change hook the routes use.
+ */
+export async function setUpPreviews(deps: {
+  rootConfig: RootConfigService;
+  config: OpsHubBackendConfig;
+  knex: Knex;
+  queue: JobQueue;
+  projects: ProjectStore;
+  providers: Map<string, PreviewProvider>;
+  catalog: CatalogService;
+  auth: AuthService;
+  signals: SignalsService;
+  scheduler: SchedulerService;
+  logger: LoggerService;
+}) {
+  const { config, knex, queue, projects, providers, logger } = deps;
+  if (!providers.has('mock')) {
+    providers.set('mock', MockPreviewProvider.fromConfig(config.mockProvider));
+  }
+  const previews = new DatabasePreviewStore(knex);
+  const annotationsOf = async (entityRef: string) => {
+    const entity = await deps.catalog.getEntityByRef(entityRef, {
+      credentials: await deps.auth.getOwnServiceCredentials(),
+    });
+    return entity?.metadata.annotations;
+  };
+  const warn = (what: string) => (error: unknown) =>
+    logger.warn(`Could not ${what}: ${error}`);
+
+  const writeBack = githubWriteBack(deps.rootConfig, {
+    previews,
+    knex,
+    writesPerMinute: config.github.contentWritesPerMinute,
+  });
+  if (writeBack) queue.register(writeBack.type, writeBack.handler);
+  const slack = slackNotifications(deps.rootConfig, {
+    knex,
+    previews,
+    annotationsOf,
+  });
+  if (slack) {
+    queue.register(slack.type, slack.handler, {
+      maxAttempts: slack.maxAttempts,
+    });
+  }
+
+  const notify = (preview: { id: string; entityRef: string }) => {
+    // Open Previews tabs refetch on this; it carries no preview data.
+    deps.signals
+      .publish({
+        recipients: { type: 'broadcast' },
+        channel: opshubPreviewsChannel(preview.entityRef),
+        message: { entityRef: preview.entityRef },
+      })
+      .catch(warn('signal a preview change'));
+    writeBack
+      ?.enqueue(queue, preview.id)
+      .catch(warn('queue the GitHub write-back'));
+  };
+  registerPreviewJobs(queue, {
+    knex,
+    previews,
+    projects,
+    providers,
+    annotationsOf,
+    notify,
+    announce: (previewId, event) => {
+      slack
+        ?.enqueue(queue, previewId, event)
+        .catch(warn('queue a Slack message'));
+    },
+    queue,
+    rules: config.previews,
+    checkIntervalMs: config.previews.checkIntervalMs,
+    buildTimeoutMs: config.previews.buildTimeoutMs,
+    logger: logger.child({ component: 'previews' }),
+  });
+
+  await deps.scheduler.scheduleTask({
+    id: 'opshub-preview-ttl-sweep',
+    frequency: { minutes: 10 },
+    timeout: { minutes: 5 },
+    initialDelay: { minutes: 1 },
+    fn: async () => {
+      const expired = await sweepExpiredPreviews({ knex, previews, queue });
+      if (expired > 0) {
+        logger.info(`Preview TTL sweep: ${expired} previews expire`);
+      }
+    },
+  });
+  if (writeBack) {
+    await deps.scheduler.scheduleTask({
+      id: 'opshub-preview-reconcile',
+      frequency: { minutes: 15 },
+      timeout: { minutes: 10 },
+      initialDelay: { minutes: 2 },
+      fn: async () => {
+        const { queued, tornDown } = await reconcilePreviews({
+          knex,
+          projects,
+          previews,
+          queue,
+          clientFor: writeBack.clientFor,
+        });
+        if (queued + tornDown > 0) {
+          logger.info(
+            `Preview reconcile: ${queued} PRs queued, ${tornDown} closed PRs torn down`,
+          );
+        }
+      },
+    });
+  }
+  return { previews, notify };
+}
