@@ -104,19 +104,37 @@ export interface OpsHubDelivery {
 }
 
 /**
+ * Every state a preview environment can be in.
+ *
+ * @public
+ */
+export const OPSHUB_PREVIEW_STATES = [
+  'queued',
+  'building',
+  'ready',
+  'failed',
+  'awaiting-approval',
+  'destroying',
+  'destroyed',
+  'expired',
+] as const;
+
+/**
  * Where a preview environment stands.
  *
  * @public
  */
-export type OpsHubPreviewState =
-  | 'queued'
-  | 'building'
-  | 'ready'
-  | 'failed'
-  | 'awaiting-approval'
-  | 'destroying'
-  | 'destroyed'
-  | 'expired';
+export type OpsHubPreviewState = (typeof OPSHUB_PREVIEW_STATES)[number];
+
+/**
+ * Whether a preview is still open: it has, is getting or waits for a deploy
+ * (not being or having been torn down).
+ *
+ * @public
+ */
+export function isOpenPreviewState(state: OpsHubPreviewState): boolean {
+  return state !== 'destroying' && state !== 'destroyed' && state !== 'expired';
+}
 
 /**
  * A pull request's preview environment, as `GET /previews` returns it.

@@ -1,3 +1,4 @@
+import { isOpenPreviewState } from '@opshub/plugin-opshub-common';
 import type { DeployErrorClass } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
@@ -5,6 +6,7 @@ import {
   type BuildOutcome,
   type BuildStart,
   LIVE_PREVIEW_STATES,
+  OPEN_PREVIEW_STATES,
   type Preview,
   type PreviewHead,
   type PreviewState,
@@ -37,17 +39,6 @@ type PreviewRow = {
   created_at: Timestamp;
   updated_at: Timestamp;
 };
-
-/** States a PR event brings back to life (reopened, skip label removed). */
-const ENDED: PreviewState[] = ['destroying', 'destroyed', 'expired'];
-/** States the TTL sweep ends. */
-const EXPIRABLE: PreviewState[] = [
-  'queued',
-  'building',
-  'ready',
-  'failed',
-  'awaiting-approval',
-];
 
 export class DatabasePreviewStore implements PreviewStore {
   private readonly isPostgres: boolean;
@@ -181,7 +172,8 @@ export class DatabasePreviewStore implements PreviewStore {
         await trx('previews')
           .where({ id })
           .update({ ...described, ...newHead });
-      } else if (ENDED.includes(row.state)) {
+      } else if (!isOpenPreviewState(row.state)) {
+        // Torn down (or going): a reopen or a removed skip label revives it.
         await trx('previews')
           .where({ id })
           .update({ ...described, ...newHead, last_push_at: row.last_push_at });
@@ -258,7 +250,7 @@ export class DatabasePreviewStore implements PreviewStore {
 
   async listExpired(now: Date, limit: number): Promise<Preview[]> {
     const rows = await this.knex<PreviewRow>('previews')
-      .whereIn('state', EXPIRABLE)
+      .whereIn('state', OPEN_PREVIEW_STATES)
       .where('expires_at', '<', now)
       .orderBy('expires_at')
       .limit(limit);

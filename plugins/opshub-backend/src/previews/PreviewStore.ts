@@ -1,17 +1,16 @@
+import {
+  isOpenPreviewState,
+  OPSHUB_PREVIEW_STATES,
+  type OpsHubPreviewState,
+} from '@opshub/plugin-opshub-common';
 import type { DeployErrorClass } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 
-export const PREVIEW_STATES = [
-  'queued',
-  'building',
-  'ready',
-  'failed',
-  'awaiting-approval',
-  'destroying',
-  'destroyed',
-  'expired',
-] as const;
-export type PreviewState = (typeof PREVIEW_STATES)[number];
+export type PreviewState = OpsHubPreviewState;
+
+/** States of a preview not (being) torn down: the TTL and reconcile end them. */
+export const OPEN_PREVIEW_STATES: PreviewState[] =
+  OPSHUB_PREVIEW_STATES.filter(isOpenPreviewState);
 
 /** States in which a preview holds (or is getting) a deploy. */
 export const LIVE_PREVIEW_STATES: PreviewState[] = [

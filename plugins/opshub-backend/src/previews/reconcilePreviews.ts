@@ -1,3 +1,4 @@
+import { isOpenPreviewState } from '@opshub/plugin-opshub-common';
 import type { Knex } from 'knex';
 import type { GithubClientFor } from '../github/githubClients';
 import type { ProjectStore, TrackedProject } from '../projects/ProjectStore';
@@ -6,8 +7,6 @@ import { planDelivery } from '../webhooks/previewJobs';
 import type { PreviewStore } from './PreviewStore';
 
 const PAGE = 200;
-/** Previews that hold, or wait for, a deploy: the PR must still be open. */
-const HELD = ['queued', 'building', 'ready', 'failed', 'awaiting-approval'];
 
 /**
  * The reconcile task (scheduler): makes previews follow GitHub when
@@ -51,7 +50,7 @@ async function reconcileProject(
   });
   const openNumbers = new Set(open.map(pr => pr.number));
   const previews = (await deps.previews.list(project.entityRef, 1000)).filter(
-    p => HELD.includes(p.state),
+    p => isOpenPreviewState(p.state),
   );
   const withPreview = new Set(previews.map(p => p.prNumber));
 

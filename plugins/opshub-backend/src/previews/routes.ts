@@ -169,7 +169,7 @@ export function previewRoutes(deps: {
       action: 'preview-destroy',
       job: DESTROY_PREVIEW,
       apply: async (_trx, preview) =>
-        !['destroyed', 'expired'].includes(preview.state),
+        preview.state !== 'destroyed' && preview.state !== 'expired',
       refusal: 'it is already torn down',
     },
   ];

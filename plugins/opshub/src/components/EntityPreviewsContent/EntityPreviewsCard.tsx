@@ -1,11 +1,12 @@
 import { InfoCard, Link, Progress } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { isOpenPreviewState } from '@opshub/plugin-opshub-common';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
 import { PreviewStateChip } from './PreviewStateChip';
-import { LIVE_STATES, usePreviews } from './usePreviews';
+import { usePreviews } from './usePreviews';
 
 const SHOWN = 5;
 
@@ -18,9 +19,7 @@ const SHOWN = 5;
 export function EntityPreviewsCard() {
   const { entity } = useEntity();
   const { value, loading, error } = usePreviews(entity);
-  const live = (value?.previews ?? []).filter(p =>
-    LIVE_STATES.includes(p.state),
-  );
+  const live = (value?.previews ?? []).filter(p => isOpenPreviewState(p.state));
   return (
     <InfoCard title="Previews">
       {loading && !value ? <Progress /> : null}

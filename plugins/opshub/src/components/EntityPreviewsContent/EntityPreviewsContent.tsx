@@ -6,6 +6,7 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
+  isOpenPreviewState,
   OPSHUB_ANNOTATIONS,
   type OpsHubPreview,
 } from '@opshub/plugin-opshub-common';
@@ -22,7 +23,7 @@ import { isForbidden } from '../isForbidden';
 import { TableCard } from '../shared/TableCard';
 import { useChange } from '../shared/useChange';
 import { PreviewStateChip } from './PreviewStateChip';
-import { LIVE_STATES, usePreviews } from './usePreviews';
+import { usePreviews } from './usePreviews';
 
 /** A URL's host to show, or the URL itself when it does not parse. */
 const hostOf = (url: string) => {
@@ -92,7 +93,7 @@ export function EntityPreviewsContent() {
     {
       title: 'Expires',
       render: p =>
-        LIVE_STATES.includes(p.state)
+        isOpenPreviewState(p.state)
           ? new Date(p.expiresAt).toLocaleDateString()
           : '',
     },
@@ -128,7 +129,7 @@ export function EntityPreviewsContent() {
               Redeploy
             </Button>
           ) : null}
-          {LIVE_STATES.includes(p.state) && can('opshub.preview.manage') ? (
+          {isOpenPreviewState(p.state) && can('opshub.preview.manage') ? (
             <Button
               size="small"
               aria-label={`Destroy #${p.prNumber}`}

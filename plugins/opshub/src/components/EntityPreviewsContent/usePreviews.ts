@@ -1,22 +1,10 @@
 import { getCompoundEntityRef, type Entity } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
-import {
-  opshubPreviewsChannel,
-  type OpsHubPreviewState,
-} from '@opshub/plugin-opshub-common';
+import { opshubPreviewsChannel } from '@opshub/plugin-opshub-common';
 import { useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { opshubApiRef } from '../../api/OpsHubApi';
-
-/** States in which a preview is live: it has, or waits for, a deploy. */
-export const LIVE_STATES: OpsHubPreviewState[] = [
-  'queued',
-  'building',
-  'ready',
-  'failed',
-  'awaiting-approval',
-];
 
 /**
  * An entity's previews and the caller's standing on it, reloaded whenever
