@@ -6,3 +6,4 @@
 
 export * from './summary';
 export * from './previewProviders';
+export * from './providerApiCalls';

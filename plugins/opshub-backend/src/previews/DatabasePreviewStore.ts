@@ -3,6 +3,7 @@ import type { DeployErrorClass } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
 import {
+  type BuildFailure,
   type BuildOutcome,
   type BuildStart,
   LIVE_PREVIEW_STATES,
@@ -72,14 +73,14 @@ export class DatabasePreviewStore implements PreviewStore {
   async refuse(
     previewId: string,
     headSha: string,
-    message: string,
+    failure: BuildFailure,
   ): Promise<boolean> {
     const changed = await this.knex('previews')
       .where({ id: previewId, head_sha: headSha, state: 'queued' })
       .update({
         state: 'failed',
-        error_class: 'quota',
-        error_message: message,
+        error_class: failure.errorClass,
+        error_message: failure.message.slice(0, 2000),
         updated_at: new Date(),
       });
     return changed > 0;

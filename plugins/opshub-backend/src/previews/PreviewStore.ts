@@ -76,14 +76,16 @@ export interface BuildStart {
   queuedAt: Date;
 }
 
+/** Why a build failed or could not start. */
+export interface BuildFailure {
+  errorClass: DeployErrorClass;
+  errorCode?: string;
+  message: string;
+}
+
 export type BuildOutcome =
   | { outcome: 'ready'; url: string }
-  | {
-      outcome: 'failed';
-      errorClass: DeployErrorClass;
-      errorCode?: string;
-      message: string;
-    };
+  | ({ outcome: 'failed' } & BuildFailure);
 
 /** Persistence of previews and their deploy events. */
 export interface PreviewStore {
@@ -110,10 +112,15 @@ export interface PreviewStore {
   /** How many of an entity's previews are live, other than PR `exceptPr`'s. */
   countLive(entityRef: string, exceptPr: number): Promise<number>;
   /**
-   * Refuses a queued preview (the entity has too many live ones): it fails
-   * with error class `quota` and `message`. False when it was not queued.
+   * Fails a queued preview whose build could not start (the entity has too
+   * many live ones, the provider refused or stayed down). False when it was
+   * not queued with that head.
    */
-  refuse(previewId: string, headSha: string, message: string): Promise<boolean>;
+  refuse(
+    previewId: string,
+    headSha: string,
+    failure: BuildFailure,
+  ): Promise<boolean>;
   /** An entity's previews, most recently changed first. */
   list(entityRef: string, limit: number): Promise<Preview[]>;
   /**

@@ -41,6 +41,7 @@ class ScriptedProvider implements PreviewProvider {
   readonly id = 'scripted';
   calls: string[] = [];
   createError?: Error;
+  statusError?: Error;
   status_: PreviewDeploymentStatus = { state: 'building' };
   private next = 1;
 
@@ -51,6 +52,7 @@ class ScriptedProvider implements PreviewProvider {
   }
   async status(deployment: { deploymentId: string }) {
     this.calls.push(`status ${deployment.deploymentId}`);
+    if (this.statusError) throw this.statusError;
     return this.status_;
   }
   async destroy(deployment: { deploymentId: string }) {
@@ -84,7 +86,11 @@ function prEvent(
   };
 }
 
-function jobOf<T extends JsonObject>(type: string, payload: T): Job<T> {
+function jobOf<T extends JsonObject>(
+  type: string,
+  payload: T,
+  attempts = 1,
+): Job<T> {
   const now = new Date();
   return {
     id: '1',
@@ -93,7 +99,7 @@ function jobOf<T extends JsonObject>(type: string, payload: T): Job<T> {
     payload,
     state: 'running',
     priority: 0,
-    attempts: 1,
+    attempts,
     maxAttempts: 5,
     runAt: now,
     lockedBy: 'test',
@@ -148,14 +154,14 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     };
     const signal = new AbortController().signal;
     const run = {
-      create: (payload: PreviewJobPayload) =>
+      create: (payload: PreviewJobPayload, attempt?: number) =>
         createPreviewHandler(deps)({
-          job: jobOf('create-preview', payload),
+          job: jobOf('create-preview', payload, attempt),
           signal,
         }),
-      check: (payload: CheckPreviewPayload) =>
+      check: (payload: CheckPreviewPayload, attempt?: number) =>
         checkPreviewHandler(deps)({
-          job: jobOf('check-preview', payload),
+          job: jobOf('check-preview', payload, attempt),
           signal,
         }),
       teardown: (payload: PreviewJobPayload) =>
@@ -390,7 +396,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
 
   it("turns the provider's errors into the queue's retry decisions", async () => {
     const provider = new ScriptedProvider();
-    const { run, deps } = await setup(provider);
+    const { run, deps, announced } = await setup(provider);
     provider.createError = new PreviewProviderRateLimitedError(
       'slow down',
       42_000,
@@ -398,16 +404,69 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     await expect(run.create(prEvent('opened'))).rejects.toEqual(
       new JobRetryLaterError('slow down', 42_000),
     );
-    provider.createError = new PreviewProviderPermanentError('no such project');
-    await expect(run.create(prEvent('opened'))).rejects.toBeInstanceOf(
-      JobPermanentError,
-    );
     provider.createError = new Error('socket hang up');
     await expect(run.create(prEvent('opened'))).rejects.toThrow(
       'socket hang up',
     );
     // The preview waits, queued, for the retry.
     expect((await deps.previews.find(ENTITY, 7))!.state).toBe('queued');
+    expect(announced).toEqual([]);
+
+    // A refusal no retry fixes fails the job and the preview at once.
+    provider.createError = new PreviewProviderPermanentError(
+      'component:default/web has no vercel.com/project-id annotation',
+    );
+    await expect(run.create(prEvent('opened'))).rejects.toBeInstanceOf(
+      JobPermanentError,
+    );
+    const failed = (await deps.previews.find(ENTITY, 7))!;
+    expect(failed).toMatchObject({
+      state: 'failed',
+      errorClass: 'configuration',
+      errorMessage:
+        'component:default/web has no vercel.com/project-id annotation',
+    });
+    expect(announced).toEqual([`failed ${failed.id}`]);
+  });
+
+  it.each([
+    [new Error('HTTP 503'), 'provider-outage'],
+    [new PreviewProviderRateLimitedError('HTTP 429', 1_000), 'quota'],
+  ])(
+    'fails the preview when the last attempt to start its build fails (%s)',
+    async (error, errorClass) => {
+      const provider = new ScriptedProvider();
+      const { run, preview, announced } = await setup(provider);
+      provider.createError = error;
+      await expect(run.create(prEvent('opened'), 4)).rejects.toThrow();
+      expect((await preview()).state).toBe('queued');
+      await expect(run.create(prEvent('opened'), 5)).rejects.toThrow();
+      expect(await preview()).toMatchObject({
+        state: 'failed',
+        errorClass,
+        errorMessage: error.message,
+      });
+      expect(announced).toEqual([`failed ${(await preview()).id}`]);
+    },
+  );
+
+  it('fails a build whose status the provider refuses, or cannot give by the last attempt', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview, checkJobs, deployEvents } = await setup(provider);
+    await run.create(prEvent('opened'));
+    const [check] = await checkJobs();
+
+    provider.statusError = new Error('HTTP 502');
+    await expect(run.check(check, 4)).rejects.toThrow('HTTP 502');
+    expect((await preview()).state).toBe('building');
+    await expect(run.check(check, 5)).rejects.toThrow('HTTP 502');
+    expect(await preview()).toMatchObject({
+      state: 'failed',
+      errorClass: 'provider-outage',
+    });
+    expect(await deployEvents()).toEqual([
+      { head_sha: SHA1, outcome: 'failed', error_class: 'provider-outage' },
+    ]);
   });
 
   it('removes a deploy that a newer head overtook while it was created', async () => {

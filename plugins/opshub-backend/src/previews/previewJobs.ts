@@ -9,14 +9,14 @@ import {
 import type { Knex } from 'knex';
 import type { ProjectStore } from '../projects/ProjectStore';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
-import type { JobEnqueuer, JobHandler } from '../queue/types';
+import type { Job, JobEnqueuer, JobHandler } from '../queue/types';
 import type { PreviewJobPayload } from '../webhooks/previewJobs';
 import {
   decidePreview,
   type PreviewRules,
   rulesForEntity,
 } from './previewRules';
-import type { Preview, PreviewStore } from './PreviewStore';
+import type { BuildFailure, Preview, PreviewStore } from './PreviewStore';
 
 export const CHECK_PREVIEW = 'check-preview';
 
@@ -97,13 +97,10 @@ export function createPreviewHandler(
     const live = await deps.previews.countLive(entityRef, pr.number);
     if (live >= rules.maxLive) {
       const why = `${entityRef} has ${live} live previews, as many as it may have (opshub.previews.maxLive, or the opshub.dev/preview-max-live annotation); close a PR or raise the limit`;
-      if (await deps.previews.refuse(preview.id, preview.headSha, why)) {
-        deps.notify(preview);
-        deps.announce(preview.id, 'failed');
-      }
+      await refuse(deps, preview, { errorClass: 'quota', message: why });
       return;
     }
-    await startBuild(deps, preview, annotations, job.createdAt, signal);
+    await startBuild(deps, preview, annotations, job, signal);
   };
 }
 
@@ -127,15 +124,29 @@ export function checkPreviewHandler(
       preview,
       (await deps.annotationsOf(preview.entityRef)) ?? {},
     );
-    const status = await callProvider(() =>
-      provider.status(
-        {
-          deploymentId: preview.deploymentId!,
-          url: preview.url ?? undefined,
-          source,
+    const status = await callProvider(
+      () =>
+        provider.status(
+          {
+            deploymentId: preview.deploymentId!,
+            url: preview.url ?? undefined,
+            source,
+          },
+          { signal },
+        ),
+      {
+        job,
+        fail: async failure => {
+          const failed = await deps.previews.finishBuild(previewId, headSha, {
+            outcome: 'failed',
+            ...failure,
+          });
+          if (failed) {
+            deps.notify(preview);
+            deps.announce(previewId, 'failed');
+          }
         },
-        { signal },
-      ),
+      },
     );
     if (status.state === 'building') {
       if (Date.now() - startedAt < deps.buildTimeoutMs) {
@@ -200,7 +211,7 @@ export function buildPreviewHandler(
       return;
     }
     const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
-    await startBuild(deps, preview, annotations, job.createdAt, signal);
+    await startBuild(deps, preview, annotations, job, signal);
   };
 }
 
@@ -238,13 +249,14 @@ async function startBuild(
   deps: PreviewJobDeps,
   preview: Preview,
   annotations: Record<string, string>,
-  queuedAt: Date,
+  job: Job,
   signal: AbortSignal,
 ): Promise<void> {
   const provider = providerOf(deps, preview.provider);
   const source = sourceOf(preview, annotations);
-  const deployment = await callProvider(() =>
-    provider.create(source, { signal }),
+  const deployment = await callProvider(
+    () => provider.create(source, { signal }),
+    { job, fail: failure => refuse(deps, preview, failure) },
   );
   signal.throwIfAborted();
   const startedAt = Date.now();
@@ -254,7 +266,7 @@ async function startBuild(
       headSha: preview.headSha,
       deploymentId: deployment.deploymentId,
       url: deployment.url,
-      queuedAt,
+      queuedAt: job.createdAt,
     });
     if (recorded) {
       await deps.queue.enqueue(trx, {
@@ -355,10 +367,33 @@ function sourceOf(
 }
 
 /** Provider errors as the queue understands them. */
-async function callProvider<T>(call: () => Promise<T>): Promise<T> {
+/** A queued preview whose build could not start fails, once. */
+async function refuse(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  failure: BuildFailure,
+): Promise<void> {
+  if (await deps.previews.refuse(preview.id, preview.headSha, failure)) {
+    deps.notify(preview);
+    deps.announce(preview.id, 'failed');
+  }
+}
+
+/**
+ * Calls the provider and maps its typed errors to the queue's. For a build,
+ * a failure that ends it (the provider refused for good, or the job's last
+ * attempt failed) is first handed to `build.fail`, so the preview shows it
+ * instead of waiting on a dead job.
+ */
+async function callProvider<T>(
+  call: () => Promise<T>,
+  build?: { job: Job; fail(failure: BuildFailure): Promise<void> },
+): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    const ending = build && endingFailure(build.job, error);
+    if (ending) await build.fail(ending);
     if (error instanceof PreviewProviderRateLimitedError) {
       throw new JobRetryLaterError(error.message, error.retryAfterMs);
     }
@@ -367,4 +402,18 @@ async function callProvider<T>(call: () => Promise<T>): Promise<T> {
     }
     throw error;
   }
+}
+
+function endingFailure(job: Job, error: unknown): BuildFailure | undefined {
+  if (error instanceof PreviewProviderPermanentError) {
+    return { errorClass: error.errorClass, message: error.message };
+  }
+  if (job.attempts < job.maxAttempts) return undefined;
+  return {
+    errorClass:
+      error instanceof PreviewProviderRateLimitedError
+        ? 'quota'
+        : 'provider-outage',
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -1,0 +1,7 @@
+/**
+ * Test helpers for OpsHub backend modules.
+ *
+ * @packageDocumentation
+ */
+
+export * from './startFakeProviderApi';
