@@ -29,8 +29,11 @@ backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
 
-// OpsHub
+// OpsHub, with its Vercel and Netlify preview providers (each on when
+// opshub.providers.<name> is configured; the mock provider is built in)
 backend.add(import('@opshub/plugin-opshub-backend'));
+backend.add(import('@opshub/plugin-opshub-backend-module-vercel'));
+backend.add(import('@opshub/plugin-opshub-backend-module-netlify'));
 
 // notifications, signals and user settings
 backend.add(import('@backstage/plugin-notifications-backend'));

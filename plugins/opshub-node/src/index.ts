@@ -7,3 +7,4 @@
 export * from './summary';
 export * from './previewProviders';
 export * from './providerApiCalls';
+export * from './createPreviewProviderModule';

@@ -5,3 +5,4 @@
  */
 
 export * from './startFakeProviderApi';
+export * from './startPreviewTestBackend';

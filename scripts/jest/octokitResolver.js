@@ -3,7 +3,7 @@
 // resolver does not, so for @octokit/* alone it resolves with `import` too,
 // and the Backstage jest transform turns the ESM it finds into CommonJS.
 //
-// package.json gives this package its own jest `id`: Backstage derives the id
+// Each package that uses it gives itself its own jest `id` in package.json: Backstage derives the id
 // from the transform alone, and jest's workers keep one resolver per id, so
 // without it a repo-wide run could resolve these tests with another package's
 // default resolver.

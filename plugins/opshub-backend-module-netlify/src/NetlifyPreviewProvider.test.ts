@@ -1,0 +1,519 @@
+import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
+import {
+  DEFAULT_RATE_LIMIT_WAIT_MS,
+  PreviewProviderPermanentError,
+  PreviewProviderRateLimitedError,
+  PreviewProviderTransientError,
+  type PreviewSource,
+} from '@opshub/plugin-opshub-node';
+import {
+  startFakeProviderApi,
+  type FakeProviderApi,
+} from '@opshub/plugin-opshub-node/testUtils';
+import {
+  buildObject,
+  DEPLOY_ID,
+  deployObject,
+  HEAD_SHA,
+  SITE_ID,
+  siteObject,
+} from './__fixtures__/netlifyObjects';
+import {
+  NetlifyPreviewProvider,
+  type NetlifyPreviewProviderOptions,
+} from './NetlifyPreviewProvider';
+
+const TOKEN = 'nfp_test_token_never_in_messages';
+
+const source: PreviewSource = {
+  entityRef: 'component:default/web',
+  annotations: {
+    'opshub.dev/preview-provider': 'netlify',
+    'netlify.com/site-id': SITE_ID,
+  },
+  repository: 'acme/web',
+  prNumber: 42,
+  branch: 'feature/login-form',
+  headSha: HEAD_SHA,
+  fromFork: false,
+};
+const deployment = { deploymentId: DEPLOY_ID, source };
+
+const SITE = 'GET /api/v1/sites/:site_id';
+const BUILDS = 'POST /api/v1/sites/:site_id/builds';
+const DEPLOY = 'GET /api/v1/deploys/:deploy_id';
+const CANCEL = 'POST /api/v1/deploys/:deploy_id/cancel';
+const DELETE = 'DELETE /api/v1/deploys/:deploy_id';
+
+/** X-RateLimit-Reset (epoch seconds) `seconds` from now. */
+function resetIn(seconds: number) {
+  return {
+    'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + seconds),
+  };
+}
+const RATE_LIMITED = {
+  status: 429,
+  body: { code: 429, message: 'Rate limit exceeded' },
+};
+
+describe('NetlifyPreviewProvider', () => {
+  let api: FakeProviderApi;
+  const noAbort = { signal: new AbortController().signal };
+
+  beforeEach(async () => {
+    api = await startFakeProviderApi();
+    api.route(SITE, () => ({ body: siteObject() }));
+    api.route(BUILDS, () => ({ body: buildObject() }));
+    api.route(DEPLOY, () => ({ body: deployObject() }));
+    api.route(CANCEL, () => ({
+      status: 201,
+      body: deployObject({ state: 'error', error_message: 'Canceled build' }),
+    }));
+    api.route(DELETE, () => ({ status: 204 }));
+  });
+
+  afterEach(() => api.close());
+
+  function provider(options: Partial<NetlifyPreviewProviderOptions> = {}) {
+    return new NetlifyPreviewProvider({
+      token: TOKEN,
+      apiBaseUrl: `${api.url}/api/v1`,
+      timeoutMs: 5_000,
+      ...options,
+    });
+  }
+
+  function requestLines() {
+    return api.requests.map(r => `${r.method} ${r.path}`);
+  }
+
+  describe('create', () => {
+    it('starts a build of the PR branch on the annotated site', async () => {
+      await expect(provider().create(source, noAbort)).resolves.toEqual({
+        deploymentId: DEPLOY_ID,
+      });
+
+      expect(requestLines()).toEqual([
+        `GET /api/v1/sites/${SITE_ID}`,
+        `POST /api/v1/sites/${SITE_ID}/builds`,
+      ]);
+      const build = api.requests[1];
+      expect(Object.fromEntries(build.query)).toEqual({
+        branch: 'feature/login-form',
+      });
+      expect(build.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    });
+
+    it('refuses an entity without the site annotation', async () => {
+      const error = await provider()
+        .create({ ...source, annotations: {} }, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+      expect(error.message).toContain("'netlify.com/site-id' annotation");
+      expect(api.requests).toEqual([]);
+    });
+
+    it('refuses pull requests from forks', async () => {
+      const error = await provider()
+        .create({ ...source, fromFork: true }, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+      expect(error.message).toContain('forks');
+      expect(api.requests).toEqual([]);
+    });
+
+    it("refuses to build the site's production branch", async () => {
+      const error = await provider()
+        .create({ ...source, branch: 'main' }, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.message).toContain("'main' is the production branch");
+      expect(requestLines()).toEqual([`GET /api/v1/sites/${SITE_ID}`]);
+    });
+
+    it('reports an unknown site as configuration', async () => {
+      api.answerOnce(SITE, {
+        status: 404,
+        body: { code: 404, message: 'Not Found' },
+      });
+
+      const error = await provider()
+        .create(source, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+      expect(error.message).toBe(
+        `Netlify could not read site ${SITE_ID}: HTTP 404 (Not Found)`,
+      );
+    });
+
+    it('reports a refused token as configuration, without the token', async () => {
+      api.answerOnce(SITE, {
+        status: 401,
+        body: { code: 401, message: 'Access Denied' },
+      });
+
+      const error = await provider()
+        .create(source, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.message).toContain('HTTP 401 (Access Denied)');
+      expect(error.message).not.toContain(TOKEN);
+    });
+  });
+
+  describe('status', () => {
+    it.each([
+      'new',
+      'enqueued',
+      'building',
+      'uploading',
+      'uploaded',
+      'preparing',
+      'prepared',
+      'processing',
+      'processed',
+    ])('reports %s as building', async state => {
+      api.route(DEPLOY, () => ({ body: deployObject({ state }) }));
+
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual({
+        state: 'building',
+      });
+      expect(requestLines()).toEqual([`GET /api/v1/deploys/${DEPLOY_ID}`]);
+    });
+
+    it("reports a ready deploy at the deploy's own URL", async () => {
+      api.route(DEPLOY, () => ({
+        body: deployObject({
+          state: 'ready',
+          screenshot_url: `https://d33wubrfki0l68.cloudfront.net/${DEPLOY_ID}/screenshot.png`,
+        }),
+      }));
+
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual({
+        state: 'ready',
+        url: `https://${DEPLOY_ID}--opshub-web.netlify.app`,
+      });
+    });
+
+    it('reports a build error with Netlify’s message', async () => {
+      api.route(DEPLOY, () => ({
+        body: deployObject({
+          state: 'error',
+          error_message:
+            "Failed during stage 'building site': Build script returned non-zero exit code: 2",
+        }),
+      }));
+
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual({
+        state: 'failed',
+        errorClass: 'build',
+        errorCode: 'error',
+        message:
+          "Failed during stage 'building site': Build script returned non-zero exit code: 2",
+      });
+    });
+
+    it('reports a deploy rejected in review as cancelled', async () => {
+      api.route(DEPLOY, () => ({ body: deployObject({ state: 'rejected' }) }));
+
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual(
+        expect.objectContaining({ state: 'failed', errorClass: 'cancelled' }),
+      );
+    });
+
+    it('reports an unknown state as failed rather than building forever', async () => {
+      api.route(DEPLOY, () => ({ body: deployObject({ state: 'exploded' }) }));
+
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual({
+        state: 'failed',
+        errorClass: 'unknown',
+        errorCode: 'exploded',
+        message: `Netlify deploy ${DEPLOY_ID} is in an unknown state 'exploded'`,
+      });
+    });
+
+    it('reports a deploy deleted outside OpsHub as cancelled', async () => {
+      api.answerOnce(DEPLOY, {
+        status: 404,
+        body: { code: 404, message: 'Not Found' },
+      });
+
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual(
+        expect.objectContaining({ state: 'failed', errorClass: 'cancelled' }),
+      );
+    });
+  });
+
+  describe('destroy', () => {
+    it('deletes a finished deploy', async () => {
+      api.route(DEPLOY, () => ({ body: deployObject({ state: 'ready' }) }));
+
+      await provider().destroy(deployment, noAbort);
+
+      expect(requestLines()).toEqual([
+        `GET /api/v1/deploys/${DEPLOY_ID}`,
+        `DELETE /api/v1/deploys/${DEPLOY_ID}`,
+      ]);
+      expect(api.requests[1].headers.authorization).toBe(`Bearer ${TOKEN}`);
+    });
+
+    it('cancels a deploy still building before deleting it', async () => {
+      await provider().destroy(deployment, noAbort);
+
+      expect(requestLines()).toEqual([
+        `GET /api/v1/deploys/${DEPLOY_ID}`,
+        `POST /api/v1/deploys/${DEPLOY_ID}/cancel`,
+        `DELETE /api/v1/deploys/${DEPLOY_ID}`,
+      ]);
+    });
+
+    it('deletes a deploy that finished before the cancel reached it', async () => {
+      api.answerOnce(CANCEL, {
+        status: 422,
+        body: { code: 422, message: 'Deploy is not cancelable' },
+      });
+
+      await provider().destroy(deployment, noAbort);
+
+      expect(requestLines()).toContain(`DELETE /api/v1/deploys/${DEPLOY_ID}`);
+    });
+
+    it('retries later while Netlify is still stopping a cancelled deploy', async () => {
+      api.answerOnce(DELETE, {
+        status: 422,
+        body: { code: 422, message: 'Deploy is still building' },
+      });
+
+      await expect(provider().destroy(deployment, noAbort)).rejects.toThrow(
+        PreviewProviderTransientError,
+      );
+    });
+
+    it('treats a refused delete of a finished deploy as configuration', async () => {
+      api.route(DEPLOY, () => ({ body: deployObject({ state: 'ready' }) }));
+      api.answerOnce(DELETE, {
+        status: 422,
+        body: { code: 422, message: 'Cannot delete the published deploy' },
+      });
+
+      await expect(provider().destroy(deployment, noAbort)).rejects.toThrow(
+        PreviewProviderPermanentError,
+      );
+    });
+
+    it('succeeds when the deploy is already gone', async () => {
+      api.answerOnce(DEPLOY, {
+        status: 404,
+        body: { code: 404, message: 'Not Found' },
+      });
+
+      await provider().destroy(deployment, noAbort);
+
+      expect(requestLines()).toEqual([`GET /api/v1/deploys/${DEPLOY_ID}`]);
+    });
+
+    it('succeeds when the deploy disappears before the delete', async () => {
+      api.route(DEPLOY, () => ({ body: deployObject({ state: 'error' }) }));
+      api.answerOnce(DELETE, {
+        status: 404,
+        body: { code: 404, message: 'Not Found' },
+      });
+
+      await expect(
+        provider().destroy(deployment, noAbort),
+      ).resolves.toBeUndefined();
+    });
+  });
+
+  describe('rate limits and failures', () => {
+    it('waits out X-RateLimit-Reset on 429, then succeeds', async () => {
+      api.answerOnce(BUILDS, { ...RATE_LIMITED, headers: resetIn(3) });
+      const started = Date.now();
+
+      await expect(provider().create(source, noAbort)).resolves.toEqual({
+        deploymentId: DEPLOY_ID,
+      });
+
+      // The reset is 2-3 s ahead: longer than the client's 1 s minimum and
+      // shorter than its 5 s default, so the header was honoured.
+      const waited = Date.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(1_900);
+      expect(waited).toBeLessThan(4_500);
+      expect(requestLines().filter(line => line.startsWith('POST'))).toEqual([
+        `POST /api/v1/sites/${SITE_ID}/builds`,
+        `POST /api/v1/sites/${SITE_ID}/builds`,
+      ]);
+    });
+
+    it('reports a 429 that outlasts the client retries as rate-limited', async () => {
+      // The client tries six times, waiting at least 1 s between tries.
+      api.answerOnce(
+        BUILDS,
+        ...Array.from({ length: 6 }, () => ({
+          ...RATE_LIMITED,
+          headers: resetIn(1),
+        })),
+      );
+
+      const error = await provider({ timeoutMs: 20_000 })
+        .create(source, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderRateLimitedError);
+      expect(error.message).toBe(
+        `Netlify could not start a build of branch 'feature/login-form' on site ${SITE_ID}: HTTP 429 (Rate limit exceeded)`,
+      );
+      // Netlify's errors carry no headers: OpsHub's default wait applies.
+      expect(error.retryAfterMs).toBe(DEFAULT_RATE_LIMIT_WAIT_MS);
+      expect(api.requests.filter(r => r.method === 'POST')).toHaveLength(6);
+    }, 20_000);
+
+    it('ends a rate-limit wait longer than the timeout at the timeout', async () => {
+      api.answerOnce(DEPLOY, { ...RATE_LIMITED, headers: resetIn(3) });
+      const started = Date.now();
+
+      const error = await provider({ timeoutMs: 300 })
+        .status(deployment, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderTransientError);
+      expect(error.message).toContain('no answer within 300 ms');
+      expect(Date.now() - started).toBeLessThan(1_500);
+    });
+
+    it('stops a rate-limit wait when the job is aborted', async () => {
+      api.answerOnce(DEPLOY, { ...RATE_LIMITED, headers: resetIn(3) });
+      const job = new AbortController();
+      setTimeout(() => job.abort(new Error('shutting down')), 200);
+
+      await expect(
+        provider().status(deployment, { signal: job.signal }),
+      ).rejects.toThrow('shutting down');
+    });
+
+    it.each([500, 502, 503, 504])(
+      'reports %i as transient, without retrying it itself',
+      async status => {
+        api.answerOnce(DEPLOY, {
+          status,
+          body: { code: status, message: 'Internal Server Error' },
+        });
+
+        const error = await provider()
+          .status(deployment, noAbort)
+          .catch(e => e);
+
+        expect(error).toBeInstanceOf(PreviewProviderTransientError);
+        expect(error.message).toContain(`HTTP ${status}`);
+        expect(api.requests).toHaveLength(1);
+      },
+    );
+
+    it('stays transient on every attempt while Netlify answers 5xx', async () => {
+      // OpsHub's queue retries transient errors with backoff until the job
+      // is dead; its tests cover that part. Each attempt here must stay
+      // transient, also for a 5xx page that is not JSON.
+      api.route(DEPLOY, () => ({
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        body: '<html><body>502 Bad Gateway</body></html>',
+      }));
+      const p = provider();
+
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await expect(p.status(deployment, noAbort)).rejects.toThrow(
+          PreviewProviderTransientError,
+        );
+        await expect(p.destroy(deployment, noAbort)).rejects.toThrow(
+          PreviewProviderTransientError,
+        );
+      }
+      expect(api.requests).toHaveLength(6);
+    });
+
+    it('reports an answer slower than the timeout as transient', async () => {
+      api.answerOnce(DEPLOY, { body: deployObject(), delayMs: 2_000 });
+
+      const error = await provider({ timeoutMs: 200 })
+        .status(deployment, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderTransientError);
+      expect(error.message).toBe(
+        `Netlify could not read deploy ${DEPLOY_ID}: no answer within 200 ms`,
+      );
+    });
+
+    it('reports an unreachable API as transient, without the token', async () => {
+      const p = provider();
+      await api.close();
+
+      const error = await p.create(source, noAbort).catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderTransientError);
+      expect(error.message).not.toContain(TOKEN);
+    });
+  });
+
+  describe('fromConfig', () => {
+    function fromConfig(netlify: JsonObject) {
+      return NetlifyPreviewProvider.fromConfig(new ConfigReader(netlify));
+    }
+
+    it('reads the token, base URL and timeout', async () => {
+      api.answerOnce(DEPLOY, { body: deployObject(), delayMs: 1_000 });
+      const p = fromConfig({
+        token: TOKEN,
+        apiBaseUrl: `${api.url}/api/v1/`,
+        timeout: '150ms',
+      });
+
+      await expect(p.status(deployment, noAbort)).rejects.toThrow(
+        'no answer within 150 ms',
+      );
+      expect(api.requests[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(api.requests[0].path).toBe(`/api/v1/deploys/${DEPLOY_ID}`);
+    });
+
+    it('takes a timeout in milliseconds', async () => {
+      api.answerOnce(DEPLOY, { body: deployObject(), delayMs: 1_000 });
+      const p = fromConfig({
+        token: TOKEN,
+        apiBaseUrl: `${api.url}/api/v1`,
+        timeout: 100,
+      });
+
+      await expect(p.status(deployment, noAbort)).rejects.toThrow(
+        'no answer within 100 ms',
+      );
+    });
+
+    it('requires a token', () => {
+      expect(() => fromConfig({ apiBaseUrl: api.url })).toThrow(
+        "Missing required config value at 'token'",
+      );
+    });
+
+    it('refuses a base URL without the API path', () => {
+      expect(() => fromConfig({ token: TOKEN, apiBaseUrl: api.url })).toThrow(
+        'must be the API root with its path',
+      );
+    });
+
+    it("defaults to Netlify's API", () => {
+      const p = fromConfig({ token: TOKEN });
+      expect(
+        (p as unknown as { client: { basePath: string } }).client.basePath,
+      ).toBe('https://api.netlify.com/api/v1');
+    });
+  });
+});

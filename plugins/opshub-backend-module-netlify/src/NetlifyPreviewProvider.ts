@@ -1,0 +1,245 @@
+import { readDurationFromConfig, type Config } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
+import type { NetlifyAPI } from '@netlify/api';
+import {
+  callProviderApi,
+  PreviewProviderPermanentError,
+  PreviewProviderTransientError,
+  type PreviewDeployment,
+  type PreviewDeploymentStatus,
+  type PreviewProvider,
+  type PreviewSource,
+} from '@opshub/plugin-opshub-node';
+import { isInProgress, statusOfDeploy } from './deployStatus';
+import {
+  createNetlifyClient,
+  GONE,
+  httpStatusOf,
+  ignoreStatus,
+  netlifyFailureOf,
+  orGone,
+  untilAborted,
+} from './netlifyApi';
+
+/**
+ * The entity annotation naming the Netlify site (its API id) to deploy.
+ *
+ * @public
+ */
+export const NETLIFY_SITE_ID_ANNOTATION = 'netlify.com/site-id';
+
+const DEFAULT_API_BASE_URL = 'https://api.netlify.com/api/v1';
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Options of {@link NetlifyPreviewProvider}.
+ *
+ * @public
+ */
+export interface NetlifyPreviewProviderOptions {
+  /** A Netlify personal access token (or OAuth token) allowed on the sites. */
+  token: string;
+  /** Defaults to `https://api.netlify.com/api/v1`. */
+  apiBaseUrl?: string;
+  /** Per API call, including the client's own waits on 429. Default 30 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Preview environments on Netlify: each pull request head becomes a build of
+ * its branch on the site named by the entity's `netlify.com/site-id`
+ * annotation (a Netlify branch deploy), followed to `ready` or `error` and
+ * deleted on teardown.
+ *
+ * Jobs run at least once, so a retried `create` may start a second build of
+ * the same head; the later deploy is the one OpsHub follows and the earlier
+ * one stays in the site's deploy list.
+ *
+ * @public
+ */
+export class NetlifyPreviewProvider implements PreviewProvider {
+  readonly id = 'netlify';
+  private readonly client: NetlifyAPI;
+  private readonly timeoutMs: number;
+
+  constructor(options: NetlifyPreviewProviderOptions) {
+    this.client = createNetlifyClient(
+      options.token,
+      options.apiBaseUrl ?? DEFAULT_API_BASE_URL,
+    );
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** From the `opshub.providers.netlify` block. */
+  static fromConfig(netlify: Config): NetlifyPreviewProvider {
+    return new NetlifyPreviewProvider({
+      token: netlify.getString('token'),
+      apiBaseUrl: netlify.getOptionalString('apiBaseUrl'),
+      timeoutMs: readTimeoutMs(netlify),
+    });
+  }
+
+  async create(
+    source: PreviewSource,
+    { signal }: { signal: AbortSignal },
+  ): Promise<PreviewDeployment> {
+    if (source.fromFork) {
+      throw new PreviewProviderPermanentError(
+        'The Netlify provider does not preview pull requests from forks: ' +
+          "Netlify builds branches of the site's own repository, and a " +
+          "fork's branch is not there",
+        'configuration',
+      );
+    }
+    const siteId = siteIdOf(source);
+    const site = await this.call(`read site ${siteId}`, signal, callSignal =>
+      this.client.getSite({ site_id: siteId }, { signal: callSignal }),
+    );
+    // Netlify builds the site's production branch as a production deploy,
+    // which a preview must never publish (nor delete on teardown).
+    if (site.build_settings?.repo_branch === source.branch) {
+      throw new PreviewProviderPermanentError(
+        `Branch '${source.branch}' is the production branch of Netlify site ` +
+          `${siteId}; OpsHub does not preview it, as the build would publish ` +
+          'production',
+        'configuration',
+      );
+    }
+    const build = await this.call(
+      `start a build of branch '${source.branch}' on site ${siteId}`,
+      signal,
+      callSignal =>
+        this.client.createSiteBuild(
+          { site_id: siteId, branch: source.branch },
+          { signal: callSignal },
+        ),
+    );
+    if (!build.deploy_id) {
+      throw new PreviewProviderPermanentError(
+        `Netlify started build ${build.id} on site ${siteId} without a deploy`,
+        'unknown',
+      );
+    }
+    return { deploymentId: build.deploy_id };
+  }
+
+  async status(
+    deployment: PreviewDeployment & { source: PreviewSource },
+    { signal }: { signal: AbortSignal },
+  ): Promise<PreviewDeploymentStatus> {
+    const deployId = deployment.deploymentId;
+    const deploy = await this.call(`read deploy ${deployId}`, signal, s =>
+      orGone(this.client.getDeploy({ deploy_id: deployId }, { signal: s })),
+    );
+    if (deploy === GONE) {
+      return {
+        state: 'failed',
+        errorClass: 'cancelled',
+        errorCode: 'not_found',
+        message: `Netlify deploy ${deployId} no longer exists`,
+      };
+    }
+    return statusOfDeploy(deploy);
+  }
+
+  /**
+   * Cancels the deploy if Netlify is still working on it, then deletes it;
+   * a deploy that is already gone counts as destroyed.
+   */
+  async destroy(
+    deployment: PreviewDeployment & { source: PreviewSource },
+    { signal }: { signal: AbortSignal },
+  ): Promise<void> {
+    const deployId = deployment.deploymentId;
+    const deploy = await this.call(`read deploy ${deployId}`, signal, s =>
+      orGone(this.client.getDeploy({ deploy_id: deployId }, { signal: s })),
+    );
+    if (deploy === GONE) return;
+
+    const wasInProgress = isInProgress(deploy.state);
+    if (wasInProgress) {
+      const cancelled = await this.call(
+        `cancel deploy ${deployId}`,
+        signal,
+        s =>
+          orGone(
+            this.client
+              .cancelSiteDeploy({ deploy_id: deployId }, { signal: s })
+              // Finished between our read and the cancel: delete it anyway.
+              .catch(ignoreStatus(409, 422)),
+          ),
+      );
+      if (cancelled === GONE) return;
+    }
+
+    await this.call(`delete deploy ${deployId}`, signal, s =>
+      orGone(
+        this.client
+          .deleteDeploy({ deploy_id: deployId }, { signal: s })
+          .catch(error => {
+            const status = httpStatusOf(error);
+            // The client parses the empty 204 body as JSON when the answer
+            // says `application/json`, and throws with status 204.
+            if (status !== undefined && status >= 200 && status < 300) return;
+            // A cancelled deploy takes a moment to stop; retry later.
+            if (wasInProgress && (status === 409 || status === 422)) {
+              throw new PreviewProviderTransientError(
+                'the deploy is still being cancelled',
+              );
+            }
+            throw error;
+          }),
+      ),
+    );
+  }
+
+  /**
+   * One client call through OpsHub's shared error mapping. The client sleeps
+   * out `X-RateLimit-Reset` itself (up to five times) without watching the
+   * signal, so the call is also raced against it: a shutdown or the timeout
+   * ends the wait instead of sitting through it.
+   */
+  private call<T>(
+    operation: string,
+    signal: AbortSignal,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    return callProviderApi(
+      {
+        provider: 'Netlify',
+        operation,
+        signal,
+        timeoutMs: this.timeoutMs,
+        failureOf: netlifyFailureOf,
+      },
+      callSignal => untilAborted(call(callSignal), callSignal),
+    );
+  }
+}
+
+function siteIdOf(source: PreviewSource): string {
+  const siteId = source.annotations[NETLIFY_SITE_ID_ANNOTATION]?.trim();
+  if (!siteId) {
+    throw new PreviewProviderPermanentError(
+      `Entity ${source.entityRef} has no '${NETLIFY_SITE_ID_ANNOTATION}' ` +
+        'annotation naming the Netlify site to deploy',
+      'configuration',
+    );
+  }
+  return siteId;
+}
+
+function readTimeoutMs(netlify: Config): number | undefined {
+  if (!netlify.has('timeout')) return undefined;
+  const raw = netlify.get('timeout');
+  const ms =
+    typeof raw === 'number'
+      ? raw
+      : durationToMilliseconds(
+          readDurationFromConfig(netlify, { key: 'timeout' }),
+        );
+  if (!(ms > 0)) {
+    throw new Error('opshub.providers.netlify.timeout must be positive');
+  }
+  return ms;
+}

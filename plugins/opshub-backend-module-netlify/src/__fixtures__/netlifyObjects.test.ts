@@ -1,0 +1,39 @@
+import openApi from '@netlify/open-api/dist/swagger.json';
+import { buildObject, deployObject, siteObject } from './netlifyObjects';
+
+type Definition = { properties: Record<string, Definition | object> };
+
+const definitions = openApi.definitions as unknown as Record<
+  string,
+  Definition
+>;
+
+function documentedKeys(definition: Definition): string[] {
+  return Object.keys(definition.properties).sort();
+}
+
+describe('Netlify fixtures', () => {
+  it('answer with every documented property of a deploy', () => {
+    expect(Object.keys(deployObject()).sort()).toEqual(
+      documentedKeys(definitions.deploy),
+    );
+  });
+
+  it('answer with every documented property of a build', () => {
+    expect(Object.keys(buildObject()).sort()).toEqual(
+      documentedKeys(definitions.build),
+    );
+  });
+
+  it('answer with every documented property of a site and its parts', () => {
+    const site = siteObject();
+    const documented = definitions.site;
+    expect(Object.keys(site).sort()).toEqual(documentedKeys(documented));
+    expect(Object.keys(site.build_settings as object).sort()).toEqual(
+      documentedKeys(definitions.repoInfo),
+    );
+    expect(Object.keys(site.published_deploy as object).sort()).toEqual(
+      documentedKeys(documented.properties.published_deploy as Definition),
+    );
+  });
+});

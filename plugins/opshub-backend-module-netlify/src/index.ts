@@ -1,0 +1,14 @@
+/**
+ * OpsHub preview environments on Netlify: a branch deploy of each pull
+ * request's head on the site named by the entity's `netlify.com/site-id`
+ * annotation, deleted when the pull request closes.
+ *
+ * @packageDocumentation
+ */
+
+export { opshubModuleNetlifyProvider as default } from './module';
+export {
+  NetlifyPreviewProvider,
+  NETLIFY_SITE_ID_ANNOTATION,
+  type NetlifyPreviewProviderOptions,
+} from './NetlifyPreviewProvider';

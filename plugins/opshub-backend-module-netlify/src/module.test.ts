@@ -1,0 +1,45 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import type { JsonObject } from '@backstage/types';
+import { opshubPreviewProvidersExtensionPoint } from '@opshub/plugin-opshub-node';
+import { opshubModuleNetlifyProvider } from './module';
+import { NetlifyPreviewProvider } from './NetlifyPreviewProvider';
+
+describe('opshubModuleNetlifyProvider', () => {
+  async function providersAddedWith(data: JsonObject) {
+    const addProvider = jest.fn();
+    await startTestBackend({
+      extensionPoints: [
+        [opshubPreviewProvidersExtensionPoint, { addProvider }],
+      ],
+      features: [
+        opshubModuleNetlifyProvider,
+        mockServices.rootConfig.factory({ data }),
+      ],
+    });
+    return addProvider.mock.calls.flat();
+  }
+
+  it('adds the Netlify provider when it is configured', async () => {
+    const providers = await providersAddedWith({
+      opshub: { providers: { netlify: { token: 'nfp_test_token' } } },
+    });
+
+    expect(providers).toHaveLength(1);
+    expect(providers[0]).toBeInstanceOf(NetlifyPreviewProvider);
+    expect(providers[0].id).toBe('netlify');
+  });
+
+  it('adds nothing, and still starts, without a netlify section', async () => {
+    await expect(providersAddedWith({ opshub: {} })).resolves.toEqual([]);
+  });
+
+  it('refuses to start with a netlify section but no token', async () => {
+    await expect(
+      providersAddedWith({
+        opshub: { providers: { netlify: { timeout: '10s' } } },
+      }),
+    ).rejects.toThrow(
+      "Missing required config value at 'opshub.providers.netlify.token'",
+    );
+  });
+});

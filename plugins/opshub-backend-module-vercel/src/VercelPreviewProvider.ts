@@ -1,0 +1,237 @@
+import { readDurationFromConfig, type Config } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
+import {
+  callProviderApi,
+  type PreviewDeployment,
+  type PreviewDeploymentStatus,
+  type PreviewProvider,
+  PreviewProviderPermanentError,
+  type PreviewSource,
+  type ProviderApiFailure,
+  retryAfterMsOf,
+} from '@opshub/plugin-opshub-node';
+import { Vercel } from '@vercel/sdk';
+import type { RequestOptions } from '@vercel/sdk/lib/sdks.js';
+import { VercelError } from '@vercel/sdk/models/vercelerror.js';
+
+/** The entity annotation naming the Vercel project to deploy. */
+export const VERCEL_PROJECT_ANNOTATION = 'vercel.com/project-id';
+
+export interface VercelPreviewProviderOptions {
+  token: string;
+  /** Default `https://api.vercel.com`. */
+  apiBaseUrl?: string;
+  /** The team that owns the projects, for team-scoped tokens. */
+  teamId?: string;
+  /** Each API call's own timeout. Default 30 seconds. */
+  timeoutMs?: number;
+}
+
+type Deployment = PreviewDeployment & { source: PreviewSource };
+
+/**
+ * Vercel preview deployments through `@vercel/sdk`: one deployment per PR
+ * head from its GitHub source, followed to READY, ERROR or CANCELED, and
+ * deleted on teardown. The SDK's own retries stay off; OpsHub's queue
+ * retries, waiting out a 429's reset.
+ */
+export class VercelPreviewProvider implements PreviewProvider {
+  readonly id = 'vercel';
+  private readonly client: Vercel;
+  private readonly teamId?: string;
+  private readonly timeoutMs: number;
+
+  constructor(options: VercelPreviewProviderOptions) {
+    this.client = new Vercel({
+      bearerToken: options.token,
+      serverURL: options.apiBaseUrl,
+    });
+    this.teamId = options.teamId;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** From `opshub.providers.vercel`. */
+  static fromConfig(config: Config): VercelPreviewProvider {
+    return new VercelPreviewProvider({
+      token: config.getString('token'),
+      apiBaseUrl: config.getOptionalString('apiBaseUrl'),
+      teamId: config.getOptionalString('teamId'),
+      timeoutMs: config.has('timeout')
+        ? durationToMilliseconds(
+            readDurationFromConfig(config, { key: 'timeout' }),
+          )
+        : undefined,
+    });
+  }
+
+  async create(
+    source: PreviewSource,
+    { signal }: { signal: AbortSignal },
+  ): Promise<PreviewDeployment> {
+    const project = source.annotations[VERCEL_PROJECT_ANNOTATION];
+    if (!project) {
+      throw new PreviewProviderPermanentError(
+        `${source.entityRef} has no ${VERCEL_PROJECT_ANNOTATION} annotation`,
+      );
+    }
+    if (source.fromFork) {
+      // Vercel builds every deployment with the project's environment
+      // variables; a fork's code must never see them.
+      throw new PreviewProviderPermanentError(
+        'The Vercel provider does not build pull requests from forks: their builds would receive the project’s environment variables',
+      );
+    }
+    const [org, repo] = source.repository.split('/');
+    const created = await this.call('create a deployment', signal, options =>
+      this.client.deployments.createDeployment(
+        {
+          teamId: this.teamId,
+          requestBody: {
+            name: project,
+            project,
+            gitSource: {
+              type: 'github',
+              org,
+              repo,
+              ref: source.branch,
+              sha: source.headSha,
+            },
+            meta: {
+              opshubEntityRef: source.entityRef,
+              githubPrId: String(source.prNumber),
+            },
+          },
+        },
+        options,
+      ),
+    );
+    return { deploymentId: created.id, url: urlOf(created) };
+  }
+
+  async status(
+    deployment: Deployment,
+    { signal }: { signal: AbortSignal },
+  ): Promise<PreviewDeploymentStatus> {
+    const found = await this.call('read a deployment', signal, options =>
+      this.client.deployments.getDeployment(
+        { idOrUrl: deployment.deploymentId, teamId: this.teamId },
+        options,
+      ),
+    );
+    switch (found.readyState) {
+      case 'READY': {
+        const url = urlOf(found);
+        return url
+          ? { state: 'ready', url }
+          : {
+              state: 'failed',
+              errorClass: 'unknown',
+              message: 'Vercel reported the deployment ready without its URL',
+            };
+      }
+      case 'ERROR':
+        return {
+          state: 'failed',
+          errorClass: 'build',
+          errorCode: found.errorCode ?? undefined,
+          message: found.errorMessage || 'The Vercel build failed',
+        };
+      case 'CANCELED':
+        return {
+          state: 'failed',
+          errorClass: 'cancelled',
+          message: 'The Vercel deployment was canceled',
+        };
+      case 'BLOCKED':
+        return {
+          state: 'failed',
+          errorClass: 'configuration',
+          errorCode: 'BLOCKED',
+          message: `Vercel blocked the deployment${
+            'readyStateReason' in found && found.readyStateReason
+              ? `: ${found.readyStateReason}`
+              : ''
+          }`,
+        };
+      default:
+        // QUEUED, INITIALIZING, BUILDING
+        return { state: 'building' };
+    }
+  }
+
+  async destroy(
+    deployment: Deployment,
+    { signal }: { signal: AbortSignal },
+  ): Promise<void> {
+    await this.call('delete a deployment', signal, async options => {
+      try {
+        await this.client.deployments.deleteDeployment(
+          { id: deployment.deploymentId, teamId: this.teamId },
+          options,
+        );
+      } catch (error) {
+        // Already gone: what teardown wanted.
+        if (error instanceof VercelError && error.statusCode === 404) return;
+        throw error;
+      }
+    });
+  }
+
+  private call<T>(
+    operation: string,
+    signal: AbortSignal,
+    call: (options: RequestOptions) => Promise<T>,
+  ): Promise<T> {
+    return callProviderApi(
+      {
+        provider: 'Vercel',
+        operation,
+        signal,
+        timeoutMs: this.timeoutMs,
+        failureOf,
+      },
+      // Retries belong to the queue, which frees the worker while it waits.
+      callSignal =>
+        call({
+          retries: { strategy: 'none' },
+          fetchOptions: { signal: callSignal },
+        }),
+    );
+  }
+}
+
+/** Deployments carry their host name as `url` (absent in reduced views). */
+function urlOf(deployment: object): string | undefined {
+  return 'url' in deployment &&
+    typeof deployment.url === 'string' &&
+    deployment.url
+    ? `https://${deployment.url}`
+    : undefined;
+}
+
+/** Vercel's error body: `{ error: { code, message, limit? } }`. */
+function failureOf(error: unknown): ProviderApiFailure | undefined {
+  if (!(error instanceof VercelError)) return undefined;
+  const body = parseErrorBody(error.body);
+  const resetMs = body?.limit?.resetMs ?? (body?.limit?.reset ?? NaN) * 1000;
+  return {
+    status: error.statusCode,
+    retryAfterMs: Number.isFinite(resetMs)
+      ? Math.max(0, resetMs - Date.now())
+      : retryAfterMsOf(error.headers),
+    detail: body?.code,
+  };
+}
+
+interface VercelErrorBody {
+  code?: string;
+  limit?: { reset?: number; resetMs?: number };
+}
+
+function parseErrorBody(body: string): VercelErrorBody | undefined {
+  try {
+    return JSON.parse(body)?.error;
+  } catch {
+    return undefined;
+  }
+}

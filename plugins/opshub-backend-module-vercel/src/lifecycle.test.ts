@@ -1,0 +1,94 @@
+// A module's test may start the plugin it extends.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import opshubPlugin from '@opshub/plugin-opshub-backend';
+import {
+  type PreviewTestBackend,
+  startPreviewTestBackend,
+} from '@opshub/plugin-opshub-node/testUtils';
+import {
+  rateLimited,
+  startFakeVercel,
+  vercelError,
+} from './__fixtures__/fakeVercel';
+import vercelModule from './index';
+
+jest.setTimeout(60_000);
+
+describe('Vercel previews through the OpsHub lifecycle', () => {
+  let vercel: Awaited<ReturnType<typeof startFakeVercel>>;
+  let backend: PreviewTestBackend;
+  beforeEach(async () => {
+    vercel = await startFakeVercel();
+    backend = await startPreviewTestBackend({
+      opshubPlugin,
+      features: [vercelModule],
+      annotations: {
+        'opshub.dev/preview-provider': 'vercel',
+        'vercel.com/project-id': 'prj_storefront',
+      },
+      opshubConfig: {
+        providers: {
+          vercel: { token: 'vercel-token', apiBaseUrl: vercel.url },
+        },
+      },
+    });
+  });
+  afterEach(async () => {
+    await backend.stop();
+    await vercel.close();
+  });
+
+  const pr = { number: 7, headSha: 'a'.repeat(40), branch: 'search' };
+
+  it('builds a PR to a ready preview at its Vercel URL, and deletes it when the PR closes', async () => {
+    await backend.waitForPreview(pr, p => p.state === 'building');
+    const [id] = vercel.deployments.keys();
+    vercel.settle(id, 'READY');
+    const ready = await backend.waitForPreview(pr, p => p.state === 'ready');
+    expect(ready.url).toBe('https://storefront-00000001-acme.vercel.app');
+
+    expect(await backend.deliver({ ...pr, action: 'closed' })).toBe(202);
+    await backend.waitForPreview(pr, p => p.state === 'destroyed');
+    expect(vercel.deployments.size).toBe(0);
+  });
+
+  it('records a build error with its code', async () => {
+    await backend.waitForPreview(pr, p => p.state === 'building');
+    const [id] = vercel.deployments.keys();
+    vercel.settle(id, 'ERROR', {
+      errorCode: 'BUILD_FAILED',
+      errorMessage: 'Command "npm run build" exited with 1',
+    });
+    const failed = await backend.waitForPreview(pr, p => p.state === 'failed');
+    expect(failed).toMatchObject({
+      errorClass: 'build',
+      errorMessage: 'Command "npm run build" exited with 1',
+    });
+  });
+
+  it('retries after a 429 once its reset has passed, then builds', async () => {
+    vercel.answerOnce('POST /v13/deployments', rateLimited(300));
+    await backend.waitForPreview(pr, p => p.state === 'building');
+    const creates = vercel.requests.filter(r => r.method === 'POST');
+    expect(creates).toHaveLength(2);
+    expect(await backend.jobs('create-preview')).toEqual([
+      expect.objectContaining({ state: 'succeeded', attempts: 2 }),
+    ]);
+  });
+
+  it('fails the preview as a provider outage when Vercel answers 5xx until the job is dead', async () => {
+    vercel.route('POST /v13/deployments', () =>
+      vercelError(503, 'service_unavailable'),
+    );
+    const failed = await backend.waitForPreview(pr, p => p.state === 'failed');
+    expect(failed).toMatchObject({
+      errorClass: 'provider-outage',
+      errorMessage:
+        'Vercel could not create a deployment: HTTP 503 (service_unavailable)',
+    });
+    const [job] = await backend.jobs('create-preview');
+    expect(job).toMatchObject({ state: 'dead' });
+    expect(vercel.requests).toHaveLength(job.attempts);
+    expect(job.attempts).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,32 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  opshubPreviewProvidersExtensionPoint,
+  type PreviewProvider,
+} from '@opshub/plugin-opshub-node';
+import vercelModule from './index';
+
+describe('the Vercel provider module', () => {
+  async function registered(config: object) {
+    const added: PreviewProvider[] = [];
+    await startTestBackend({
+      features: [
+        vercelModule,
+        mockServices.rootConfig.factory({ data: config }),
+      ],
+      extensionPoints: [
+        [
+          opshubPreviewProvidersExtensionPoint,
+          { addProvider: (...p: PreviewProvider[]) => added.push(...p) },
+        ],
+      ],
+    });
+    return added.map(p => p.id);
+  }
+
+  it('adds the vercel provider when configured, and nothing otherwise', async () => {
+    await expect(
+      registered({ opshub: { providers: { vercel: { token: 't' } } } }),
+    ).resolves.toEqual(['vercel']);
+    await expect(registered({})).resolves.toEqual([]);
+  });
+});
