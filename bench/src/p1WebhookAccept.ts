@@ -16,7 +16,6 @@
  *   yarn workspace @internal/opshub-bench p1 [--repeats 3]
  */
 import examples from '@octokit/webhooks-examples';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { cpuSnapshot } from './lib/cpu';
@@ -27,13 +26,14 @@ import {
   type LoadResult,
   openLoop,
 } from './lib/load';
+import { checkpoint, freshDatabase, waitUntil } from './lib/postgres';
 import {
-  checkpoint,
-  connect,
-  freshDatabase,
-  PG_URL,
-  waitUntil,
-} from './lib/postgres';
+  nodeTransform,
+  repoRoot,
+  startBackend,
+  startProcess,
+  stopProcess,
+} from './lib/processes';
 import { median, percentile, repeatsFromArgs, round } from './lib/stats';
 
 const SECRET = 'opshub-bench-webhook-secret';
@@ -46,11 +46,6 @@ const BARE_ROUTE = `http://127.0.0.1:${BARE_PORT}/api/opshub/webhooks/github`;
 const PAYLOAD_BYTES = 24 * 1024;
 /** 6,000 requests at 200/s: p99 is the 60th slowest, not a single stall. */
 const STEADY_MS = 30_000;
-// yarn runs workspace scripts in bench/.
-const repoRoot = resolvePath(process.cwd(), '..');
-const nodeTransform = require.resolve(
-  '@backstage/cli/config/nodeTransform.cjs',
-);
 
 /** 500 signed bodies for different PRs of the demo entity's repository. */
 function deliverySource(runId: string): () => Delivery {
@@ -91,33 +86,6 @@ function deliverySource(runId: string): () => Delivery {
   };
 }
 
-function startProcess(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: Record<string, string> },
-) {
-  // Its own process group, so stopping it stops everything it started.
-  const child = spawn(command, args, {
-    cwd: options.cwd,
-    env: { ...process.env, ...options.env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', chunk => (output += chunk));
-  child.stderr!.on('data', chunk => (output += chunk));
-  return { child, output: () => output };
-}
-
-async function stopProcess(child: ChildProcess) {
-  if (child.exitCode !== null || !child.pid) return;
-  const exited = new Promise(resolve => child.on('exit', resolve));
-  process.kill(-child.pid, 'SIGTERM');
-  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** A bench server (floor or bare route) on its own fresh database. */
 async function startBenchServer(
   script: string,
@@ -145,44 +113,13 @@ async function startBenchServer(
   return server;
 }
 
-async function startBackend() {
-  // Fresh plugin databases for every run.
-  const admin = connect(`${PG_URL}/postgres`, 1);
-  const { rows } = await admin.raw(
-    `SELECT datname FROM pg_database WHERE datname LIKE 'opshub\\_bench\\_p1\\_%' AND datname <> 'opshub_bench_p1_floor'`,
-  );
-  for (const { datname } of rows) {
-    await admin.raw(`DROP DATABASE ?? WITH (FORCE)`, [datname]);
-  }
-  await admin.destroy();
-
-  // packages/backend's entry point as production runs it: no file watcher,
-  // no --enable-source-maps (which `yarn start` adds for development), the
-  // TypeScript sources transpiled on load as `backstage-cli` does.
-  const backend = startProcess(
-    process.execPath,
-    [
-      '--require',
-      nodeTransform,
-      'src/index',
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      '../../bench/app-config.bench.yaml',
-    ],
-    {
-      cwd: resolvePath(repoRoot, 'packages/backend'),
-      env: { LOG_LEVEL: 'warn', NODE_ENV: 'production' },
-    },
-  );
-  await waitUntil(
-    () =>
-      fetch(`${BACKEND}/.backstage/health/v1/readiness`)
-        .then(r => r.ok)
-        .catch(() => false),
-    180_000,
-    250,
-  );
+async function startP1Backend() {
+  const backend = await startBackend({
+    config: 'app-config.bench.yaml',
+    databasePrefix: 'opshub_bench_p1_',
+    keepDatabases: ['opshub_bench_p1_floor'],
+    url: BACKEND,
+  });
   // Ready once the project sync has mapped acme/storefront to its entity.
   const probe = deliverySource('probe');
   await waitUntil(
@@ -303,7 +240,7 @@ async function main() {
     'opshub_bench_p1_floor',
     FLOOR_PORT,
   );
-  const backend = await startBackend();
+  const backend = await startP1Backend();
   const bare = await startBenchServer(
     'src/p1BareRouteServer.ts',
     'opshub_bench_bare_route',

@@ -7,6 +7,7 @@ import {
 } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 import { migrateUp } from '../database/migrations';
+import { toDate } from '../database/timestamps';
 import { DatabaseProjectStore } from '../projects/DatabaseProjectStore';
 import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
@@ -209,6 +210,9 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     });
     const [check] = await checkJobs();
     expect(check).toMatchObject({ headSha: SHA1 });
+    // The first look is due at once (a build may be ready when created).
+    const [due] = await knex('jobs').where({ type: 'check-preview' });
+    expect(toDate(due.run_at).getTime()).toBeLessThanOrEqual(Date.now());
 
     // Still building: the job asks to run again instead of waiting.
     expect(await run.check(check)).toEqual({ rescheduleInMs: 1_000 });

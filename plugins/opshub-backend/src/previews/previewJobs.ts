@@ -277,7 +277,8 @@ async function startBuild(
           headSha: preview.headSha,
           startedAt,
         } satisfies CheckPreviewPayload,
-        runAt: new Date(startedAt + deps.checkIntervalMs),
+        // The first look at once: a build may be ready (or refused) as soon
+        // as it is created; later looks come every checkIntervalMs.
       });
     }
     return recorded;

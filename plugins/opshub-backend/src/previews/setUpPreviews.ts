@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import type { OpsHubBackendConfig } from '../config';
 import { githubWriteBack } from '../github/githubWriteBack';
 import type { ProjectStore } from '../projects/ProjectStore';
+import { shortLivedCache } from '../projects/shortLivedCache';
 import type { JobQueue } from '../queue/JobQueue';
 import { slackNotifications } from '../slack/slackNotifications';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
@@ -44,12 +45,19 @@ export async function setUpPreviews(deps: {
     providers.set('mock', MockPreviewProvider.fromConfig(config.mockProvider));
   }
   const previews = new DatabasePreviewStore(knex);
-  const annotationsOf = async (entityRef: string) => {
-    const entity = await deps.catalog.getEntityByRef(entityRef, {
-      credentials: await deps.auth.getOwnServiceCredentials(),
-    });
-    return entity?.metadata.annotations;
-  };
+  // Asked by every lifecycle job and Slack message: kept for 10 s, so
+  // annotation changes reach previews within that (and the next catalog
+  // refresh).
+  const annotations = shortLivedCache(
+    async (entityRef: string) => {
+      const entity = await deps.catalog.getEntityByRef(entityRef, {
+        credentials: await deps.auth.getOwnServiceCredentials(),
+      });
+      return entity?.metadata.annotations;
+    },
+    { ttlMs: 10_000 },
+  );
+  const annotationsOf = annotations.get;
   const warn = (what: string) => (error: unknown) =>
     logger.warn(`Could not ${what}: ${error}`);
 

@@ -1,4 +1,5 @@
 import type { ProjectStore } from './ProjectStore';
+import { shortLivedCache } from './shortLivedCache';
 
 /**
  * Which entities name a GitHub repository: asked by every pull_request
@@ -7,25 +8,18 @@ import type { ProjectStore } from './ProjectStore';
  * `ttlMs`.
  */
 export class RepositoryLookup {
-  private readonly cache = new Map<string, { refs: string[]; until: number }>();
+  private readonly cache;
 
-  constructor(
-    private readonly projects: ProjectStore,
-    private readonly ttlMs = 10_000,
-    private readonly maxEntries = 10_000,
-  ) {}
-
-  async entityRefsFor(repoSlug: string): Promise<string[]> {
-    const key = repoSlug.toLowerCase();
-    const now = Date.now();
-    const hit = this.cache.get(key);
-    if (hit && hit.until > now) return hit.refs;
-    const refs = (await this.projects.findByRepoSlug(key)).map(
-      p => p.entityRef,
+  constructor(projects: ProjectStore, ttlMs = 10_000, maxEntries = 10_000) {
+    this.cache = shortLivedCache(
+      async (repoSlug: string) =>
+        (await projects.findByRepoSlug(repoSlug)).map(p => p.entityRef),
+      { ttlMs, maxEntries },
     );
-    if (this.cache.size >= this.maxEntries) this.cache.clear();
-    this.cache.set(key, { refs, until: now + this.ttlMs });
-    return refs;
+  }
+
+  entityRefsFor(repoSlug: string): Promise<string[]> {
+    return this.cache.get(repoSlug.toLowerCase());
   }
 
   clear(): void {

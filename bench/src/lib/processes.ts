@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
+import { connect, PG_URL, waitUntil } from './postgres';
+
+// yarn runs workspace scripts in bench/.
+export const repoRoot = resolvePath(process.cwd(), '..');
+export const nodeTransform = require.resolve(
+  '@backstage/cli/config/nodeTransform.cjs',
+);
+
+export interface StartedProcess {
+  child: ChildProcess;
+  output(): string;
+}
+
+/** Starts a process in its own group, so stopping it stops all it started. */
+export function startProcess(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string> },
+): StartedProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', chunk => (output += chunk));
+  child.stderr!.on('data', chunk => (output += chunk));
+  return { child, output: () => output };
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || !child.pid) return;
+  const exited = new Promise(resolve => child.on('exit', resolve));
+  process.kill(-child.pid, 'SIGTERM');
+  const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * packages/backend's entry point as production runs it (no file watcher, no
+ * --enable-source-maps, the TypeScript sources transpiled on load as
+ * `backstage-cli` does) with app-config.yaml and a bench config on top, on
+ * fresh plugin databases (those named `<databasePrefix>*` are dropped
+ * first). Resolves once the backend answers its readiness check.
+ */
+export async function startBackend(options: {
+  /** Relative to bench/, e.g. `app-config.bench.yaml`. */
+  config: string;
+  databasePrefix: string;
+  /** Databases with the prefix that are not the backend's. */
+  keepDatabases?: string[];
+  env?: Record<string, string>;
+  url: string;
+}): Promise<StartedProcess> {
+  const admin = connect(`${PG_URL}/postgres`, 1);
+  try {
+    const { rows } = await admin.raw(
+      `SELECT datname FROM pg_database WHERE starts_with(datname, ?)`,
+      [options.databasePrefix],
+    );
+    for (const { datname } of rows) {
+      if (options.keepDatabases?.includes(datname)) continue;
+      await admin.raw(`DROP DATABASE ?? WITH (FORCE)`, [datname]);
+    }
+  } finally {
+    await admin.destroy();
+  }
+  const backend = startProcess(
+    process.execPath,
+    [
+      '--require',
+      nodeTransform,
+      'src/index',
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      `../../bench/${options.config}`,
+    ],
+    {
+      cwd: resolvePath(repoRoot, 'packages/backend'),
+      env: { LOG_LEVEL: 'warn', NODE_ENV: 'production', ...options.env },
+    },
+  );
+  await waitUntil(
+    () =>
+      fetch(`${options.url}/.backstage/health/v1/readiness`)
+        .then(r => r.ok)
+        .catch(() => false),
+    180_000,
+    250,
+  );
+  return backend;
+}
