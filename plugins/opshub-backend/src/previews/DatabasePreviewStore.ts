@@ -73,17 +73,38 @@ export class DatabasePreviewStore implements PreviewStore {
   async refuse(
     previewId: string,
     headSha: string,
-    failure: BuildFailure,
+    failure: BuildFailure & { queuedAt: Date },
   ): Promise<boolean> {
-    const changed = await this.knex('previews')
-      .where({ id: previewId, head_sha: headSha, state: 'queued' })
-      .update({
-        state: 'failed',
+    return this.knex.transaction(async trx => {
+      const now = new Date();
+      const message = failure.message.slice(0, 2000);
+      const changed = await trx('previews')
+        .where({ id: previewId, head_sha: headSha, state: 'queued' })
+        .update({
+          state: 'failed',
+          error_class: failure.errorClass,
+          error_message: message,
+          updated_at: now,
+        });
+      if (changed === 0) return false;
+      const preview = (await this.getIn(trx, previewId))!;
+      // A deploy that never started still counts: its error class (quota,
+      // configuration, provider-outage) is what the analytics group by.
+      await trx('deploy_events').insert({
+        preview_id: previewId,
+        entity_ref: preview.entityRef,
+        provider: preview.provider,
+        head_sha: headSha,
+        queued_at: failure.queuedAt,
+        started_at: now,
+        finished_at: now,
+        duration_ms: 0,
+        outcome: 'failed',
         error_class: failure.errorClass,
-        error_message: failure.message.slice(0, 2000),
-        updated_at: new Date(),
+        error_code: failure.errorCode ?? null,
       });
-    return changed > 0;
+      return true;
+    });
   }
 
   async list(entityRef: string, limit: number): Promise<Preview[]> {

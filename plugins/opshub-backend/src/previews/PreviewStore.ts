@@ -113,13 +113,13 @@ export interface PreviewStore {
   countLive(entityRef: string, exceptPr: number): Promise<number>;
   /**
    * Fails a queued preview whose build could not start (the entity has too
-   * many live ones, the provider refused or stayed down). False when it was
-   * not queued with that head.
+   * many live ones, the provider refused or stayed down), with a finished
+   * deploy event. False when it was not queued with that head.
    */
   refuse(
     previewId: string,
     headSha: string,
-    failure: BuildFailure,
+    failure: BuildFailure & { queuedAt: Date },
   ): Promise<boolean>;
   /** An entity's previews, most recently changed first. */
   list(entityRef: string, limit: number): Promise<Preview[]>;

@@ -376,7 +376,9 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
 
   it("refuses a PR beyond the entity's cap on live previews, saying why", async () => {
     const provider = new ScriptedProvider();
-    const { run, deps, previews, announced } = await setup(provider);
+    const { run, deps, previews, announced, deployEvents } = await setup(
+      provider,
+    );
     deps.rules = { ...defaultPreviewRules, maxLive: 1 };
     await run.create(prEvent('opened'));
     await run.create(prEvent('opened', { number: 8 }));
@@ -385,6 +387,11 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     expect(refused.errorMessage).toMatch(/has 1 live previews/);
     expect(announced).toEqual([`failed ${refused.id}`]);
     expect(provider.calls).toEqual(['create 1']);
+    // The refused deploy is an event too, for the analytics' error classes.
+    expect(await deployEvents()).toEqual([
+      { head_sha: SHA1, outcome: null, error_class: null },
+      { head_sha: SHA1, outcome: 'failed', error_class: 'quota' },
+    ]);
 
     // Once PR 7 closes, PR 8's next push builds.
     await run.teardown(prEvent('closed'));
@@ -440,7 +447,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     'fails the preview when the last attempt to start its build fails (%s)',
     async (error, errorClass) => {
       const provider = new ScriptedProvider();
-      const { run, preview, announced } = await setup(provider);
+      const { run, preview, announced, deployEvents } = await setup(provider);
       provider.createError = error;
       await expect(run.create(prEvent('opened'), 4)).rejects.toThrow();
       expect((await preview()).state).toBe('queued');
@@ -451,6 +458,9 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
         errorMessage: error.message,
       });
       expect(announced).toEqual([`failed ${(await preview()).id}`]);
+      expect(await deployEvents()).toEqual([
+        { head_sha: SHA1, outcome: 'failed', error_class: errorClass },
+      ]);
     },
   );
 

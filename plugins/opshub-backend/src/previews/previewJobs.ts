@@ -97,7 +97,7 @@ export function createPreviewHandler(
     const live = await deps.previews.countLive(entityRef, pr.number);
     if (live >= rules.maxLive) {
       const why = `${entityRef} has ${live} live previews, as many as it may have (opshub.previews.maxLive, or the opshub.dev/preview-max-live annotation); close a PR or raise the limit`;
-      await refuse(deps, preview, { errorClass: 'quota', message: why });
+      await refuse(deps, preview, job, { errorClass: 'quota', message: why });
       return;
     }
     await startBuild(deps, preview, annotations, job, signal);
@@ -256,7 +256,7 @@ async function startBuild(
   const source = sourceOf(preview, annotations);
   const deployment = await callProvider(
     () => provider.create(source, { signal }),
-    { job, fail: failure => refuse(deps, preview, failure) },
+    { job, fail: failure => refuse(deps, preview, job, failure) },
   );
   signal.throwIfAborted();
   const startedAt = Date.now();
@@ -372,9 +372,14 @@ function sourceOf(
 async function refuse(
   deps: PreviewJobDeps,
   preview: Preview,
+  job: Job,
   failure: BuildFailure,
 ): Promise<void> {
-  if (await deps.previews.refuse(preview.id, preview.headSha, failure)) {
+  const refused = await deps.previews.refuse(preview.id, preview.headSha, {
+    ...failure,
+    queuedAt: job.createdAt,
+  });
+  if (refused) {
     deps.notify(preview);
     deps.announce(preview.id, 'failed');
   }
