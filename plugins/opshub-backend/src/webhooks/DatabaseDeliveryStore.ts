@@ -37,7 +37,16 @@ const SUMMARY_COLUMNS = [
 ];
 
 export class DatabaseDeliveryStore implements DeliveryStore {
-  constructor(private readonly knex: Knex) {}
+  /**
+   * PostgreSQL takes a Buffer parameter in binary format, which for a text
+   * column is the UTF-8 bytes themselves: the received body goes out as it
+   * came, with no second encoding of a string the size of the payload.
+   */
+  private readonly takesBytes: boolean;
+
+  constructor(private readonly knex: Knex) {
+    this.takesBytes = knex.client.config.client === 'pg';
+  }
 
   insertStatement(deliveries: DeliveryWithPayload[]): GuardInsert {
     const bindings: unknown[] = [];
@@ -51,7 +60,7 @@ export class DatabaseDeliveryStore implements DeliveryStore {
         d.outcome,
         d.jobCount,
         d.redeliveries,
-        d.payload,
+        (this.takesBytes && d.payloadBytes) || d.payload,
       );
     }
     const sql = `INSERT INTO webhook_deliveries (delivery_id, event, action,

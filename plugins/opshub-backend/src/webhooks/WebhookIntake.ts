@@ -51,6 +51,8 @@ export class WebhookIntake {
     deliveryId: string;
     event: string;
     rawBody: string;
+    /** `rawBody`'s bytes as received, when they are valid UTF-8. */
+    rawBytes?: Buffer;
     /** From `planBody`, which the caller runs to answer bad bodies itself. */
     plan: DeliveryPlan;
   }): Promise<IntakeResult> {
@@ -68,6 +70,7 @@ export class WebhookIntake {
         jobCount: jobs.length,
         redeliveries: 0,
         payload: delivery.rawBody,
+        payloadBytes: delivery.rawBytes,
       },
       jobs,
     });

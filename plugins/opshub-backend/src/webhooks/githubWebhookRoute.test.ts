@@ -1,6 +1,7 @@
 import { Webhooks } from '@octokit/webhooks';
 import examples from '@octokit/webhooks-examples';
 import type { Knex } from 'knex';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
 import {
@@ -327,6 +328,44 @@ describe.each(databases.eachSupportedId())(
         );
       },
     );
+
+    it('stores the body exactly as signed, whatever its characters', async () => {
+      const body = JSON.stringify({
+        ...opened,
+        pull_request: { ...opened.pull_request, title: 'Grüße 🚀 — 日本語' },
+      });
+      const res = await deliver(undefined, { body });
+      expect(res.status).toBe(202);
+      const stored = await knex('webhook_deliveries').first('payload');
+      expect(stored.payload).toBe(body);
+    });
+
+    it('stores a body that is not UTF-8 as the text it was verified as', async () => {
+      // Bytes that are not UTF-8 verify only when signed as their decoded
+      // text (U+FFFD for each bad byte), which is what gets stored.
+      const text = JSON.stringify({ ...opened, note: 'AB' });
+      const bytes = Buffer.from(text.replace('AB', 'A\uFFFDB'));
+      bytes[bytes.indexOf(Buffer.from('\uFFFD'))] = 0xff;
+      const decoded = bytes.toString('utf8');
+      // Raw bytes: supertest would send a Buffer as JSON of its bytes.
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(
+        `http://127.0.0.1:${port}/api/opshub/webhooks/github`,
+        {
+          method: 'POST',
+          body: bytes,
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'pull_request',
+            'x-github-delivery': nextDeliveryId(),
+            'x-hub-signature-256': await sign(decoded),
+          },
+        },
+      );
+      expect(res.status).toBe(202);
+      const stored = await knex('webhook_deliveries').first('payload');
+      expect(stored.payload).toBe(decoded);
+    });
 
     it('records other events as ignored', async () => {
       const push = examples.find(e => e.name === 'push')!.examples[0];
