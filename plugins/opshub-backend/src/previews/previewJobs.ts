@@ -134,53 +134,33 @@ export function checkPreviewHandler(
           },
           { signal },
         ),
-      {
-        job,
-        fail: async failure => {
-          const failed = await deps.previews.finishBuild(previewId, headSha, {
-            outcome: 'failed',
-            ...failure,
-          });
-          if (failed) {
-            deps.notify(preview);
-            deps.announce(previewId, 'failed');
-          }
-        },
-      },
+      { job, fail: failure => endBuild(deps, preview, failure) },
     );
     if (status.state === 'building') {
       if (Date.now() - startedAt < deps.buildTimeoutMs) {
         return { rescheduleInMs: deps.checkIntervalMs };
       }
       signal.throwIfAborted();
-      const timedOut = await deps.previews.finishBuild(previewId, headSha, {
-        outcome: 'failed',
+      await endBuild(deps, preview, {
         errorClass: 'timeout',
         message: `The build did not finish within ${Math.round(
           deps.buildTimeoutMs / 60_000,
         )} minutes`,
       });
-      deps.notify(preview);
-      if (timedOut) deps.announce(previewId, 'failed');
       return undefined;
     }
     signal.throwIfAborted();
-    const finished = await deps.previews.finishBuild(
-      previewId,
-      headSha,
+    await endBuild(
+      deps,
+      preview,
       status.state === 'ready'
-        ? { outcome: 'ready', url: status.url }
+        ? { url: status.url }
         : {
-            outcome: 'failed',
             errorClass: status.errorClass,
             errorCode: status.errorCode,
             message: status.message,
           },
     );
-    deps.notify(preview);
-    if (finished) {
-      deps.announce(previewId, status.state === 'ready' ? 'ready' : 'failed');
-    }
     return undefined;
   };
 }
@@ -367,7 +347,26 @@ function sourceOf(
   };
 }
 
-/** Provider errors as the queue understands them. */
+/**
+ * Records how the build of the preview's head ended (ready with its URL, or
+ * failed) and tells of it: open pages always, the team once.
+ */
+async function endBuild(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  end: { url: string } | BuildFailure,
+): Promise<void> {
+  const ended = await deps.previews.finishBuild(
+    preview.id,
+    preview.headSha,
+    'url' in end
+      ? { outcome: 'ready', url: end.url }
+      : { outcome: 'failed', ...end },
+  );
+  deps.notify(preview);
+  if (ended) deps.announce(preview.id, 'url' in end ? 'ready' : 'failed');
+}
+
 /** A queued preview whose build could not start fails, once. */
 async function refuse(
   deps: PreviewJobDeps,

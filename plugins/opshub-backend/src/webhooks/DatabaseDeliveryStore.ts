@@ -37,16 +37,7 @@ const SUMMARY_COLUMNS = [
 ];
 
 export class DatabaseDeliveryStore implements DeliveryStore {
-  /**
-   * PostgreSQL takes a Buffer parameter in binary format, which for a text
-   * column is the UTF-8 bytes themselves: the received body goes out as it
-   * came, with no second encoding of a string the size of the payload.
-   */
-  private readonly takesBytes: boolean;
-
-  constructor(private readonly knex: Knex) {
-    this.takesBytes = knex.client.config.client === 'pg';
-  }
+  constructor(private readonly knex: Knex) {}
 
   insertStatement(deliveries: DeliveryWithPayload[]): GuardInsert {
     const bindings: unknown[] = [];
@@ -60,7 +51,7 @@ export class DatabaseDeliveryStore implements DeliveryStore {
         d.outcome,
         d.jobCount,
         d.redeliveries,
-        (this.takesBytes && d.payloadBytes) || d.payload,
+        d.payload,
       );
     }
     const sql = `INSERT INTO webhook_deliveries (delivery_id, event, action,

@@ -18,11 +18,6 @@ export interface Delivery {
 export interface DeliveryWithPayload extends Delivery {
   /** The raw body exactly as GitHub signed it. */
   payload: string;
-  /**
-   * The same body as the bytes received, when they are valid UTF-8: a store
-   * may write them as they are instead of encoding `payload` again.
-   */
-  payloadBytes?: Buffer;
 }
 
 export interface DeliveryListFilter {

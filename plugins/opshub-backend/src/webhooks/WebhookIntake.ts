@@ -51,8 +51,6 @@ export class WebhookIntake {
     deliveryId: string;
     event: string;
     rawBody: string;
-    /** `rawBody`'s bytes as received, when they are valid UTF-8. */
-    rawBytes?: Buffer;
     /** From `planBody`, which the caller runs to answer bad bodies itself. */
     plan: DeliveryPlan;
   }): Promise<IntakeResult> {
@@ -70,7 +68,6 @@ export class WebhookIntake {
         jobCount: jobs.length,
         redeliveries: 0,
         payload: delivery.rawBody,
-        payloadBytes: delivery.rawBytes,
       },
       jobs,
     });

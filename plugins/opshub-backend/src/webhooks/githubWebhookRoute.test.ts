@@ -342,7 +342,8 @@ describe.each(databases.eachSupportedId())(
 
     it('stores a body that is not UTF-8 as the text it was verified as', async () => {
       // Bytes that are not UTF-8 verify only when signed as their decoded
-      // text (U+FFFD for each bad byte), which is what gets stored.
+      // text (U+FFFD for each bad byte), which is what gets stored; never a
+      // 5xx.
       const text = JSON.stringify({ ...opened, note: 'AB' });
       const bytes = Buffer.from(text.replace('AB', 'A\uFFFDB'));
       bytes[bytes.indexOf(Buffer.from('\uFFFD'))] = 0xff;

@@ -1,6 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Request, RequestHandler, Response } from 'express';
-import { isUtf8 } from 'node:buffer';
 import { createConcurrencyLimit } from './concurrencyLimit';
 import { planBody } from './previewJobs';
 import type { WebhookIntake } from './WebhookIntake';
@@ -106,8 +105,6 @@ export function githubWebhookRoute(
         deliveryId,
         event,
         rawBody,
-        // Invalid UTF-8 was replaced in rawBody; those bytes are not stored.
-        rawBytes: isUtf8(body) ? body : undefined,
         plan,
       });
       if (result.duplicate) {
