@@ -1,3 +1,4 @@
+import type { GetDeploymentResponseBody2 } from '@vercel/sdk/models/getdeploymentresponsebody1.js';
 import {
   type FakeApiAnswer,
   type FakeProviderApi,
@@ -30,7 +31,9 @@ export function vercelDeployment(options: {
 }) {
   const host = `storefront-${options.id.slice(4, 12)}-acme.vercel.app`;
   const ended = ['READY', 'ERROR', 'CANCELED'].includes(options.readyState);
-  return {
+  // Typed as the SDK's owner view of a deployment: the compiler holds the
+  // fixture to every field Vercel documents as always present.
+  const deployment: GetDeploymentResponseBody2 = {
     id: options.id,
     name: 'storefront',
     url: host,
@@ -96,6 +99,7 @@ export function vercelDeployment(options: {
     previewCommentsEnabled: false,
     nodeVersion: '22.x',
   };
+  return deployment;
 }
 
 /** Vercel's 429, with the reset it sends in the body and headers. */
@@ -185,8 +189,8 @@ export async function startFakeVercel(): Promise<
         ...vercelDeployment({
           id,
           readyState,
-          sha: current.gitSource.sha,
-          ref: current.gitSource.ref,
+          sha: current.meta.githubCommitSha,
+          ref: current.meta.githubCommitRef,
           ...error,
         }),
       });
