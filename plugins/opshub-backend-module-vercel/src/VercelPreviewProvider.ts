@@ -10,9 +10,15 @@ import {
   type ProviderApiFailure,
   retryAfterMsOf,
 } from '@opshub/plugin-opshub-node';
-import { Vercel } from '@vercel/sdk';
+// The SDK's standalone functions: the whole client would load schemas for
+// all of Vercel's API (about 400 MB of heap); these load the deployments'.
+import { VercelCore } from '@vercel/sdk/core.js';
+import { deploymentsCreateDeployment } from '@vercel/sdk/funcs/deploymentsCreateDeployment.js';
+import { deploymentsDeleteDeployment } from '@vercel/sdk/funcs/deploymentsDeleteDeployment.js';
+import { deploymentsGetDeployment } from '@vercel/sdk/funcs/deploymentsGetDeployment.js';
 import type { RequestOptions } from '@vercel/sdk/lib/sdks.js';
 import { VercelError } from '@vercel/sdk/models/vercelerror.js';
+import type { Result } from '@vercel/sdk/types/fp.js';
 
 /** The entity annotation naming the Vercel project to deploy. */
 export const VERCEL_PROJECT_ANNOTATION = 'vercel.com/project-id';
@@ -37,12 +43,12 @@ type Deployment = PreviewDeployment & { source: PreviewSource };
  */
 export class VercelPreviewProvider implements PreviewProvider {
   readonly id = 'vercel';
-  private readonly client: Vercel;
+  private readonly client: VercelCore;
   private readonly teamId?: string;
   private readonly timeoutMs: number;
 
   constructor(options: VercelPreviewProviderOptions) {
-    this.client = new Vercel({
+    this.client = new VercelCore({
       bearerToken: options.token,
       serverURL: options.apiBaseUrl,
     });
@@ -83,7 +89,8 @@ export class VercelPreviewProvider implements PreviewProvider {
     }
     const [org, repo] = source.repository.split('/');
     const created = await this.call('create a deployment', signal, options =>
-      this.client.deployments.createDeployment(
+      deploymentsCreateDeployment(
+        this.client,
         {
           teamId: this.teamId,
           requestBody: {
@@ -113,7 +120,8 @@ export class VercelPreviewProvider implements PreviewProvider {
     { signal }: { signal: AbortSignal },
   ): Promise<PreviewDeploymentStatus> {
     const found = await this.call('read a deployment', signal, options =>
-      this.client.deployments.getDeployment(
+      deploymentsGetDeployment(
+        this.client,
         { idOrUrl: deployment.deploymentId, teamId: this.teamId },
         options,
       ),
@@ -163,24 +171,25 @@ export class VercelPreviewProvider implements PreviewProvider {
     deployment: Deployment,
     { signal }: { signal: AbortSignal },
   ): Promise<void> {
-    await this.call('delete a deployment', signal, async options => {
-      try {
-        await this.client.deployments.deleteDeployment(
-          { id: deployment.deploymentId, teamId: this.teamId },
-          options,
-        );
-      } catch (error) {
-        // Already gone: what teardown wanted.
-        if (error instanceof VercelError && error.statusCode === 404) return;
-        throw error;
-      }
+    await this.call<unknown>('delete a deployment', signal, async options => {
+      const result = await deploymentsDeleteDeployment(
+        this.client,
+        { id: deployment.deploymentId, teamId: this.teamId },
+        options,
+      );
+      // Already gone: what teardown wanted.
+      const gone =
+        !result.ok &&
+        result.error instanceof VercelError &&
+        result.error.statusCode === 404;
+      return gone ? { ok: true, value: undefined } : result;
     });
   }
 
   private call<T>(
     operation: string,
     signal: AbortSignal,
-    call: (options: RequestOptions) => Promise<T>,
+    call: (options: RequestOptions) => Promise<Result<T, Error>>,
   ): Promise<T> {
     return callProviderApi(
       {
@@ -191,11 +200,14 @@ export class VercelPreviewProvider implements PreviewProvider {
         failureOf,
       },
       // Retries belong to the queue, which frees the worker while it waits.
-      callSignal =>
-        call({
+      async callSignal => {
+        const result = await call({
           retries: { strategy: 'none' },
           fetchOptions: { signal: callSignal },
-        }),
+        });
+        if (!result.ok) throw result.error;
+        return result.value;
+      },
     );
   }
 }
