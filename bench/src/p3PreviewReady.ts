@@ -15,8 +15,8 @@
  */
 import examples from '@octokit/webhooks-examples';
 import {
-  type FakeProviderApi,
-  startFakeProviderApi,
+  startFakeGithub,
+  startFakeSlack,
 } from '@opshub/plugin-opshub-node/testUtils';
 import { createHash, createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -82,49 +82,20 @@ async function deliver(action: string, number: number, headSha: string) {
 }
 
 /**
- * GitHub's REST API as OpsHub's write-back and reconcile task call it,
- * answering at once; records when each head's success status arrives.
+ * The fake GitHub of OpsHub's tests; records when each head's success
+ * status arrives.
  */
-async function startFakeGithub() {
-  const api = await startFakeProviderApi();
+async function startTimedGithub() {
+  const api = await startFakeGithub();
   const succeededAt = new Map<string, number>();
-  let id = 0;
-  const created = (body: object) => ({
-    status: 201,
-    body: { id: ++id, ...body },
-  });
   api.route('POST /repos/:owner/:repo/statuses/:sha', ({ params, body }) => {
     const status = body as { state: string; context: string };
     if (status.context === 'opshub/preview' && status.state === 'success') {
       succeededAt.set(params.sha, performance.now());
     }
-    return created({ ...status, url: `${api.url}/statuses/${id}` });
+    return { status: 201, body: { id: 1 } };
   });
-  api.route('POST /repos/:owner/:repo/deployments', ({ body }) =>
-    created(body as object),
-  );
-  api.route('POST /repos/:owner/:repo/deployments/:id/statuses', ({ body }) =>
-    created(body as object),
-  );
-  api.route('GET /repos/:owner/:repo/issues/:number/comments', () => ({
-    body: [],
-  }));
-  api.route('POST /repos/:owner/:repo/issues/:number/comments', ({ body }) =>
-    created(body as object),
-  );
-  api.route('PATCH /repos/:owner/:repo/issues/comments/:id', ({ params }) => ({
-    body: { id: Number(params.id) },
-  }));
-  api.route('GET /repos/:owner/:repo/pulls', () => ({ body: [] }));
   return { api, succeededAt };
-}
-
-async function startFakeSlack(): Promise<FakeProviderApi> {
-  const api = await startFakeProviderApi();
-  api.route('POST /api/chat.postMessage', () => ({
-    body: { ok: true, channel: 'C0BENCH', ts: `${Date.now() / 1000}` },
-  }));
-  return api;
 }
 
 const shaOf = (run: string, number: number) =>
@@ -162,7 +133,7 @@ async function measureRepeat(
 async function main() {
   const repeats = repeatsFromArgs();
   const rate = rateFromArgs();
-  const github = await startFakeGithub();
+  const github = await startTimedGithub();
   const slack = await startFakeSlack();
   const backend = await startBackend({
     config: 'app-config.p3.yaml',
@@ -174,7 +145,7 @@ async function main() {
           { host: 'github.com', apiBaseUrl: github.api.url, token: 'bench' },
         ],
       }),
-      APP_CONFIG_opshub_slack_apiUrl: `${slack.url}/api/`,
+      APP_CONFIG_opshub_slack_apiUrl: slack.url,
     },
   });
   const results: Array<{ p50: number; p99: number; max: number }> = [];
@@ -232,7 +203,7 @@ async function main() {
     )} ms (goal < 150), p99 ${round(p99)} ms (goal < 500): ${
       p50 < 150 && p99 < 500 ? 'met' : 'NOT met'
     }; ${github.api.requests.length} GitHub requests, ${
-      slack.requests.length
+      slack.seen.length
     } Slack messages`,
   );
 }

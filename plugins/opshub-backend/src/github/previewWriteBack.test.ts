@@ -1,6 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeGithub } from '@opshub/plugin-opshub-node/testUtils';
 import { migrateUp } from '../database/migrations';
 import { DatabasePreviewStore } from '../previews/DatabasePreviewStore';
 import { createTestDatabases } from '../__testUtils__/databases';
@@ -17,50 +16,6 @@ const databases = createTestDatabases();
 const ENTITY = 'component:default/web';
 const SHA = 'a'.repeat(40);
 
-type Seen = { method: string; path: string; auth?: string; body?: any };
-
-/**
- * GitHub's REST API on loopback, as much of it as write-back uses, answering
- * with the documented status codes; records every request.
- */
-async function fakeGithub(existingComments: object[] = []) {
-  const seen: Seen[] = [];
-  const server: Server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', chunk => (raw += chunk));
-    req.on('end', () => {
-      const path = req.url!.split('?')[0];
-      seen.push({
-        method: req.method!,
-        path,
-        auth: req.headers.authorization,
-        body: raw ? JSON.parse(raw) : undefined,
-      });
-      const reply = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      const route = `${req.method} ${path}`;
-      if (route === `POST /repos/acme/web/statuses/${SHA}`)
-        return reply(201, { id: 1 });
-      if (route === 'POST /repos/acme/web/deployments')
-        return reply(201, { id: 42 });
-      if (route === 'POST /repos/acme/web/deployments/42/statuses')
-        return reply(201, { id: 5 });
-      if (route === 'GET /repos/acme/web/issues/7/comments')
-        return reply(200, existingComments);
-      if (route === 'POST /repos/acme/web/issues/7/comments')
-        return reply(201, { id: 99 });
-      if (/^PATCH \/repos\/acme\/web\/issues\/comments\/\d+$/.test(route))
-        return reply(200, { id: 1 });
-      return reply(404, { message: 'Not Found' });
-    });
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { seen, port, close: () => new Promise(r => server.close(r)) };
-}
-
 describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
   const servers: Array<{ close(): Promise<unknown> }> = [];
   afterEach(async () => {
@@ -70,7 +25,7 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
   async function setup(existingComments: object[] = []) {
     const knex = await databases.init(id);
     await migrateUp(knex);
-    const github = await fakeGithub(existingComments);
+    const github = await startFakeGithub({ existingComments });
     servers.push(github);
     const previews = new DatabasePreviewStore(knex);
     const previewId = await seedPreview(knex, {
@@ -89,7 +44,7 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
             github: [
               {
                 host: 'github.com',
-                apiBaseUrl: `http://127.0.0.1:${github.port}`,
+                apiBaseUrl: github.url,
                 token: 'ghp_test',
               },
             ],
@@ -100,12 +55,12 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
     });
     const sync = async (state: object) => {
       await knex('previews').where({ id: previewId }).update(state);
-      github.seen.splice(0);
+      github.requests.splice(0);
       await handler({
         job: { payload: { previewId } } as any,
         signal: new AbortController().signal,
       });
-      return github.seen.map(({ method, path, body }) => ({
+      return github.requests.map(({ method, path, body }) => ({
         method,
         path,
         body,
@@ -118,7 +73,9 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
     const { sync, github } = await setup();
 
     const building = await sync({ state: 'building' });
-    expect(github.seen.every(r => r.auth === 'token ghp_test')).toBe(true);
+    expect(
+      github.requests.every(r => r.headers.authorization === 'token ghp_test'),
+    ).toBe(true);
     expect(building).toEqual([
       {
         method: 'POST',

@@ -1,7 +1,6 @@
 import { ConfigReader } from '@backstage/config';
+import { startFakeGithub } from '@opshub/plugin-opshub-node/testUtils';
 import { mockServices } from '@backstage/backend-test-utils';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { migrateUp } from '../database/migrations';
 import { githubClientsFromConfig } from '../github/githubClients';
 import { DatabaseProjectStore } from '../projects/DatabaseProjectStore';
@@ -39,19 +38,13 @@ describe.each(databases.eachSupportedId())('reconcilePreviews on %s', id => {
   it('queues open PRs without a preview and tears down previews of closed PRs', async () => {
     const knex = await databases.init(id);
     await migrateUp(knex);
-    const seen: string[] = [];
-    const server = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url}`);
-      const path = req.url!.split('?')[0];
-      const answers: Record<string, unknown> = {
-        '/repos/acme/web/pulls': [pull(8, 'open'), pull(9, 'open')],
-        '/repos/acme/web/pulls/7': pull(7, 'closed', true),
-      };
-      const body = answers[path];
-      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body ?? { message: 'Not Found' }));
-    });
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const github = await startFakeGithub();
+    github.route('GET /repos/acme/web/pulls', () => ({
+      body: [pull(8, 'open'), pull(9, 'open')],
+    }));
+    github.route('GET /repos/acme/web/pulls/7', () => ({
+      body: pull(7, 'closed', true),
+    }));
     const jobs = new DatabaseJobStore(knex);
     try {
       const projects = new DatabaseProjectStore(knex);
@@ -73,7 +66,6 @@ describe.each(databases.eachSupportedId())('reconcilePreviews on %s', id => {
         repository: 'acme/web',
       });
       const queue = new JobQueue(jobs, mockServices.logger.mock());
-      const { port } = server.address() as AddressInfo;
       const deps = {
         knex,
         projects,
@@ -85,7 +77,7 @@ describe.each(databases.eachSupportedId())('reconcilePreviews on %s', id => {
               github: [
                 {
                   host: 'github.com',
-                  apiBaseUrl: `http://127.0.0.1:${port}`,
+                  apiBaseUrl: github.url,
                   token: 't',
                 },
               ],
@@ -117,14 +109,17 @@ describe.each(databases.eachSupportedId())('reconcilePreviews on %s', id => {
         },
       ]);
       // Only the entity with a provider was asked about.
-      expect(seen.every(line => line.includes('/repos/acme/web/'))).toBe(true);
+      expect(github.requests.map(r => r.path)).toEqual([
+        '/repos/acme/web/pulls',
+        '/repos/acme/web/pulls/7',
+      ]);
 
       // Again before the jobs ran: they coalesce, nothing is queued twice.
       await reconcilePreviews(deps);
       expect(await queued()).toHaveLength(2);
     } finally {
       await jobs.close();
-      await new Promise(resolve => server.close(resolve));
+      await github.close();
     }
   });
 });

@@ -1,6 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeSlack } from '@opshub/plugin-opshub-node/testUtils';
 import { migrateUp } from '../database/migrations';
 import { DatabasePreviewStore } from '../previews/DatabasePreviewStore';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
@@ -12,50 +11,6 @@ jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 const ENTITY = 'component:default/web';
-
-type Answer = {
-  status: number;
-  body: object;
-  headers?: Record<string, string>;
-};
-
-/** Slack's Web API on loopback: answers `answer`, records each request. */
-async function fakeSlack() {
-  const seen: Array<{
-    path: string;
-    auth?: string;
-    form: Record<string, string>;
-  }> = [];
-  let answer: Answer = {
-    status: 200,
-    body: { ok: true, channel: 'C1', ts: '1.2' },
-  };
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', chunk => (raw += chunk));
-    req.on('end', () => {
-      const form = req.headers['content-type']?.includes('json')
-        ? JSON.parse(raw)
-        : Object.fromEntries(new URLSearchParams(raw));
-      seen.push({ path: req.url!, auth: req.headers.authorization, form });
-      res.writeHead(answer.status, {
-        'content-type': 'application/json',
-        ...answer.headers,
-      });
-      res.end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    seen,
-    url: `http://127.0.0.1:${port}/api/`,
-    answer: (next: Answer) => {
-      answer = next;
-    },
-    close: () => new Promise(resolve => server.close(resolve)),
-  };
-}
 
 describe.each(databases.eachSupportedId())('Slack notifications on %s', id => {
   const closers: Array<() => Promise<unknown>> = [];
@@ -69,7 +24,7 @@ describe.each(databases.eachSupportedId())('Slack notifications on %s', id => {
   }) {
     const knex = await databases.init(id);
     await migrateUp(knex);
-    const slack = await fakeSlack();
+    const slack = await startFakeSlack();
     closers.push(slack.close);
     const previews = new DatabasePreviewStore(knex);
     const previewId = await seedPreview(knex, {

@@ -6,3 +6,5 @@
 
 export * from './startFakeProviderApi';
 export * from './startPreviewTestBackend';
+export * from './startFakeGithub';
+export * from './startFakeSlack';
