@@ -80,6 +80,17 @@ export interface PreviewProvider {
     source: PreviewSource,
     options: { signal: AbortSignal },
   ): Promise<PreviewDeployment>;
+  /**
+   * The deploy of `source.headSha` for this PR that an earlier attempt
+   * started, if the provider has one: OpsHub records its intent before
+   * `create`, and a retry asks here first, so a crash between `create` and
+   * OpsHub recording its answer neither builds twice nor leaks the deploy.
+   * Teardown also asks, for intents whose answer was never recorded.
+   */
+  find(
+    source: PreviewSource,
+    options: { signal: AbortSignal },
+  ): Promise<PreviewDeployment | undefined>;
   status(
     deployment: PreviewDeployment & { source: PreviewSource },
     options: { signal: AbortSignal },

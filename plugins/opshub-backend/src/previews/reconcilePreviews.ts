@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { GithubClientFor } from '../github/githubClients';
 import type { ProjectStore, TrackedProject } from '../projects/ProjectStore';
 import type { EnqueueRequest, JobEnqueuer } from '../queue/types';
-import { planDelivery } from '../webhooks/previewJobs';
+import { planDelivery } from '../webhooks/planDelivery';
 import type { PreviewStore } from './PreviewStore';
 
 const PAGE = 200;

@@ -9,7 +9,7 @@ import {
   destroyPreviewHandler,
   type PreviewJobDeps,
   teardownPreviewHandler,
-} from './previewJobs';
+} from './previewJobHandlers';
 
 /** The preview lifecycle's job handlers on the queue. */
 export function registerPreviewJobs(queue: JobQueue, deps: PreviewJobDeps) {

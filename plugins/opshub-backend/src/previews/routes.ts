@@ -21,7 +21,7 @@ import {
   BUILD_PREVIEW,
   DESTROY_PREVIEW,
   type PreviewIdPayload,
-} from './previewJobs';
+} from './previewJobHandlers';
 import type { Preview, PreviewState, PreviewStore } from './PreviewStore';
 
 const listQuery = z.object({

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { JobEnqueuer } from '../queue/types';
-import { DESTROY_PREVIEW, type PreviewIdPayload } from './previewJobs';
+import { DESTROY_PREVIEW, type PreviewIdPayload } from './previewJobHandlers';
 import type { PreviewStore } from './PreviewStore';
 
 /** Previews one sweep hands to the queue; the next sweep takes the rest. */

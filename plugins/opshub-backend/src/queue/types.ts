@@ -15,6 +15,8 @@ export interface Job<TPayload extends JsonObject = JsonObject> {
   id: string;
   type: string;
   key: string | null;
+  group: string | null;
+  order: string | null;
   payload: TPayload;
   state: JobState;
   priority: number;
@@ -34,10 +36,26 @@ export interface Job<TPayload extends JsonObject = JsonObject> {
 export interface EnqueueOptions {
   /**
    * Unique among queued jobs: enqueueing with the key of a job that still
-   * waits replaces that job's type, payload and schedule (coalescing). A job
-   * already running is never merged into; the new one waits behind it.
+   * waits replaces that job's type, payload and schedule (coalescing), unless
+   * `order` says the waiting one is newer. A job already running is never
+   * merged into; the new one waits behind it.
    */
   key?: string;
+  /**
+   * Exclusion group: at most one job of a group runs at a time, across
+   * instances (the claim skips groups with a running job, and a unique index
+   * on running jobs' groups holds it). E.g. every provider call of one
+   * preview shares `preview:<entity ref>#<pr number>`.
+   */
+  group?: string;
+  /**
+   * Orders coalescing: a waiting job with the same key is replaced only by a
+   * job whose `order` is not lower (strings compare byte-wise; a job without
+   * one always replaces and is always replaced). PR events use
+   * `<updated_at as ISO>|<0, or 1 for closed>`: a later event wins, and at
+   * the same stamp a waiting `closed` is never replaced by another action.
+   */
+  order?: string;
   /** Earliest start; defaults to now. */
   runAt?: Date;
   /** Defaults to the type's `maxAttempts`, else the queue's. */

@@ -1,6 +1,6 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { KnownBlock } from '@slack/web-api';
-import type { PreviewEvent } from '../previews/previewJobs';
+import type { PreviewEvent } from '../previews/previewJobHandlers';
 import type { Preview } from '../previews/PreviewStore';
 
 /** Slack's mrkdwn needs &, < and > escaped in text from users. */

@@ -6,7 +6,7 @@ import {
   WebClient,
 } from '@slack/web-api';
 import type { Knex } from 'knex';
-import type { PreviewEvent } from '../previews/previewJobs';
+import type { PreviewEvent } from '../previews/previewJobHandlers';
 import type { PreviewStore } from '../previews/PreviewStore';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
 import type { JobHandler } from '../queue/types';

@@ -8,7 +8,7 @@ import type {
   DeliveryStore,
   DeliveryWithPayload,
 } from './DeliveryStore';
-import { type DeliveryPlan, planBody } from './previewJobs';
+import { type DeliveryPlan, planBody } from './planDelivery';
 
 export interface IntakeResult {
   deliveryId: string;

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Request, RequestHandler, Response } from 'express';
 import { createConcurrencyLimit } from './concurrencyLimit';
-import { planBody } from './previewJobs';
+import { planBody } from './planDelivery';
 import type { WebhookIntake } from './WebhookIntake';
 
 export interface GithubWebhookRouteOptions {

@@ -13,7 +13,7 @@ import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
 import { JobQueue } from '../queue/JobQueue';
 import type { Job, JsonObject } from '../queue/types';
-import type { PreviewJobPayload } from '../webhooks/previewJobs';
+import type { PreviewJobPayload } from '../webhooks/planDelivery';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { waitFor } from '../__testUtils__/waitFor';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
@@ -25,7 +25,7 @@ import {
   destroyPreviewHandler,
   type PreviewJobDeps,
   teardownPreviewHandler,
-} from './previewJobs';
+} from './previewJobHandlers';
 import { registerPreviewJobs } from './registerPreviewJobs';
 import { sweepExpiredPreviews } from './sweepExpiredPreviews';
 import { defaultPreviewRules } from './previewRules';

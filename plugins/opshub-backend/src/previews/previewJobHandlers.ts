@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import type { ProjectStore } from '../projects/ProjectStore';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
 import type { Job, JobEnqueuer, JobHandler } from '../queue/types';
-import type { PreviewJobPayload } from '../webhooks/previewJobs';
+import type { PreviewJobPayload } from '../webhooks/planDelivery';
 import {
   decidePreview,
   type PreviewRules,
