@@ -168,6 +168,134 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
     });
   });
 
+  it('claims at most one job of an exclusion group, and none while one runs', async () => {
+    const { knex, store } = await setup();
+    const enqueue = (type: string, group?: string) =>
+      store.enqueue(knex, { type, group, payload: {} });
+    const build = await enqueue('build', 'preview:7');
+    const check = await enqueue('check', 'preview:7');
+    const other = await enqueue('build', 'preview:8');
+    const free = await enqueue('check');
+    const claim: ClaimRequest = {
+      leaseMs: 30_000,
+      slots: [
+        { type: 'build', limit: 5 },
+        { type: 'check', limit: 5 },
+      ],
+      total: 10,
+    };
+
+    const first = await store.settleAndClaim('w', [], claim);
+    expect(first.map(j => j.id).sort()).toEqual([build, other, free].sort());
+    expect(first.find(j => j.id === build)).toMatchObject({
+      group: 'preview:7',
+    });
+    // preview:7 has a running job: its check waits, however often asked.
+    expect(await store.settleAndClaim('w', [], claim)).toEqual([]);
+    expect(await store.nextRunAt(['build', 'check'])).toBeUndefined();
+
+    // The build settles; the next claim takes the check.
+    await store.settleAndClaim('w', [
+      { id: build, attempts: 1, outcome: 'succeeded' },
+    ]);
+    expect(await store.nextRunAt(['check'])).toBeDefined();
+    const second = await store.settleAndClaim('w', [], claim);
+    expect(second.map(j => j.id)).toEqual([check]);
+  });
+
+  it('holds one running job per group in the database itself', async () => {
+    const { knex, store } = await setup();
+    const a = await store.enqueue(knex, { type: 'a', group: 'g', payload: {} });
+    const b = await store.enqueue(knex, { type: 'a', group: 'g', payload: {} });
+    await knex('jobs').where({ id: a }).update({ state: 'running' });
+    await expect(
+      knex('jobs').where({ id: b }).update({ state: 'running' }),
+    ).rejects.toThrow(/unique/i);
+  });
+
+  it('replaces a waiting job only with one that is not older', async () => {
+    const { knex, store } = await setup();
+    const enqueue = (type: string, order: string) =>
+      store.enqueue(knex, {
+        type,
+        key: 'pr-7',
+        order,
+        payload: { type, order },
+      });
+    const waiting = await enqueue(
+      'create-preview',
+      '2026-11-26T10:05:00.000Z|0',
+    );
+    // An older event arriving later replaces nothing.
+    expect(await enqueue('create-preview', '2026-11-26T10:01:00.000Z|0')).toBe(
+      waiting,
+    );
+    expect((await store.getJob(waiting))!.order).toBe(
+      '2026-11-26T10:05:00.000Z|0',
+    );
+    // The same stamp received later replaces it; so does a closed one.
+    await enqueue('teardown-preview', '2026-11-26T10:05:00.000Z|1');
+    expect((await store.getJob(waiting))!.type).toBe('teardown-preview');
+    // A waiting closed is never replaced by another action at its stamp...
+    await enqueue('create-preview', '2026-11-26T10:05:00.000Z|0');
+    expect((await store.getJob(waiting))!.type).toBe('teardown-preview');
+    // ...but is by a later event (a reopen).
+    await enqueue('create-preview', '2026-11-26T10:06:00.000Z|0');
+    expect(await store.getJob(waiting)).toMatchObject({
+      type: 'create-preview',
+      state: 'queued',
+    });
+  });
+
+  it('keeps the newer of a retried job and a waiting one with its key', async () => {
+    const { knex, store } = await setup();
+    const closed = await store.enqueue(knex, {
+      type: 'teardown-preview',
+      key: 'pr-7',
+      order: '2026-11-26T10:05:00.000Z|1',
+      payload: {},
+    });
+    await store.settleAndClaim('w', [], claimOf('teardown-preview', 1));
+    // A late, older event waits behind the running teardown.
+    const late = await store.enqueue(knex, {
+      type: 'create-preview',
+      key: 'pr-7',
+      order: '2026-11-26T10:01:00.000Z|0',
+      payload: {},
+    });
+    await store.settleAndClaim('w', [
+      {
+        id: closed,
+        attempts: 1,
+        outcome: 'retry',
+        runAt: new Date(),
+        error: 'provider down',
+        errorClass: 'transient',
+      },
+    ]);
+    // The teardown is not lost to the older event: it waits again.
+    expect(await store.getJob(closed)).toMatchObject({ state: 'queued' });
+    expect(await store.getJob(late)).toMatchObject({
+      state: 'cancelled',
+      errorClass: 'superseded',
+    });
+
+    // The same when its lease expires instead.
+    await store.settleAndClaim('w', [], claimOf('teardown-preview', 1));
+    const later = await store.enqueue(knex, {
+      type: 'create-preview',
+      key: 'pr-7',
+      order: '2026-11-26T10:02:00.000Z|0',
+      payload: {},
+    });
+    await knex('jobs')
+      .where({ id: closed })
+      .update({ locked_until: new Date(Date.now() - 1000) });
+    await store.recoverExpiredLeases();
+    expect(await store.getJob(closed)).toMatchObject({ state: 'queued' });
+    expect(await store.getJob(later)).toMatchObject({ state: 'cancelled' });
+  });
+
   it('enqueues the jobs of each entry whose guard row it inserted', async () => {
     const { knex, store } = await setup();
     await knex.schema.createTable('guards', table =>
@@ -243,6 +371,46 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
       'k3',
       null,
     ]);
+  });
+
+  it('records deliveries whose events are older than the waiting one without replacing it', async () => {
+    const { knex, store } = await setup();
+    await knex.schema.createTable('guards', table =>
+      table.string('id').primary(),
+    );
+    const guardInsert = (ids: string[]) =>
+      knex('guards')
+        .insert(ids.map(guardId => ({ id: guardId })))
+        .returning('id as guard')
+        .toSQL();
+    const request = (type: string, order: string) => ({
+      type,
+      key: 'pr-7',
+      order,
+      group: 'preview:7',
+      payload: { type },
+    });
+    const waiting = await store.enqueue(
+      knex,
+      request('teardown-preview', '2026-11-26T10:05:00.000Z|1'),
+    );
+    const jobIds = await store.enqueueGuarded(guardInsert(['d1', 'd2']), [
+      {
+        guard: 'd1',
+        requests: [request('create-preview', '2026-11-26T10:01:00.000Z|0')],
+      },
+      {
+        guard: 'd2',
+        requests: [request('create-preview', '2026-11-26T10:05:00.000Z|0')],
+      },
+    ]);
+    expect(jobIds.get('d1')).toEqual([waiting]);
+    expect(jobIds.get('d2')).toEqual([waiting]);
+    expect(await store.getJob(waiting)).toMatchObject({
+      type: 'teardown-preview',
+      group: 'preview:7',
+    });
+    expect(await store.listJobs({ limit: 10 })).toHaveLength(1);
   });
 
   it('records outcomes only for the lease holder and its attempt', async () => {
@@ -393,7 +561,7 @@ describeOnPostgres(databases, 'DatabaseJobStore claim connection on %s', id => {
       const terminated = await knex.raw(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
            WHERE datname = current_database() AND pid <> pg_backend_pid()
-             AND query LIKE '%SKIP LOCKED%'`,
+             AND query LIKE '%synchronous_commit%'`,
       );
       expect(terminated.rows).toHaveLength(1);
 

@@ -144,4 +144,48 @@ describeOnPostgres(databases, 'job queue processes on %s', id => {
       .count({ retried: '*' });
     expect(Number(retried)).toBe(0);
   });
+
+  it('runs one job of an exclusion group at a time across two processes', async () => {
+    const { knex, store } = await setup();
+    const groups = Array.from({ length: 8 }, (_, i) => `g${i}`);
+    await knex.schema.createTable('test_group_busy', table => {
+      table.string('grp').primary();
+      table.integer('busy').notNullable().defaultTo(0);
+      table.integer('max_busy').notNullable().defaultTo(0);
+    });
+    await knex('test_group_busy').insert(groups.map(grp => ({ grp })));
+    const total = 400;
+    await knex.transaction(async trx => {
+      for (let i = 0; i < total; i++) {
+        await store.enqueue(trx, {
+          type: 'grouped',
+          group: groups[i % groups.length],
+          payload: { i },
+        });
+      }
+    });
+
+    const workers = ['one', 'two'].map(name =>
+      startWorker(knex, name, { OPSHUB_TEST_CONCURRENCY: '8' }),
+    );
+    await waitFor(
+      async () => {
+        const [{ count }] = await knex('jobs')
+          .where('state', 'succeeded')
+          .count({ count: '*' });
+        return Number(count) === total;
+      },
+      { timeoutMs: 120_000, intervalMs: 200, what: 'all jobs to succeed' },
+    );
+    for (const worker of workers) worker.child.kill('SIGTERM');
+    expect(await Promise.all(workers.map(w => w.exited))).toEqual([0, 0]);
+
+    const busy = await knex('test_group_busy').orderBy('grp');
+    expect(busy).toEqual(groups.map(grp => ({ grp, busy: 0, max_busy: 1 })));
+    // Both processes took part, each job once.
+    const byWorker = await knex('test_executions')
+      .distinct('worker')
+      .orderBy('worker');
+    expect(byWorker).toEqual([{ worker: 'one' }, { worker: 'two' }]);
+  });
 });

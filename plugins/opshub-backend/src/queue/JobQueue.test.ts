@@ -208,6 +208,58 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
     expect(ran).toEqual(['a', 'c']);
   });
 
+  it('runs one job of an exclusion group at a time, on this instance and any other', async () => {
+    const { knex, store, queue } = await setup({ concurrency: 4 });
+    const other = new DatabaseJobStore(knex);
+    stores.push(other);
+    const hold = deferred();
+    const started = deferred();
+    const ran: string[] = [];
+    queue.register('provider', async ({ job }) => {
+      ran.push(String(job.payload.n));
+      if (job.payload.n === 'build') {
+        started.resolve();
+        await hold.promise;
+      }
+    });
+    queue.start();
+    const build = await queue.enqueue(knex, {
+      type: 'provider',
+      group: 'preview:7',
+      payload: { n: 'build' },
+    });
+    await started.promise;
+    const check = await queue.enqueue(knex, {
+      type: 'provider',
+      group: 'preview:7',
+      payload: { n: 'check' },
+    });
+    // Another instance asks for work: it gets none of the group.
+    const claim = {
+      leaseMs: 30_000,
+      slots: [{ type: 'provider', limit: 4 }],
+      total: 4,
+    };
+    expect(await other.settleAndClaim('other', [], claim)).toEqual([]);
+    // This instance claims after the check was due (it runs a job queued
+    // later), and still leaves the check waiting.
+    const unrelated = await queue.enqueue(knex, {
+      type: 'provider',
+      payload: { n: 'unrelated' },
+    });
+    await waitFor(
+      async () => (await store.getJob(unrelated))!.state === 'succeeded',
+    );
+    expect((await store.getJob(check))!.state).toBe('queued');
+
+    hold.resolve();
+    await waitFor(
+      async () => (await store.getJob(check))!.state === 'succeeded',
+    );
+    expect((await store.getJob(build))!.state).toBe('succeeded');
+    expect(ran).toEqual(['build', 'unrelated', 'check']);
+  });
+
   it.each([
     ['the handler registration', {}, 1, 1],
     ['configuration, over the registration', { throttled: 1 }, 3, 1],

@@ -46,6 +46,23 @@ queue.register('record', async ({ job }) => {
   await knex('test_executions').insert({ job_id: job.id, worker: name });
 });
 
+/**
+ * 'grouped': counts itself in test_group_busy while it runs; a count above
+ * one is a second job of the group running at the same time.
+ */
+queue.register('grouped', async ({ job }) => {
+  const group = String(job.group);
+  await knex.raw(
+    `UPDATE test_group_busy
+       SET busy = busy + 1, max_busy = GREATEST(max_busy, busy + 1)
+     WHERE grp = ?`,
+    [group],
+  );
+  await new Promise(resolve => setTimeout(resolve, 2));
+  await knex('test_group_busy').where({ grp: group }).decrement('busy', 1);
+  await knex('test_executions').insert({ job_id: job.id, worker: name });
+});
+
 queue.start();
 process.stdout.write(`ready ${queue.workerId}\n`);
 
