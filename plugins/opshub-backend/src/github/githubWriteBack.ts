@@ -1,6 +1,7 @@
 import type { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import type { Knex } from 'knex';
+import { githubSyncGroup } from '../previews/previewJobGroups';
 import type { PreviewStore } from '../previews/PreviewStore';
 import type { JobQueue } from '../queue/JobQueue';
 import { githubClientsFromConfig } from './githubClients';
@@ -15,8 +16,11 @@ import { WritePacer } from './WritePacer';
 /**
  * GitHub write-back of previews, when `integrations.github` has credentials
  * (a token or a GitHub App) to write with; undefined otherwise. Its clients
- * also serve the reconcile task. Each change
- * of a preview queues one github-preview-sync job (coalesced per preview).
+ * also serve the reconcile task. Each change of a preview queues one
+ * github-preview-sync job (coalesced per preview while it waits). A
+ * preview's syncs share an exclusion group: one that is queued while another
+ * runs waits for it, instead of both reading the same (empty) write record
+ * and writing statuses, Deployments and comments twice.
  */
 export function githubWriteBack(
   config: Config,
@@ -41,6 +45,7 @@ export function githubWriteBack(
         .enqueue(deps.knex, {
           type: GITHUB_PREVIEW_SYNC,
           key: `${GITHUB_PREVIEW_SYNC}:${previewId}`,
+          group: githubSyncGroup(previewId),
           payload: { previewId } satisfies GithubPreviewSyncPayload,
         })
         .then(() => undefined),

@@ -1,9 +1,13 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { startFakeGithub } from '@opshub/plugin-opshub-node/testUtils';
 import { migrateUp } from '../database/migrations';
 import { DatabasePreviewStore } from '../previews/DatabasePreviewStore';
+import { DatabaseJobStore } from '../queue/DatabaseJobStore';
+import { JobQueue } from '../queue/JobQueue';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { seedPreview } from '../__testUtils__/previews';
+import { deferred, waitFor } from '../__testUtils__/waitFor';
 import { githubClientsFromConfig } from './githubClients';
 import { githubWriteBack } from './githubWriteBack';
 import { GithubWriteRecords } from './GithubWriteRecords';
@@ -185,6 +189,124 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
     ]);
   });
 });
+
+describe.each(databases.eachSupportedId())(
+  'GitHub write-back jobs on %s',
+  id => {
+    const cleanups: Array<() => Promise<unknown>> = [];
+    afterEach(async () => {
+      // In reverse: release held requests, stop the queue, then the fake.
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    });
+
+    it("runs one preview's syncs one at a time: a sync queued while another runs waits", async () => {
+      const knex = await databases.init(id);
+      await migrateUp(knex);
+      const github = await startFakeGithub();
+      cleanups.push(() => github.close());
+
+      // The first commit status request of the preview's head waits here
+      // until the test lets it through.
+      const held = deferred();
+      const release = deferred();
+      let holding = true;
+      github.route(
+        'POST /repos/:owner/:repo/statuses/:sha',
+        async ({ params }) => {
+          if (params.sha === SHA && holding) {
+            holding = false;
+            held.resolve();
+            await release.promise;
+          }
+          return { status: 201, body: { id: 1 } };
+        },
+      );
+
+      const previews = new DatabasePreviewStore(knex);
+      const previewId = await seedPreview(knex, {
+        entityRef: ENTITY,
+        prNumber: 7,
+        state: 'building',
+        repository: 'acme/web',
+        headSha: SHA,
+      });
+      const otherId = await seedPreview(knex, {
+        entityRef: ENTITY,
+        prNumber: 8,
+        state: 'building',
+        repository: 'acme/web',
+        headSha: 'b'.repeat(40),
+      });
+      const writeBack = githubWriteBack(
+        new ConfigReader({
+          integrations: {
+            github: [
+              { host: 'github.com', apiBaseUrl: github.url, token: 'ghp_test' },
+            ],
+          },
+        }),
+        { previews, knex, writesPerMinute: 60_000 },
+      )!;
+      const store = new DatabaseJobStore(knex);
+      const queue = new JobQueue(store, mockServices.logger.mock(), {
+        concurrency: 4,
+        pollIntervalMs: 50,
+      });
+      queue.register(writeBack.type, writeBack.handler);
+      cleanups.push(() => store.close());
+      cleanups.push(() => queue.stop());
+      cleanups.push(async () => release.resolve());
+      queue.start();
+
+      const jobsOf = async (preview: string) =>
+        (await knex('jobs').orderBy('id')).filter(
+          row => JSON.parse(row.payload).previewId === preview,
+        );
+
+      await writeBack.enqueue(queue, previewId);
+      await held.promise; // the first sync runs, its first write held
+      await writeBack.enqueue(queue, previewId);
+      const [first, second] = await jobsOf(previewId);
+      expect(first.state).toBe('running');
+      expect(second.state).toBe('queued');
+
+      // Another preview's sync, queued after the second one: once it has
+      // been claimed and run, the queue has looked at the second one too
+      // (it comes first, and there were free slots for both).
+      await writeBack.enqueue(queue, otherId);
+      await waitFor(
+        async () => (await jobsOf(otherId))[0]?.state === 'succeeded',
+        { what: "the other preview's sync" },
+      );
+      expect((await jobsOf(previewId)).map(job => job.state)).toEqual([
+        'running',
+        'queued',
+      ]);
+
+      release.resolve();
+      await waitFor(
+        async () =>
+          (await jobsOf(previewId)).every(job => job.state === 'succeeded'),
+        { what: "both of the preview's syncs" },
+      );
+      // One of each for the preview's head (today's write record says so).
+      const posted = (path: string, ref?: string) =>
+        github.requests.filter(
+          r =>
+            r.method === 'POST' &&
+            r.path === path &&
+            (ref === undefined || (r.body as { ref?: string }).ref === ref),
+        );
+      expect(posted(`/repos/acme/web/statuses/${SHA}`)).toEqual([
+        expect.objectContaining({
+          body: expect.objectContaining({ state: 'pending' }),
+        }),
+      ]);
+      expect(posted('/repos/acme/web/deployments', SHA)).toHaveLength(1);
+      expect(posted('/repos/acme/web/issues/7/comments')).toHaveLength(1);
+    });
+  },
+);
 
 describe('WritePacer', () => {
   it('spaces turns at the configured rate', async () => {
