@@ -43,6 +43,10 @@ async function main() {
         deliveries,
         repositories: new RepositoryLookup(projects),
         queue,
+        projects,
+        // The one project is in the table; no catalog to ask about others.
+        findInCatalog: async () => [],
+        logger: quietLogger,
       }),
       verify: createGithubSignatureVerifier(process.env.OPSHUB_BENCH_SECRET!),
       maxPayloadBytes: 25 * 1024 * 1024,

@@ -6,10 +6,39 @@ export interface Delivery {
 }
 
 export interface LoadResult {
+  /** Requests sent (and answered, or failed). */
   requests: number;
-  errors: number;
+  /** Answers with the expected status: the only ones throughput counts. */
+  accepted: number;
+  /** Every other answer by status (`0`: no answer, the connection failed). */
+  others: Record<number, number>;
   seconds: number;
+  /** Every request's, whatever its answer. */
   latenciesMs: number[];
+}
+
+/** How many answers were not the expected status. */
+export const othersCount = (r: LoadResult) =>
+  Object.values(r.others).reduce((sum, n) => sum + n, 0);
+
+/** E.g. `none` or `3 x 503, 1 x no answer`. */
+export function describeOthers(others: Record<number, number>): string {
+  const entries = Object.entries(others).filter(([, n]) => n > 0);
+  if (entries.length === 0) return 'none';
+  return entries
+    .map(([status, n]) => `${n} x ${status === '0' ? 'no answer' : status}`)
+    .join(', ');
+}
+
+/** Tallies answers: the expected status, and every other by status. */
+function tally(statuses: number[], expectStatus: number) {
+  const others: Record<number, number> = {};
+  let accepted = 0;
+  for (const status of statuses) {
+    if (status === expectStatus) accepted += 1;
+    else others[status] = (others[status] ?? 0) + 1;
+  }
+  return { accepted, others };
 }
 
 /** One POST; resolves with the status code. Loopback targets only. */
@@ -67,23 +96,24 @@ export async function closedLoop(
     maxSockets: options.connections,
   });
   const latenciesMs: number[] = [];
-  let errors = 0;
+  const statuses: number[] = [];
   const started = performance.now();
   const deadline = started + options.durationMs;
   await Promise.all(
     Array.from({ length: options.connections }, async () => {
       while (performance.now() < deadline) {
+        // Built before the clock starts: the client's work is not latency.
+        const delivery = options.next();
         const sent = performance.now();
-        const status = await post(agent, url, options.next()).catch(() => 0);
+        statuses.push(await post(agent, url, delivery).catch(() => 0));
         latenciesMs.push(performance.now() - sent);
-        if (status !== options.expectStatus) errors += 1;
       }
     }),
   );
   agent.destroy();
   return {
     requests: latenciesMs.length,
-    errors,
+    ...tally(statuses, options.expectStatus),
     seconds: (performance.now() - started) / 1000,
     latenciesMs,
   };
@@ -117,7 +147,10 @@ export async function openLoop(
   agent.destroy();
   return {
     requests: total,
-    errors: answers.filter(a => a.status !== options.expectStatus).length,
+    ...tally(
+      answers.map(a => a.status),
+      options.expectStatus,
+    ),
     seconds: (performance.now() - started) / 1000,
     latenciesMs: answers.map(a => a.latencyMs),
   };
@@ -127,8 +160,21 @@ export async function openLoop(
 export function combine(runs: LoadResult[]): LoadResult {
   return {
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    accepted: runs.reduce((sum, r) => sum + r.accepted, 0),
+    others: mergeOthers(runs.map(r => r.others)),
     seconds: runs.reduce((sum, r) => sum + r.seconds, 0),
     latenciesMs: runs.flatMap(r => r.latenciesMs),
   };
+}
+
+export function mergeOthers(
+  all: Array<Record<number, number>>,
+): Record<number, number> {
+  const merged: Record<number, number> = {};
+  for (const others of all) {
+    for (const [status, n] of Object.entries(others)) {
+      merged[Number(status)] = (merged[Number(status)] ?? 0) + n;
+    }
+  }
+  return merged;
 }

@@ -19,3 +19,27 @@ export function repeatsFromArgs(fallback = 3): number {
   }
   return value;
 }
+
+/** `--name <number>` from the command line, or the fallback. */
+export function numberFromArgs(
+  name: string,
+  fallback: number,
+  rule: { min: number; integer?: boolean },
+): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (
+    !Number.isFinite(value) ||
+    value < rule.min ||
+    (rule.integer && !Number.isInteger(value))
+  ) {
+    throw new Error(
+      `--${name} takes a${rule.integer ? ' whole' : ''} number of at least ${
+        rule.min
+      }`,
+    );
+  }
+  return value;
+}
+
+export const passOrFail = (met: boolean) => (met ? 'pass' : 'FAIL');
