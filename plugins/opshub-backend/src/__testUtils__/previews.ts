@@ -16,21 +16,24 @@ export async function seedPreview(
   } & Partial<Pick<PreviewHead, 'repository' | 'title' | 'headSha'>>,
 ): Promise<string> {
   const { entityRef, prNumber, state, url, ...head } = options;
-  const preview = await new DatabasePreviewStore(knex).recordHead({
-    entityRef,
-    prNumber,
-    repository: 'acme/storefront',
-    title: `Change ${prNumber}`,
-    branch: `change-${prNumber}`,
-    headSha: 'f'.repeat(40),
-    author: 'octocat',
-    fromFork: state === 'awaiting-approval',
-    provider: 'mock',
-    prUpdatedAt: new Date(),
-    state: 'queued',
-    ttlMs: 3600_000,
-    ...head,
-  });
+  const previews = new DatabasePreviewStore(knex);
+  const preview = await knex.transaction(trx =>
+    previews.recordHead(trx, {
+      entityRef,
+      prNumber,
+      repository: 'acme/storefront',
+      title: `Change ${prNumber}`,
+      branch: `change-${prNumber}`,
+      headSha: 'f'.repeat(40),
+      author: 'octocat',
+      fromFork: state === 'awaiting-approval',
+      provider: 'mock',
+      prUpdatedAt: new Date(),
+      state: 'queued',
+      ttlMs: 3600_000,
+      ...head,
+    }),
+  );
   await knex('previews')
     .where({ id: preview!.id })
     .update({ state, url: url ?? null });

@@ -12,7 +12,12 @@ import {
   type PreviewHead,
   type PreviewState,
   type PreviewStore,
+  type Teardown,
+  type TeardownReason,
 } from './PreviewStore';
+
+/** Torn down for these reasons, a preview stays down on the same head. */
+const STAYS_DOWN: TeardownReason[] = ['destroyed', 'expired'];
 
 type Timestamp = Date | string | number;
 type PreviewRow = {
@@ -34,6 +39,8 @@ type PreviewRow = {
   approved_by: string | null;
   approved_sha: string | null;
   closed_as: 'merged' | 'closed' | null;
+  teardown_reason: TeardownReason | null;
+  build_number: number;
   pr_updated_at: Timestamp;
   last_push_at: Timestamp;
   expires_at: Timestamp;
@@ -124,92 +131,116 @@ export class DatabasePreviewStore implements PreviewStore {
     from: PreviewState[],
     approval?: { by: string; sha: string },
   ): Promise<boolean> {
-    const changed = await trx('previews')
+    const query = trx('previews')
       .where({ id: previewId })
-      .whereIn('state', from)
-      .update({
-        state: 'queued',
-        deployment_id: null,
-        url: null,
-        error_class: null,
-        error_message: null,
-        ...(approval
-          ? { approved_by: approval.by, approved_sha: approval.sha }
-          : {}),
-        updated_at: new Date(),
-      });
+      .whereIn('state', from);
+    // Approved is the head the approver saw, not a push that came since.
+    if (approval) query.where({ head_sha: approval.sha });
+    const changed = await query.update({
+      state: 'queued',
+      build_number: trx.raw('build_number + 1'),
+      deployment_id: null,
+      url: null,
+      error_class: null,
+      error_message: null,
+      teardown_reason: null,
+      ...(approval
+        ? { approved_by: approval.by, approved_sha: approval.sha }
+        : {}),
+      updated_at: new Date(),
+    });
     return changed > 0;
   }
 
-  async recordHead(head: PreviewHead): Promise<Preview | undefined> {
-    return this.knex.transaction(async trx => {
-      const query = trx<PreviewRow>('previews')
-        .where({ entity_ref: head.entityRef, pr_number: head.prNumber })
-        .first();
-      // PostgreSQL: two instances handling events of one PR take turns.
-      const row = await (this.isPostgres ? query.forUpdate() : query);
-      const now = new Date();
-      const described = {
-        repository: head.repository,
-        title: head.title,
-        branch: head.branch,
-        author: head.author,
-        from_fork: head.fromFork,
-        provider: head.provider,
-        pr_updated_at: head.prUpdatedAt,
-        updated_at: now,
-      };
-      const newHead = {
-        head_sha: head.headSha,
-        deployment_id: null,
-        url: null,
-        state: head.state,
-        error_class: null,
-        error_message: null,
-        closed_as: null,
-        last_push_at: now,
-        expires_at: new Date(now.getTime() + head.ttlMs),
-      };
-      if (!row) {
-        const [inserted] = await trx('previews')
-          .insert({
-            entity_ref: head.entityRef,
-            pr_number: head.prNumber,
-            ...described,
-            ...newHead,
-            created_at: now,
-          })
-          .returning('id');
-        return this.getIn(trx, String(inserted.id ?? inserted));
-      }
-      if (toDate(row.pr_updated_at).getTime() > head.prUpdatedAt.getTime()) {
-        return undefined;
-      }
-      const id = String(row.id);
-      if (row.head_sha !== head.headSha) {
-        await trx('deploy_events')
-          .where({ preview_id: id })
-          .whereNull('outcome')
-          .update({ outcome: 'superseded', finished_at: now });
-        await trx('previews')
-          .where({ id })
-          .update({ ...described, ...newHead });
-      } else if (!isOpenPreviewState(row.state)) {
-        // Torn down (or going): a reopen or a removed skip label revives it.
-        await trx('previews')
-          .where({ id })
-          .update({ ...described, ...newHead, last_push_at: row.last_push_at });
-      } else {
-        await trx('previews').where({ id }).update(described);
-      }
-      return this.getIn(trx, id);
-    });
+  async recordHead(
+    trx: Knex.Transaction,
+    head: PreviewHead,
+  ): Promise<Preview | undefined> {
+    const query = trx<PreviewRow>('previews')
+      .where({ entity_ref: head.entityRef, pr_number: head.prNumber })
+      .first();
+    // PostgreSQL: two instances handling events of one PR take turns.
+    const row = await (this.isPostgres ? query.forUpdate() : query);
+    const now = new Date();
+    const described = {
+      repository: head.repository,
+      title: head.title,
+      branch: head.branch,
+      author: head.author,
+      from_fork: head.fromFork,
+      provider: head.provider,
+      pr_updated_at: head.prUpdatedAt,
+      updated_at: now,
+    };
+    const newBuild = {
+      head_sha: head.headSha,
+      deployment_id: null,
+      url: null,
+      state: head.state,
+      error_class: null,
+      error_message: null,
+      closed_as: null,
+      teardown_reason: null,
+      last_push_at: now,
+      expires_at: new Date(now.getTime() + head.ttlMs),
+    };
+    if (!row) {
+      const [inserted] = await trx('previews')
+        .insert({
+          entity_ref: head.entityRef,
+          pr_number: head.prNumber,
+          ...described,
+          ...newBuild,
+          build_number: 1,
+          created_at: now,
+        })
+        .returning('id');
+      return this.getIn(trx, String(inserted.id ?? inserted));
+    }
+    const stored = toDate(row.pr_updated_at).getTime();
+    const stamp = head.prUpdatedAt.getTime();
+    // Older than what was applied; or the PR's close at the same stamp.
+    if (stored > stamp || (stored === stamp && closedByPr(row))) {
+      return undefined;
+    }
+    const id = String(row.id);
+    const nextBuild = { build_number: trx.raw('build_number + 1') };
+    if (row.head_sha !== head.headSha) {
+      await trx('deploy_events')
+        .where({ preview_id: id })
+        .whereNull('outcome')
+        .update({ outcome: 'superseded', finished_at: now });
+      await trx('previews')
+        .where({ id })
+        .update({ ...described, ...newBuild, ...nextBuild });
+    } else if (
+      !isOpenPreviewState(row.state) &&
+      !STAYS_DOWN.includes(row.teardown_reason!)
+    ) {
+      // Reopened, or the skip label removed: it comes back.
+      await trx('previews')
+        .where({ id })
+        .update({
+          ...described,
+          ...newBuild,
+          ...nextBuild,
+          last_push_at: row.last_push_at,
+        });
+    } else {
+      await trx('previews').where({ id }).update(described);
+    }
+    return this.getIn(trx, id);
   }
 
   async startBuild(trx: Knex.Transaction, build: BuildStart): Promise<boolean> {
     const now = new Date();
     const changed = await trx('previews')
-      .where({ id: build.previewId, head_sha: build.headSha, state: 'queued' })
+      .where({
+        id: build.previewId,
+        head_sha: build.headSha,
+        build_number: build.buildNumber,
+        state: 'queued',
+      })
       .update({
         state: 'building',
         deployment_id: build.deploymentId,
@@ -279,23 +310,34 @@ export class DatabasePreviewStore implements PreviewStore {
     return rows.map(toPreview);
   }
 
-  async beginTeardown(
-    previewId: string,
-    options: { closedAs?: 'merged' | 'closed'; expiredBy?: Date } = {},
-  ): Promise<boolean> {
-    const { closedAs, expiredBy } = options;
+  async beginTeardown(previewId: string, teardown: Teardown): Promise<boolean> {
+    const { closedAs, expiredBy, prUpdatedAt, reason } = teardown;
     return this.knex.transaction(async trx => {
       const now = new Date();
-      const query = trx('previews')
-        .where({ id: previewId })
-        .whereNotIn('state', ['destroyed', 'expired']);
-      if (expiredBy) query.where('expires_at', '<', expiredBy);
-      const changed = await query.update({
-        state: 'destroying',
+      const applies = () => {
+        const query = trx('previews').where({ id: previewId });
+        if (prUpdatedAt) query.where('pr_updated_at', '<=', prUpdatedAt);
+        return query;
+      };
+      const recorded = {
         ...(closedAs ? { closed_as: closedAs } : {}),
+        ...(prUpdatedAt ? { pr_updated_at: prUpdatedAt } : {}),
+        teardown_reason: reason,
         updated_at: now,
-      });
-      if (changed === 0) return false;
+      };
+      const query = applies().whereNotIn('state', ['destroyed', 'expired']);
+      if (expiredBy) query.where('expires_at', '<', expiredBy);
+      const changed = await query.update({ ...recorded, state: 'destroying' });
+      if (changed === 0) {
+        // Down already: a closing PR still records its stamp, so an older
+        // event arriving later cannot bring the preview back.
+        if (reason === 'pr-closed') {
+          await applies()
+            .whereIn('state', ['destroyed', 'expired'])
+            .update(recorded);
+        }
+        return false;
+      }
       await trx('deploy_events')
         .where({ preview_id: previewId })
         .whereNull('outcome')
@@ -344,10 +386,17 @@ function toPreview(row: PreviewRow): Preview {
     approvedBy: row.approved_by,
     approvedSha: row.approved_sha,
     closedAs: row.closed_as,
+    teardownReason: row.teardown_reason,
+    buildNumber: Number(row.build_number),
     prUpdatedAt: toDate(row.pr_updated_at),
     lastPushAt: toDate(row.last_push_at),
     expiresAt: toDate(row.expires_at),
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
+}
+
+/** Torn down because its PR closed (and not brought back since). */
+function closedByPr(row: PreviewRow): boolean {
+  return row.teardown_reason === 'pr-closed' && !isOpenPreviewState(row.state);
 }

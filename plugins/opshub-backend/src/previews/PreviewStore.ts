@@ -38,12 +38,23 @@ export interface Preview {
   approvedBy: string | null;
   approvedSha: string | null;
   closedAs: 'merged' | 'closed' | null;
+  /** Why it was last torn down; `destroyed` and `expired` keep it down. */
+  teardownReason: TeardownReason | null;
+  /** Counts the times it was queued to build: names each build's intent. */
+  buildNumber: number;
   prUpdatedAt: Date;
   lastPushAt: Date;
   expiresAt: Date;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** Why a preview is torn down. */
+export type TeardownReason =
+  | 'pr-closed'
+  | 'skip-rule'
+  | 'destroyed'
+  | 'expired';
 
 /**
  * What a pull request event says of its preview; `prUpdatedAt` is the PR's
@@ -70,6 +81,7 @@ export type PreviewHead = Pick<
 export interface BuildStart {
   previewId: string;
   headSha: string;
+  buildNumber: number;
   deploymentId: string;
   url?: string;
   /** When the event that asked for it was queued. */
@@ -87,16 +99,31 @@ export type BuildOutcome =
   | { outcome: 'ready'; url: string }
   | ({ outcome: 'failed' } & BuildFailure);
 
+export interface Teardown {
+  reason: TeardownReason;
+  closedAs?: 'merged' | 'closed';
+  /** The TTL sweep's time: a push since renewed the preview. */
+  expiredBy?: Date;
+  /** The PR event's `updated_at` that asked for it. */
+  prUpdatedAt?: Date;
+}
+
 /** Persistence of previews and their deploy events. */
 export interface PreviewStore {
   get(id: string): Promise<Preview | undefined>;
   find(entityRef: string, prNumber: number): Promise<Preview | undefined>;
   /**
    * Records the newest head of a PR's preview, unless a newer event already
-   * did (then undefined). A new head clears the previous deploy and restarts
-   * the TTL; the same head keeps what it has.
+   * did, or a `closed` one with the same stamp (then undefined). A new head
+   * is queued (or awaits approval) as a new build and restarts the TTL; the
+   * same head keeps what it has. A preview torn down because its PR closed
+   * (reopened) or by the skip rule comes back; one a user destroyed or the
+   * TTL expired stays down until a new head or a redeploy.
    */
-  recordHead(head: PreviewHead): Promise<Preview | undefined>;
+  recordHead(
+    trx: Knex.Transaction,
+    head: PreviewHead,
+  ): Promise<Preview | undefined>;
   /**
    * The build of `headSha` started: the preview is building with the
    * provider's deploy, and a deploy event opens. False when the preview has
@@ -126,7 +153,8 @@ export interface PreviewStore {
   /**
    * Queues the current head for a new build (redeploy, approval): from one
    * of `from` to `queued`, clearing the previous deploy; an approval records
-   * who approved which head. False when the preview was in none of `from`.
+   * who approved which head, and holds only while that is still the head.
+   * False when the preview was in none of `from`.
    */
   requeue(
     trx: Knex.Transaction,
@@ -139,12 +167,12 @@ export interface PreviewStore {
   /**
    * Starts tearing a preview down (again, after a crash): it is destroying
    * and its open deploy event ends as cancelled. False when it is already
-   * destroyed or expired, or (`expiredBy`) a push renewed its TTL since.
+   * destroyed or expired, when (`expiredBy`) a push renewed its TTL since,
+   * or when (`prUpdatedAt`) a newer event of the PR was applied. A PR event
+   * records its stamp even when there is nothing to tear down, so an older
+   * event arriving later cannot bring the preview back.
    */
-  beginTeardown(
-    previewId: string,
-    options?: { closedAs?: 'merged' | 'closed'; expiredBy?: Date },
-  ): Promise<boolean>;
+  beginTeardown(previewId: string, teardown: Teardown): Promise<boolean>;
   /**
    * The provider took the deploy down: destroying becomes `to`. False when
    * it was not destroying (a repeated job, or a push brought it back).

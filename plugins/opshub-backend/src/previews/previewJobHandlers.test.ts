@@ -18,10 +18,13 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { waitFor } from '../__testUtils__/waitFor';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
 import { MockPreviewProvider } from './MockPreviewProvider';
+import { PreviewDeploys } from './PreviewDeploys';
 import {
   type CheckPreviewPayload,
   checkPreviewHandler,
+  buildPreviewHandler,
   createPreviewHandler,
+  destroyDeployHandler,
   destroyPreviewHandler,
   type PreviewJobDeps,
   teardownPreviewHandler,
@@ -42,14 +45,26 @@ class ScriptedProvider implements PreviewProvider {
   readonly id = 'scripted';
   calls: string[] = [];
   createError?: Error;
+  /** Fails after creating: the answer is lost, as in a crash. */
+  loseAnswer?: Error;
   statusError?: Error;
   status_: PreviewDeploymentStatus = { state: 'building' };
+  /** Deploys that exist at the provider, by head. */
+  live = new Map<string, string>();
   private next = 1;
 
   async create(source: { headSha: string }) {
     this.calls.push(`create ${source.headSha.slice(0, 1)}`);
     if (this.createError) throw this.createError;
-    return { deploymentId: `d${this.next++}` };
+    const deploymentId = `d${this.next++}`;
+    this.live.set(source.headSha, deploymentId);
+    if (this.loseAnswer) throw this.loseAnswer;
+    return { deploymentId };
+  }
+  async find(source: { headSha: string }) {
+    this.calls.push(`find ${source.headSha.slice(0, 1)}`);
+    const deploymentId = this.live.get(source.headSha);
+    return deploymentId ? { deploymentId } : undefined;
   }
   async status(deployment: { deploymentId: string }) {
     this.calls.push(`status ${deployment.deploymentId}`);
@@ -58,6 +73,9 @@ class ScriptedProvider implements PreviewProvider {
   }
   async destroy(deployment: { deploymentId: string }) {
     this.calls.push(`destroy ${deployment.deploymentId}`);
+    for (const [sha, id] of this.live) {
+      if (id === deployment.deploymentId) this.live.delete(sha);
+    }
   }
 }
 
@@ -97,6 +115,8 @@ function jobOf<T extends JsonObject>(
     id: '1',
     type,
     key: null,
+    group: null,
+    order: null,
     payload,
     state: 'running',
     priority: 0,
@@ -140,6 +160,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     const deps: PreviewJobDeps = {
       knex,
       previews,
+      deploys: new PreviewDeploys(knex),
       projects,
       providers: new Map([[provider.id, provider]]),
       annotationsOf: async () => ({
@@ -170,6 +191,23 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
           job: jobOf('teardown-preview', payload),
           signal,
         }),
+      /** Runs the destroy-deploy jobs waiting in the queue. */
+      destroyDeploys: async () => {
+        const waiting = await knex('jobs').where({
+          type: 'destroy-deploy',
+          state: 'queued',
+        });
+        for (const row of waiting) {
+          await destroyDeployHandler(deps)({
+            job: jobOf('destroy-deploy', JSON.parse(row.payload)),
+            signal,
+          });
+          await knex('jobs')
+            .where({ id: row.id })
+            .update({ state: 'succeeded' });
+        }
+        return waiting.length;
+      },
     };
     const preview = async () => (await previews.find(ENTITY, 7))!;
     const checkJobs = async () =>
@@ -485,22 +523,28 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
 
   it('removes a deploy that a newer head overtook while it was created', async () => {
     const provider = new ScriptedProvider();
-    const { run, deps, preview } = await setup(provider);
+    const { run, deps, preview, knex } = await setup(provider);
     // A synchronize lands while the provider is still creating SHA1's deploy.
     const create = provider.create.bind(provider);
     provider.create = async source => {
       const deployment = await create(source);
-      await deps.previews.recordHead({
-        ...(await preview()),
-        headSha: SHA2,
-        prUpdatedAt: new Date('2026-11-26T10:05:00Z'),
-        state: 'queued',
-        ttlMs: 1000,
-      });
+      const current = await preview();
+      await knex.transaction(trx =>
+        deps.previews.recordHead(trx, {
+          ...current,
+          headSha: SHA2,
+          prUpdatedAt: new Date('2026-11-26T10:05:00Z'),
+          state: 'queued',
+          ttlMs: 1000,
+        }),
+      );
       return deployment;
     };
     await run.create(prEvent('opened'));
     expect(await preview()).toMatchObject({ headSha: SHA2, state: 'queued' });
+    // Recorded, and destroyed through a job of its own.
+    expect(provider.calls).toEqual(['create 1']);
+    expect(await run.destroyDeploys()).toBe(1);
     expect(provider.calls).toEqual(['create 1', 'destroy d1']);
   });
 
@@ -550,6 +594,219 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     expect(
       await sweepExpiredPreviews({ knex, previews, queue: deps.queue }),
     ).toBe(0);
+  });
+
+  it('never brings a closed PR back: label changes on it tear down, and an older event arriving later loses', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview } = await setup(provider);
+    await run.create(prEvent('opened'));
+    await run.teardown(
+      prEvent('closed', { merged: true, updatedAt: '2026-11-26T10:10:00Z' }),
+    );
+    // A merge bot labels the merged PR: the event says closed.
+    await run.create(
+      prEvent('labeled', {
+        state: 'closed',
+        merged: true,
+        updatedAt: '2026-11-26T10:11:00Z',
+      }),
+    );
+    // A synchronize from before the close, delivered late, with a new head.
+    await run.create(
+      prEvent('synchronize', {
+        headSha: SHA2,
+        updatedAt: '2026-11-26T10:05:00Z',
+      }),
+    );
+    // And another action stamped the same as the close.
+    await run.create(
+      prEvent('unlabeled', { updatedAt: '2026-11-26T10:10:00Z' }),
+    );
+    expect(await preview()).toMatchObject({
+      state: 'destroyed',
+      headSha: SHA1,
+      closedAs: 'merged',
+    });
+    expect(provider.calls).toEqual(['create 1', 'destroy d1']);
+
+    // A reopen (a later event of an open PR) brings it back.
+    await run.create(
+      prEvent('reopened', { updatedAt: '2026-11-26T10:20:00Z' }),
+    );
+    expect(await preview()).toMatchObject({ state: 'building' });
+  });
+
+  it('ignores a close older than the event already applied', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview } = await setup(provider);
+    await run.create(
+      prEvent('reopened', { updatedAt: '2026-11-26T10:20:00Z' }),
+    );
+    await run.teardown(
+      prEvent('closed', { updatedAt: '2026-11-26T10:10:00Z' }),
+    );
+    expect(await preview()).toMatchObject({ state: 'building' });
+    expect(provider.calls).toEqual(['create 1']);
+  });
+
+  it.each([
+    ['a user destroyed', { expire: false }, 'destroyed'],
+    ['the TTL expired', { expire: true }, 'expired'],
+  ])(
+    'keeps a preview %s down until a new head',
+    async (_what, { expire }, state) => {
+      const provider = new ScriptedProvider();
+      const { run, deps, preview, knex } = await setup(provider);
+      await run.create(prEvent('opened'));
+      if (expire) {
+        await knex('previews').update({ expires_at: new Date(0) });
+      }
+      await destroyPreviewHandler(deps)({
+        job: jobOf('destroy-preview', {
+          previewId: (await preview()).id,
+          expire,
+        }),
+        signal: new AbortController().signal,
+      });
+      expect((await preview()).state).toBe(state);
+      // A label change on the open PR, same head: it stays down.
+      await run.create(
+        prEvent('labeled', { updatedAt: '2026-11-26T10:30:00Z' }),
+      );
+      expect((await preview()).state).toBe(state);
+      expect(provider.calls).toEqual(['create 1', 'destroy d1']);
+      // A new head builds again.
+      await run.create(
+        prEvent('synchronize', {
+          headSha: SHA2,
+          updatedAt: '2026-11-26T10:40:00Z',
+        }),
+      );
+      expect(await preview()).toMatchObject({
+        state: 'building',
+        headSha: SHA2,
+      });
+    },
+  );
+
+  it('destroys the deploy of a superseded head and of a redeployed build through jobs', async () => {
+    const provider = new ScriptedProvider();
+    const { run, deps, preview, knex } = await setup(provider);
+    await run.create(prEvent('opened'));
+    await run.create(
+      prEvent('synchronize', {
+        headSha: SHA2,
+        updatedAt: '2026-11-26T10:05:00Z',
+      }),
+    );
+    expect(provider.calls).toEqual(['create 1', 'create 2']);
+    const [job] = await knex('jobs').where({ type: 'destroy-deploy' });
+    expect(job).toMatchObject({
+      state: 'queued',
+      exclusion_group: `preview:${ENTITY}#7`,
+    });
+    expect(await run.destroyDeploys()).toBe(1);
+    expect(provider.calls).toEqual(['create 1', 'create 2', 'destroy d1']);
+
+    // A redeploy of the same head: the old build's deploy goes too.
+    await knex('previews').update({ state: 'ready' });
+    const { id } = await preview();
+    const redeployed = await knex.transaction(trx =>
+      deps.previews.requeue(trx, id, ['ready']),
+    );
+    expect(redeployed).toBe(true);
+    await buildPreviewHandler(deps)({
+      job: jobOf('build-preview', { previewId: (await preview()).id }),
+      signal: new AbortController().signal,
+    });
+    expect(await run.destroyDeploys()).toBe(1);
+    expect(provider.calls.slice(3)).toEqual(['create 2', 'destroy d2']);
+    expect((await preview()).deploymentId).toBe('d3');
+  });
+
+  it('records the intent before creating, so a retry after a lost answer adopts the deploy instead of leaking it', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview, knex } = await setup(provider);
+    provider.loseAnswer = new Error('socket hang up');
+    await expect(run.create(prEvent('opened'))).rejects.toThrow(
+      'socket hang up',
+    );
+    expect(
+      await knex('preview_deploys').select('state', 'deployment_id'),
+    ).toEqual([{ state: 'intended', deployment_id: null }]);
+    provider.loseAnswer = undefined;
+    await run.create(prEvent('opened'), 2);
+    expect(provider.calls).toEqual(['create 1', 'find 1']);
+    expect(await preview()).toMatchObject({
+      state: 'building',
+      deploymentId: 'd1',
+    });
+  });
+
+  it('tears down every deploy OpsHub made for the PR, even one whose answer was lost', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview } = await setup(provider);
+    await run.create(prEvent('opened'));
+    provider.loseAnswer = new Error('socket hang up');
+    await expect(
+      run.create(
+        prEvent('synchronize', {
+          headSha: SHA2,
+          updatedAt: '2026-11-26T10:05:00Z',
+        }),
+      ),
+    ).rejects.toThrow('socket hang up');
+    provider.loseAnswer = undefined;
+    await run.teardown(
+      prEvent('closed', { updatedAt: '2026-11-26T10:10:00Z' }),
+    );
+    expect((await preview()).state).toBe('destroyed');
+    expect(provider.calls).toEqual([
+      'create 1',
+      'create 2',
+      'destroy d1',
+      'find 2',
+      'destroy d2',
+    ]);
+    expect(provider.live.size).toBe(0);
+  });
+
+  it('builds whatever head is queued when an approval raced a push', async () => {
+    const provider = new ScriptedProvider();
+    const { run, deps, preview, knex } = await setup(provider);
+    await run.create(prEvent('opened', { fromFork: true }));
+    const seen = await preview();
+    // A push lands between the approver reading the preview and approving.
+    await run.create(
+      prEvent('synchronize', {
+        fromFork: true,
+        headSha: SHA2,
+        updatedAt: '2026-11-26T10:05:00Z',
+      }),
+    );
+    const approved = await knex.transaction(trx =>
+      deps.previews.requeue(trx, seen.id, ['awaiting-approval'], {
+        by: 'user:default/alice',
+        sha: seen.headSha,
+      }),
+    );
+    // The approval was of a head that is gone: it does not hold.
+    expect(approved).toBe(false);
+    expect((await preview()).state).toBe('awaiting-approval');
+
+    // Approved for the current head, a build job queued for the old one
+    // still builds what is queued instead of leaving it queued forever.
+    await knex.transaction(trx =>
+      deps.previews.requeue(trx, seen.id, ['awaiting-approval'], {
+        by: 'user:default/alice',
+        sha: SHA2,
+      }),
+    );
+    await buildPreviewHandler(deps)({
+      job: jobOf('build-preview', { previewId: seen.id, headSha: SHA1 }),
+      signal: new AbortController().signal,
+    });
+    expect(await preview()).toMatchObject({ state: 'building', headSha: SHA2 });
   });
 
   it('runs the lifecycle through the queue with the mock provider', async () => {

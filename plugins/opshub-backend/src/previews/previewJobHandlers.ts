@@ -1,39 +1,51 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import {
-  type PreviewDeployment,
-  type PreviewProvider,
-  PreviewProviderPermanentError,
-  PreviewProviderRateLimitedError,
-  type PreviewSource,
-} from '@opshub/plugin-opshub-node';
+  isOpenPreviewState,
+  OPSHUB_PREVIEW_STATES,
+} from '@opshub/plugin-opshub-common';
+import type { PreviewProvider } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 import type { ProjectStore } from '../projects/ProjectStore';
-import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
-import type { Job, JobEnqueuer, JobHandler } from '../queue/types';
+import type { JobEnqueuer, JobHandler } from '../queue/types';
 import type { PreviewJobPayload } from '../webhooks/planDelivery';
+import {
+  callProvider,
+  type CheckPreviewPayload,
+  destroyDeploy,
+  type DestroyDeployPayload,
+  endBuild,
+  providerOf,
+  refuse,
+  sourceOf,
+  startBuild,
+  supersedeOlderDeploys,
+  tearDown,
+} from './previewDeployCalls';
+import type { PreviewDeploys } from './PreviewDeploys';
 import {
   decidePreview,
   type PreviewRules,
   rulesForEntity,
 } from './previewRules';
-import type { BuildFailure, Preview, PreviewStore } from './PreviewStore';
+import type { PreviewStore } from './PreviewStore';
 
-export const CHECK_PREVIEW = 'check-preview';
+export {
+  CHECK_PREVIEW,
+  type CheckPreviewPayload,
+  DESTROY_DEPLOY,
+} from './previewDeployCalls';
+export const CREATE_PREVIEW = 'create-preview';
+export const TEARDOWN_PREVIEW = 'teardown-preview';
+export const BUILD_PREVIEW = 'build-preview';
+export const DESTROY_PREVIEW = 'destroy-preview';
 
 /** What the team hears of (Slack). */
 export type PreviewEvent = 'ready' | 'failed' | 'torn-down';
 
-export interface CheckPreviewPayload {
-  [key: string]: unknown;
-  previewId: string;
-  headSha: string;
-  /** When the build started (epoch ms): the build timeout counts from it. */
-  startedAt: number;
-}
-
 export interface PreviewJobDeps {
   knex: Knex;
   previews: PreviewStore;
+  deploys: PreviewDeploys;
   projects: ProjectStore;
   providers: ReadonlyMap<string, PreviewProvider>;
   /** The entity's annotations from the catalog; undefined if it is gone. */
@@ -45,8 +57,12 @@ export interface PreviewJobDeps {
    * GitHub is brought in line when write-back is on.
    */
   notify(preview: { id: string; entityRef: string }): void;
-  /** A preview became ready, failed or was torn down (once each). */
-  announce(previewId: string, event: PreviewEvent): void;
+  /**
+   * A preview became ready, failed or was torn down; `transition` names
+   * that change of that preview (e.g. `ready#3` for build 3), so a message
+   * about it is sent once however often it is announced.
+   */
+  announce(previewId: string, event: PreviewEvent, transition: string): void;
   /** How often a running build is looked at. */
   checkIntervalMs: number;
   /** A build still running after this long fails as `timeout`. */
@@ -61,7 +77,11 @@ export interface PreviewJobDeps {
 export function createPreviewHandler(
   deps: PreviewJobDeps,
 ): JobHandler<PreviewJobPayload> {
-  return async ({ job, signal }) => {
+  const teardown = teardownPreviewHandler(deps);
+  return async context => {
+    const { job, signal } = context;
+    // Planned as a teardown since, but queued before that: never builds.
+    if (job.payload.pullRequest.state === 'closed') return teardown(context);
     const { entityRef, repository, pullRequest: pr } = job.payload;
     const project = await deps.projects.getProject(entityRef);
     // No longer tracked, or the entity names no preview provider.
@@ -71,27 +91,37 @@ export function createPreviewHandler(
     const existing = await deps.previews.find(entityRef, pr.number);
     const decision = decidePreview(rules, pr, existing?.approvedSha ?? null);
     if (decision.action === 'wait') return;
+    const prUpdatedAt = new Date(pr.updatedAt);
     if (decision.action === 'teardown') {
-      if (existing) await tearDown(deps, existing, signal);
+      if (existing) {
+        await tearDown(deps, existing, signal, {
+          reason: 'skip-rule',
+          prUpdatedAt,
+        });
+      }
       return;
     }
     const provider = providerOf(deps, project.previewProvider);
-    const preview = await deps.previews.recordHead({
-      entityRef,
-      prNumber: pr.number,
-      repository,
-      title: pr.title,
-      branch: pr.headRef,
-      headSha: pr.headSha,
-      author: pr.author,
-      fromFork: pr.fromFork,
-      provider: provider.id,
-      prUpdatedAt: new Date(pr.updatedAt),
-      state: decision.action === 'build' ? 'queued' : 'awaiting-approval',
-      ttlMs: rules.ttlMs,
+    const preview = await deps.knex.transaction(async trx => {
+      const recorded = await deps.previews.recordHead(trx, {
+        entityRef,
+        prNumber: pr.number,
+        repository,
+        title: pr.title,
+        branch: pr.headRef,
+        headSha: pr.headSha,
+        author: pr.author,
+        fromFork: pr.fromFork,
+        provider: provider.id,
+        prUpdatedAt,
+        state: decision.action === 'build' ? 'queued' : 'awaiting-approval',
+        ttlMs: rules.ttlMs,
+      });
+      if (recorded) await supersedeOlderDeploys(deps, trx, recorded);
+      return recorded;
     });
     if (preview) deps.notify(preview);
-    // An older event than one already applied, or nothing new to build.
+    // An older event than one applied, nothing new to build, or kept down.
     if (preview?.state !== 'queued') return;
     // A soft cap: two PRs queued at the same moment may both pass it.
     const live = await deps.previews.countLive(entityRef, pr.number);
@@ -165,31 +195,27 @@ export function checkPreviewHandler(
   };
 }
 
-export const BUILD_PREVIEW = 'build-preview';
-export const DESTROY_PREVIEW = 'destroy-preview';
-
 /** A preview to build again (redeploy, approval) or to destroy (API, TTL). */
 export interface PreviewIdPayload {
   [key: string]: unknown;
   previewId: string;
-  /** build-preview: the head that was queued; a newer one wins. */
+  /** build-preview: the head that was queued (for the record). */
   headSha?: string;
   /** destroy-preview: its TTL ran out (unless a push renewed it since). */
   expire?: boolean;
 }
 
-/** build-preview: builds a queued preview's head (redeploy, approval). */
+/**
+ * build-preview: builds a queued preview (redeploy, approval). Whatever
+ * head is queued when it runs is built: a push since queued a build of its
+ * own, and the build number keeps the two from building twice.
+ */
 export function buildPreviewHandler(
   deps: PreviewJobDeps,
 ): JobHandler<PreviewIdPayload> {
   return async ({ job, signal }) => {
     const preview = await deps.previews.get(job.payload.previewId);
-    if (
-      preview?.state !== 'queued' ||
-      preview.headSha !== job.payload.headSha
-    ) {
-      return;
-    }
+    if (preview?.state !== 'queued') return;
     const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
     await startBuild(deps, preview, annotations, job, signal);
   };
@@ -206,7 +232,9 @@ export function destroyPreviewHandler(
       deps,
       preview,
       signal,
-      job.payload.expire ? { expiredBy: new Date() } : {},
+      job.payload.expire
+        ? { reason: 'expired', expiredBy: new Date() }
+        : { reason: 'destroyed' },
     );
   };
 }
@@ -220,205 +248,34 @@ export function teardownPreviewHandler(
     const preview = await deps.previews.find(entityRef, pr.number);
     if (!preview) return;
     await tearDown(deps, preview, signal, {
+      reason: 'pr-closed',
       closedAs: pr.merged ? 'merged' : 'closed',
+      prUpdatedAt: new Date(pr.updatedAt),
     });
   };
 }
 
-async function startBuild(
-  deps: PreviewJobDeps,
-  preview: Preview,
-  annotations: Record<string, string>,
-  job: Job,
-  signal: AbortSignal,
-): Promise<void> {
-  const provider = providerOf(deps, preview.provider);
-  const source = sourceOf(preview, annotations);
-  const deployment = await callProvider(
-    () => provider.create(source, { signal }),
-    { job, fail: failure => refuse(deps, preview, job, failure) },
-  );
-  signal.throwIfAborted();
-  const startedAt = Date.now();
-  const started = await deps.knex.transaction(async trx => {
-    const recorded = await deps.previews.startBuild(trx, {
-      previewId: preview.id,
-      headSha: preview.headSha,
-      deploymentId: deployment.deploymentId,
-      url: deployment.url,
-      queuedAt: job.createdAt,
-    });
-    if (recorded) {
-      await deps.queue.enqueue(trx, {
-        type: CHECK_PREVIEW,
-        key: `${CHECK_PREVIEW}:${preview.id}`,
-        payload: {
-          previewId: preview.id,
-          headSha: preview.headSha,
-          startedAt,
-        } satisfies CheckPreviewPayload,
-        // The first look at once: a build may be ready (or refused) as soon
-        // as it is created; later looks come every checkIntervalMs.
-      });
-    }
-    return recorded;
-  });
-  if (started) deps.notify(preview);
-  // A newer head or a teardown came first: this deploy is nobody's.
-  else await destroyQuietly(deps, provider, deployment, source);
-}
+/** States in which a deploy of the preview's own build is in use. */
+const IN_USE = OPSHUB_PREVIEW_STATES.filter(
+  state => isOpenPreviewState(state) && state !== 'awaiting-approval',
+);
 
-async function tearDown(
+/**
+ * destroy-deploy: removes a deploy that is no longer its preview's (an
+ * earlier head or build, or one created after the preview moved on).
+ */
+export function destroyDeployHandler(
   deps: PreviewJobDeps,
-  preview: Preview,
-  signal: AbortSignal,
-  options: { closedAs?: 'merged' | 'closed'; expiredBy?: Date } = {},
-): Promise<void> {
-  if (!(await deps.previews.beginTeardown(preview.id, options))) return;
-  deps.notify(preview);
-  if (preview.deploymentId) {
-    const provider = providerOf(deps, preview.provider);
+): JobHandler<DestroyDeployPayload> {
+  return async ({ job, signal }) => {
+    const deploy = await deps.deploys.get(job.payload.deployId);
+    if (!deploy || deploy.state === 'destroyed') return;
+    const preview = (await deps.previews.get(deploy.previewId))!;
+    const current =
+      deploy.buildNumber === preview.buildNumber &&
+      IN_USE.includes(preview.state);
+    if (current) return;
     const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
-    await callProvider(() =>
-      provider.destroy(
-        {
-          deploymentId: preview.deploymentId!,
-          url: preview.url ?? undefined,
-          source: sourceOf(preview, annotations),
-        },
-        { signal },
-      ),
-    );
-  }
-  signal.throwIfAborted();
-  const ended = await deps.previews.finishTeardown(
-    preview.id,
-    options.expiredBy ? 'expired' : 'destroyed',
-  );
-  deps.notify(preview);
-  if (ended) deps.announce(preview.id, 'torn-down');
-}
-
-async function destroyQuietly(
-  deps: PreviewJobDeps,
-  provider: PreviewProvider,
-  deployment: PreviewDeployment,
-  source: PreviewSource,
-): Promise<void> {
-  try {
-    await provider.destroy(
-      { ...deployment, source },
-      { signal: AbortSignal.timeout(30_000) },
-    );
-  } catch (error) {
-    deps.logger.warn(
-      `Could not remove superseded ${provider.id} deploy ${deployment.deploymentId} of ${source.entityRef}#${source.prNumber}: ${error}`,
-    );
-  }
-}
-
-function providerOf(
-  deps: PreviewJobDeps,
-  id: string | undefined,
-): PreviewProvider {
-  const provider = id ? deps.providers.get(id) : undefined;
-  if (!provider) {
-    throw new JobPermanentError(
-      `No preview provider '${
-        id ?? ''
-      }' is installed (annotation opshub.dev/preview-provider)`,
-    );
-  }
-  return provider;
-}
-
-function sourceOf(
-  preview: Preview,
-  annotations: Record<string, string>,
-): PreviewSource {
-  return {
-    entityRef: preview.entityRef,
-    annotations,
-    repository: preview.repository,
-    prNumber: preview.prNumber,
-    branch: preview.branch,
-    headSha: preview.headSha,
-    fromFork: preview.fromFork,
-  };
-}
-
-/**
- * Records how the build of the preview's head ended (ready with its URL, or
- * failed) and tells of it: open pages always, the team once.
- */
-async function endBuild(
-  deps: PreviewJobDeps,
-  preview: Preview,
-  end: { url: string } | BuildFailure,
-): Promise<void> {
-  const ended = await deps.previews.finishBuild(
-    preview.id,
-    preview.headSha,
-    'url' in end
-      ? { outcome: 'ready', url: end.url }
-      : { outcome: 'failed', ...end },
-  );
-  deps.notify(preview);
-  if (ended) deps.announce(preview.id, 'url' in end ? 'ready' : 'failed');
-}
-
-/** A queued preview whose build could not start fails, once. */
-async function refuse(
-  deps: PreviewJobDeps,
-  preview: Preview,
-  job: Job,
-  failure: BuildFailure,
-): Promise<void> {
-  const refused = await deps.previews.refuse(preview.id, preview.headSha, {
-    ...failure,
-    queuedAt: job.createdAt,
-  });
-  if (refused) {
-    deps.notify(preview);
-    deps.announce(preview.id, 'failed');
-  }
-}
-
-/**
- * Calls the provider and maps its typed errors to the queue's. For a build,
- * a failure that ends it (the provider refused for good, or the job's last
- * attempt failed) is first handed to `build.fail`, so the preview shows it
- * instead of waiting on a dead job.
- */
-async function callProvider<T>(
-  call: () => Promise<T>,
-  build?: { job: Job; fail(failure: BuildFailure): Promise<void> },
-): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    const ending = build && endingFailure(build.job, error);
-    if (ending) await build.fail(ending);
-    if (error instanceof PreviewProviderRateLimitedError) {
-      throw new JobRetryLaterError(error.message, error.retryAfterMs);
-    }
-    if (error instanceof PreviewProviderPermanentError) {
-      throw new JobPermanentError(error.message);
-    }
-    throw error;
-  }
-}
-
-function endingFailure(job: Job, error: unknown): BuildFailure | undefined {
-  if (error instanceof PreviewProviderPermanentError) {
-    return { errorClass: error.errorClass, message: error.message };
-  }
-  if (job.attempts < job.maxAttempts) return undefined;
-  return {
-    errorClass:
-      error instanceof PreviewProviderRateLimitedError
-        ? 'quota'
-        : 'provider-outage',
-    message: error instanceof Error ? error.message : String(error),
+    await destroyDeploy(deps, preview, deploy, annotations, signal);
   };
 }

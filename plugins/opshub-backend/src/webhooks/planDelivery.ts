@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { previewGroup } from '../previews/previewJobGroups';
 import type { EnqueueRequest } from '../queue/types';
 import type { DeliveryOutcome } from './DeliveryStore';
 
@@ -14,10 +15,19 @@ export const PREVIEW_JOB_FOR_ACTION: Record<string, string> = {
   closed: 'teardown-preview',
 };
 
+/**
+ * Orders the events of one PR (a job's `order`): its `updated_at`, then a
+ * closed PR after an open one with the same stamp.
+ */
+export function prEventOrder(updatedAt: string, closed: boolean): string {
+  return `${new Date(updatedAt).toISOString()}|${closed ? 1 : 0}`;
+}
+
 const pullRequestEvent = z.object({
   action: z.string(),
   pull_request: z.object({
     number: z.number().int().positive(),
+    state: z.enum(['open', 'closed']).optional(),
     title: z.string(),
     updated_at: z.string().datetime({ offset: true }),
     draft: z.boolean().optional().default(false),
@@ -53,6 +63,8 @@ export interface PreviewJobPayload {
     author: string;
     draft: boolean;
     merged: boolean;
+    /** What the payload says; an event on a closed PR never builds. */
+    state?: 'open' | 'closed';
     labels: string[];
     headSha: string;
     headRef: string;
@@ -113,12 +125,15 @@ export function planDelivery(
     outcome: 'ignored',
     jobsFor: () => [],
   };
-  const jobType = action ? PREVIEW_JOB_FOR_ACTION[action] : undefined;
-  if (event !== 'pull_request' || !jobType) return ignored;
+  const actionJob = action ? PREVIEW_JOB_FOR_ACTION[action] : undefined;
+  if (event !== 'pull_request' || !actionJob) return ignored;
   const parsed = pullRequestEvent.safeParse(payload);
   if (!parsed.success) return ignored;
 
   const { pull_request: pr, repository: repo } = parsed.data;
+  // A label change on a merged PR (merge bots) must not bring it back.
+  const closed = action === 'closed' || pr.state === 'closed';
+  const jobType = closed ? 'teardown-preview' : actionJob;
   return {
     action,
     repository,
@@ -127,8 +142,11 @@ export function planDelivery(
     jobsFor: entityRefs =>
       entityRefs.map(entityRef => ({
         type: jobType,
-        // One pending preview job per PR: the newest event wins.
+        // One pending preview job per PR: the newest event wins, and none
+        // of the PR's provider calls run at once.
         key: `preview:${entityRef}#${pr.number}`,
+        group: previewGroup(entityRef, pr.number),
+        order: prEventOrder(pr.updated_at, closed),
         payload: {
           deliveryId,
           entityRef,
@@ -140,6 +158,7 @@ export function planDelivery(
             author: pr.user.login,
             draft: pr.draft,
             merged: pr.merged ?? false,
+            state: closed ? 'closed' : 'open',
             labels: pr.labels.map(label => label.name),
             headSha: pr.head.sha,
             headRef: pr.head.ref,

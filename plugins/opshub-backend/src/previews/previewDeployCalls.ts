@@ -1,0 +1,305 @@
+import {
+  type PreviewDeployment,
+  type PreviewProvider,
+  PreviewProviderPermanentError,
+  PreviewProviderRateLimitedError,
+  type PreviewSource,
+} from '@opshub/plugin-opshub-node';
+import type { Knex } from 'knex';
+import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
+import type { Job } from '../queue/types';
+import type { PreviewJobDeps } from './previewJobHandlers';
+import { previewGroup } from './previewJobGroups';
+import type { PreviewDeploy } from './PreviewDeploys';
+import type { BuildFailure, Preview, Teardown } from './PreviewStore';
+
+/*
+ * The provider calls of a preview's jobs and what OpsHub records around
+ * them: every deploy is recorded as an intent before it is created, and
+ * every deploy that is no longer the preview's is destroyed through a job.
+ */
+
+export const CHECK_PREVIEW = 'check-preview';
+export const DESTROY_DEPLOY = 'destroy-deploy';
+
+export interface CheckPreviewPayload {
+  [key: string]: unknown;
+  previewId: string;
+  headSha: string;
+  /** When the build started (epoch ms): the build timeout counts from it. */
+  startedAt: number;
+}
+
+export interface DestroyDeployPayload {
+  [key: string]: unknown;
+  deployId: string;
+}
+
+/**
+ * Starts the build of a queued preview. The intent (preview, build number,
+ * head) is recorded first; a repeated attempt asks the provider for the
+ * deploy an earlier one may have created before creating one.
+ */
+export async function startBuild(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  annotations: Record<string, string>,
+  job: Job,
+  signal: AbortSignal,
+): Promise<void> {
+  const provider = providerOf(deps, preview.provider);
+  const source = sourceOf(preview, annotations);
+  const { deploy, repeated } = await deps.knex.transaction(async trx => {
+    const intent = await deps.deploys.intend(trx, {
+      previewId: preview.id,
+      buildNumber: preview.buildNumber,
+      headSha: preview.headSha,
+      provider: provider.id,
+    });
+    await supersedeOlderDeploys(deps, trx, preview);
+    return intent;
+  });
+  const deployment = await callProvider(
+    async () =>
+      (repeated &&
+        (await findUnrecorded(deps, provider, source, preview.id, signal))) ||
+      provider.create(source, { signal }),
+    { job, fail: failure => refuse(deps, preview, job, failure) },
+  );
+  signal.throwIfAborted();
+  const group = previewGroup(preview.entityRef, preview.prNumber);
+  const started = await deps.knex.transaction(async trx => {
+    await deps.deploys.created(trx, deploy.id, deployment.deploymentId);
+    const recorded = await deps.previews.startBuild(trx, {
+      previewId: preview.id,
+      headSha: preview.headSha,
+      buildNumber: preview.buildNumber,
+      deploymentId: deployment.deploymentId,
+      url: deployment.url,
+      queuedAt: job.createdAt,
+    });
+    await deps.queue.enqueue(
+      trx,
+      recorded
+        ? {
+            type: CHECK_PREVIEW,
+            key: `${CHECK_PREVIEW}:${preview.id}`,
+            group,
+            payload: {
+              previewId: preview.id,
+              headSha: preview.headSha,
+              startedAt: Date.now(),
+            } satisfies CheckPreviewPayload,
+            // The first look at once: a build may be ready (or refused) as
+            // soon as it is created; later looks come every checkInterval.
+          }
+        : // A newer head or a teardown came first: this deploy is nobody's.
+          destroyDeployJob(preview, deploy.id),
+    );
+    return recorded;
+  });
+  if (started) deps.notify(preview);
+}
+
+/**
+ * Queues destroy-deploy for each deploy of an earlier build of the preview
+ * (a new head, a redeploy): none is left running unowned.
+ */
+export async function supersedeOlderDeploys(
+  deps: PreviewJobDeps,
+  trx: Knex.Transaction,
+  preview: Preview,
+): Promise<void> {
+  for (const deploy of await deps.deploys.standing(preview.id, trx)) {
+    if (deploy.buildNumber >= preview.buildNumber) continue;
+    await deps.queue.enqueue(trx, destroyDeployJob(preview, deploy.id));
+  }
+}
+
+function destroyDeployJob(preview: Preview, deployId: string) {
+  return {
+    type: DESTROY_DEPLOY,
+    key: `${DESTROY_DEPLOY}:${deployId}`,
+    group: previewGroup(preview.entityRef, preview.prNumber),
+    payload: { deployId } satisfies DestroyDeployPayload,
+  };
+}
+
+/**
+ * Takes a preview down: every deploy OpsHub made for it is destroyed, then
+ * it is destroyed (or expired) and the team hears of it once.
+ */
+export async function tearDown(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  signal: AbortSignal,
+  teardown: Teardown,
+): Promise<void> {
+  if (!(await deps.previews.beginTeardown(preview.id, teardown))) return;
+  deps.notify(preview);
+  const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
+  for (const deploy of await deps.deploys.standing(preview.id)) {
+    await destroyDeploy(deps, preview, deploy, annotations, signal);
+  }
+  signal.throwIfAborted();
+  const ended = await deps.previews.finishTeardown(
+    preview.id,
+    teardown.reason === 'expired' ? 'expired' : 'destroyed',
+  );
+  deps.notify(preview);
+  if (ended) {
+    deps.announce(preview.id, 'torn-down', `torn-down#${preview.buildNumber}`);
+  }
+}
+
+/**
+ * Destroys one deploy of a preview; an intent whose answer was never
+ * recorded is looked up at the provider first (it may not exist at all).
+ */
+export async function destroyDeploy(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  deploy: PreviewDeploy,
+  annotations: Record<string, string>,
+  signal: AbortSignal,
+): Promise<void> {
+  const provider = providerOf(deps, deploy.provider);
+  const source = { ...sourceOf(preview, annotations), headSha: deploy.headSha };
+  const deploymentId =
+    deploy.deploymentId ??
+    (
+      await callProvider(() =>
+        findUnrecorded(deps, provider, source, preview.id, signal),
+      )
+    )?.deploymentId;
+  if (deploymentId) {
+    await callProvider(() =>
+      provider.destroy({ deploymentId, source }, { signal }),
+    );
+  }
+  signal.throwIfAborted();
+  await deps.deploys.destroyed(deploy.id);
+}
+
+/** The provider's deploy of `source` if OpsHub has not recorded it. */
+async function findUnrecorded(
+  deps: PreviewJobDeps,
+  provider: PreviewProvider,
+  source: PreviewSource,
+  previewId: string,
+  signal: AbortSignal,
+): Promise<PreviewDeployment | undefined> {
+  const found = await provider.find(source, { signal });
+  if (!found) return undefined;
+  const recorded = await deps.deploys.deploymentIds(previewId);
+  return recorded.has(found.deploymentId) ? undefined : found;
+}
+
+/**
+ * Records how the build of the preview's head ended (ready with its URL, or
+ * failed) and tells of it: open pages always, the team once.
+ */
+export async function endBuild(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  end: { url: string } | BuildFailure,
+): Promise<void> {
+  const ended = await deps.previews.finishBuild(
+    preview.id,
+    preview.headSha,
+    'url' in end
+      ? { outcome: 'ready', url: end.url }
+      : { outcome: 'failed', ...end },
+  );
+  deps.notify(preview);
+  if (ended) {
+    const event = 'url' in end ? 'ready' : 'failed';
+    deps.announce(preview.id, event, `${event}#${preview.buildNumber}`);
+  }
+}
+
+/** A queued preview whose build could not start fails, once. */
+export async function refuse(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  job: Job,
+  failure: BuildFailure,
+): Promise<void> {
+  const refused = await deps.previews.refuse(preview.id, preview.headSha, {
+    ...failure,
+    queuedAt: job.createdAt,
+  });
+  if (refused) {
+    deps.notify(preview);
+    deps.announce(preview.id, 'failed', `failed#${preview.buildNumber}`);
+  }
+}
+
+export function providerOf(
+  deps: PreviewJobDeps,
+  id: string | undefined,
+): PreviewProvider {
+  const provider = id ? deps.providers.get(id) : undefined;
+  if (!provider) {
+    throw new JobPermanentError(
+      `No preview provider '${
+        id ?? ''
+      }' is installed (annotation opshub.dev/preview-provider)`,
+    );
+  }
+  return provider;
+}
+
+export function sourceOf(
+  preview: Preview,
+  annotations: Record<string, string>,
+): PreviewSource {
+  return {
+    entityRef: preview.entityRef,
+    annotations,
+    repository: preview.repository,
+    prNumber: preview.prNumber,
+    branch: preview.branch,
+    headSha: preview.headSha,
+    fromFork: preview.fromFork,
+  };
+}
+
+/**
+ * Calls the provider and maps its typed errors to the queue's. For a build,
+ * a failure that ends it (the provider refused for good, or the job's last
+ * attempt failed) is first handed to `build.fail`, so the preview shows it
+ * instead of waiting on a dead job.
+ */
+export async function callProvider<T>(
+  call: () => Promise<T>,
+  build?: { job: Job; fail(failure: BuildFailure): Promise<void> },
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const ending = build && endingFailure(build.job, error);
+    if (ending) await build.fail(ending);
+    if (error instanceof PreviewProviderRateLimitedError) {
+      throw new JobRetryLaterError(error.message, error.retryAfterMs);
+    }
+    if (error instanceof PreviewProviderPermanentError) {
+      throw new JobPermanentError(error.message);
+    }
+    throw error;
+  }
+}
+
+function endingFailure(job: Job, error: unknown): BuildFailure | undefined {
+  if (error instanceof PreviewProviderPermanentError) {
+    return { errorClass: error.errorClass, message: error.message };
+  }
+  if (job.attempts < job.maxAttempts) return undefined;
+  return {
+    errorClass:
+      error instanceof PreviewProviderRateLimitedError
+        ? 'quota'
+        : 'provider-outage',
+    message: error instanceof Error ? error.message : String(error),
+  };
+}
