@@ -117,6 +117,39 @@ describe.each(databases.eachSupportedId())('reconcilePreviews on %s', id => {
       // Again before the jobs ran: they coalesce, nothing is queued twice.
       await reconcilePreviews(deps);
       expect(await queued()).toHaveLength(2);
+
+      // Open PRs whose previews are down: one a user destroyed and one
+      // whose TTL expired stay down; one torn down by a close that the
+      // reopen webhook never followed comes back.
+      await knex('jobs').delete();
+      github.route('GET /repos/acme/web/pulls', () => ({
+        body: [10, 11, 12].map(n => pull(n, 'open')),
+      }));
+      for (const [prNumber, state, reason] of [
+        [10, 'destroyed', 'destroyed'],
+        [11, 'expired', 'expired'],
+        [12, 'destroyed', 'pr-closed'],
+      ] as const) {
+        const previewId = await seedPreview(knex, {
+          entityRef: ENTITY,
+          prNumber,
+          state,
+          repository: 'acme/web',
+        });
+        await knex('previews')
+          .where({ id: previewId })
+          .update({ teardown_reason: reason });
+      }
+      await knex('previews').whereIn('pr_number', [7, 9]).delete();
+      expect(await reconcilePreviews(deps)).toEqual({ queued: 1, tornDown: 0 });
+      expect(await queued()).toEqual([
+        {
+          type: 'create-preview',
+          key: `preview:${ENTITY}#12`,
+          pr: 12,
+          merged: false,
+        },
+      ]);
     } finally {
       await jobs.close();
       await github.close();

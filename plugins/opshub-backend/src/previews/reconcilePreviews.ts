@@ -9,11 +9,12 @@ import type { PreviewStore } from './PreviewStore';
 const PAGE = 200;
 
 /**
- * The reconcile task (scheduler): makes previews follow GitHub when
- * webhooks went missing. For each entity with a preview provider, a preview
- * whose PR is no longer open is torn down, and an open PR without a preview
- * is queued as its `reopened` event would be (jobs coalesce with any event
- * still waiting for the same PR).
+ * The reconcile task (scheduler): repairs only what missing webhooks left
+ * behind. For each entity with a preview provider: an open PR OpsHub never
+ * saw, or one reopened while its preview stayed torn down by the close, is
+ * queued as its `reopened` event would be; a live preview whose PR closed is
+ * torn down. A preview a user destroyed or the TTL expired stays down (jobs
+ * coalesce with any event still waiting for the same PR).
  */
 export async function reconcilePreviews(deps: {
   knex: Knex;
@@ -49,16 +50,23 @@ async function reconcileProject(
     per_page: 100,
   });
   const openNumbers = new Set(open.map(pr => pr.number));
-  const previews = (await deps.previews.list(project.entityRef, 1000)).filter(
-    p => isOpenPreviewState(p.state),
-  );
-  const withPreview = new Set(previews.map(p => p.prNumber));
+  const previews = await deps.previews.list(project.entityRef, 1000);
+  const byPr = new Map(previews.map(p => [p.prNumber, p]));
+  const missed = (prNumber: number) => {
+    const preview = byPr.get(prNumber);
+    return (
+      !preview ||
+      (preview.teardownReason === 'pr-closed' &&
+        !isOpenPreviewState(preview.state))
+    );
+  };
 
   const requests: EnqueueRequest[] = [];
-  for (const pr of open.filter(p => !withPreview.has(p.number))) {
+  for (const pr of open.filter(p => missed(p.number))) {
     requests.push(...planned(project, 'reopened', pr));
   }
-  for (const preview of previews.filter(p => !openNumbers.has(p.prNumber))) {
+  const live = previews.filter(p => isOpenPreviewState(p.state));
+  for (const preview of live.filter(p => !openNumbers.has(p.prNumber))) {
     const { data: pr } = await octokit.pulls.get({
       owner,
       repo,

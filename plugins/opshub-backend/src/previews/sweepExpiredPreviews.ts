@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { JobEnqueuer } from '../queue/types';
+import { previewGroup } from './previewJobGroups';
 import { DESTROY_PREVIEW, type PreviewIdPayload } from './previewJobHandlers';
 import type { PreviewStore } from './PreviewStore';
 
@@ -27,6 +28,7 @@ export async function sweepExpiredPreviews(deps: {
       await deps.queue.enqueue(trx, {
         type: DESTROY_PREVIEW,
         key: `${DESTROY_PREVIEW}:${preview.id}`,
+        group: previewGroup(preview.entityRef, preview.prNumber),
         payload: {
           previewId: preview.id,
           expire: true,
