@@ -17,6 +17,7 @@ import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { applyRetention } from './maintenance/retention';
 import { setUpPreviews } from './previews/setUpPreviews';
+import { findProjectsInCatalog } from './projects/catalogProjects';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
 import { RepositoryLookup } from './projects/RepositoryLookup';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
@@ -132,17 +133,28 @@ export const opshubPlugin = createBackendPlugin({
           await jobs.close();
         });
 
+        const intake = new WebhookIntake({
+          knex,
+          deliveries,
+          repositories,
+          queue,
+          projects,
+          findInCatalog: repoSlug =>
+            findProjectsInCatalog({ catalog, auth }, repoSlug),
+          logger,
+        });
         await deps.scheduler.scheduleTask({
           id: 'opshub-project-sync',
           ...config.projectSyncSchedule,
           fn: async () => {
-            await syncProjectsFromCatalog({
+            const { newlyTracked } = await syncProjectsFromCatalog({
               catalog,
               auth,
               store: projects,
               logger,
             });
             repositories.clear();
+            await intake.replanUnmatched(newlyTracked.map(p => p.repoSlug));
           },
         });
         await deps.scheduler.scheduleTask({
@@ -195,12 +207,7 @@ export const opshubPlugin = createBackendPlugin({
             queue,
             knex,
             notify,
-            intake: new WebhookIntake({
-              knex,
-              deliveries,
-              repositories,
-              queue,
-            }),
+            intake,
             webhook: {
               verify: github.webhookSecret
                 ? createGithubSignatureVerifier(

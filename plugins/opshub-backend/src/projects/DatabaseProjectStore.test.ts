@@ -26,7 +26,19 @@ describe.each(databases.eachSupportedId())('DatabaseProjectStore on %s', id => {
         { entityRef: 'component:default/docs', repoSlug: 'acme/storefront' },
         { entityRef: 'component:default/api', repoSlug: 'acme/api' },
       ]),
-    ).resolves.toEqual({ added: 3, updated: 0, removed: 0 });
+    ).resolves.toEqual({
+      added: 3,
+      updated: 0,
+      removed: 0,
+      newlyTracked: [
+        {
+          entityRef: 'component:default/storefront',
+          repoSlug: 'acme/storefront',
+        },
+        { entityRef: 'component:default/docs', repoSlug: 'acme/storefront' },
+        { entityRef: 'component:default/api', repoSlug: 'acme/api' },
+      ],
+    });
 
     const storefront = await store.getProject('component:default/storefront');
     expect(storefront).toEqual({
@@ -67,7 +79,16 @@ describe.each(databases.eachSupportedId())('DatabaseProjectStore on %s', id => {
         },
         { entityRef: 'component:default/c', repoSlug: 'acme/c' },
       ]),
-    ).resolves.toEqual({ added: 1, updated: 1, removed: 1 });
+    ).resolves.toEqual({
+      added: 1,
+      updated: 1,
+      removed: 1,
+      // A project whose repository changed starts naming the new one.
+      newlyTracked: [
+        { entityRef: 'component:default/a', repoSlug: 'acme/a-renamed' },
+        { entityRef: 'component:default/c', repoSlug: 'acme/c' },
+      ],
+    });
 
     await expect(store.getProject('component:default/a')).resolves.toEqual({
       entityRef: 'component:default/a',
@@ -88,7 +109,58 @@ describe.each(databases.eachSupportedId())('DatabaseProjectStore on %s', id => {
         },
         { entityRef: 'component:default/c', repoSlug: 'acme/c' },
       ]),
-    ).resolves.toEqual({ added: 0, updated: 0, removed: 0 });
+    ).resolves.toEqual({ added: 0, updated: 0, removed: 0, newlyTracked: [] });
+  });
+
+  it('upserts projects without touching the others', async () => {
+    const { store } = await createStore();
+    await store.replaceAll([
+      { entityRef: 'component:default/a', repoSlug: 'acme/a' },
+      { entityRef: 'component:default/b', repoSlug: 'acme/b' },
+    ]);
+    const firstSeen = (await store.getProject('component:default/a'))!
+      .trackedSince;
+
+    await expect(
+      store.upsert([
+        {
+          entityRef: 'component:default/a',
+          repoSlug: 'acme/a',
+          previewProvider: 'mock',
+        },
+        { entityRef: 'component:default/c', repoSlug: 'Acme/C' },
+      ]),
+    ).resolves.toEqual({
+      added: 1,
+      updated: 1,
+      removed: 0,
+      // `a` only changed its provider: it named acme/a before.
+      newlyTracked: [{ entityRef: 'component:default/c', repoSlug: 'acme/c' }],
+    });
+    expect(
+      (await store.list({ limit: 10 })).map(p => [p.entityRef, p.repoSlug]),
+    ).toEqual([
+      ['component:default/a', 'acme/a'],
+      ['component:default/b', 'acme/b'],
+      ['component:default/c', 'acme/c'],
+    ]);
+    await expect(store.getProject('component:default/a')).resolves.toEqual({
+      entityRef: 'component:default/a',
+      repoSlug: 'acme/a',
+      previewProvider: 'mock',
+      trackedSince: firstSeen,
+    });
+
+    // Again: nothing changed, nothing is written or newly tracked.
+    await expect(
+      store.upsert([{ entityRef: 'component:default/c', repoSlug: 'acme/c' }]),
+    ).resolves.toEqual({ added: 0, updated: 0, removed: 0, newlyTracked: [] });
+    await expect(store.upsert([])).resolves.toEqual({
+      added: 0,
+      updated: 0,
+      removed: 0,
+      newlyTracked: [],
+    });
   });
 
   it('handles more projects than one statement may bind', async () => {
@@ -97,7 +169,7 @@ describe.each(databases.eachSupportedId())('DatabaseProjectStore on %s', id => {
       entityRef: `component:default/service-${i}`,
       repoSlug: `acme/service-${i}`,
     }));
-    await expect(store.replaceAll(many)).resolves.toEqual({
+    await expect(store.replaceAll(many)).resolves.toMatchObject({
       added: 1000,
       updated: 0,
       removed: 0,
@@ -106,7 +178,11 @@ describe.each(databases.eachSupportedId())('DatabaseProjectStore on %s', id => {
       added: 0,
       updated: 0,
       removed: 990,
+      newlyTracked: [],
     });
     expect(await store.findByRepoSlug('acme/service-999')).toEqual([]);
+    const upserted = await store.upsert(many);
+    expect(upserted).toMatchObject({ added: 990, updated: 0, removed: 0 });
+    expect(upserted.newlyTracked).toHaveLength(990);
   });
 });

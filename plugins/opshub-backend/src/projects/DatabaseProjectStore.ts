@@ -19,22 +19,44 @@ type ProjectRow = {
 // Keeps every statement under SQLite's limit of 999 bound variables.
 const BATCH_SIZE = 150;
 
+/** What a write compares to decide whether a project changed. */
+type ComparedRow = Pick<
+  ProjectRow,
+  'entity_ref' | 'repo_slug' | 'preview_provider' | 'owner_ref'
+>;
+const COMPARED_COLUMNS = [
+  'entity_ref',
+  'repo_slug',
+  'preview_provider',
+  'owner_ref',
+];
+
 export class DatabaseProjectStore implements ProjectStore {
   constructor(private readonly knex: Knex) {}
 
   async replaceAll(projects: ProjectInput[]): Promise<ProjectSyncResult> {
+    return this.write(projects, { removeOthers: true });
+  }
+
+  async upsert(projects: ProjectInput[]): Promise<ProjectSyncResult> {
+    return this.write(projects, { removeOthers: false });
+  }
+
+  private write(
+    projects: ProjectInput[],
+    options: { removeOthers: boolean },
+  ): Promise<ProjectSyncResult> {
     const wanted = new Map(projects.map(p => [p.entityRef, p]));
     return this.knex.transaction(async trx => {
-      const existing = await trx<ProjectRow>('projects').select(
-        'entity_ref',
-        'repo_slug',
-        'preview_provider',
-        'owner_ref',
-      );
+      const existing: ComparedRow[] = options.removeOthers
+        ? await trx('projects').select(COMPARED_COLUMNS)
+        : await selectByRef(trx, [...wanted.keys()]);
       const known = new Map(existing.map(row => [row.entity_ref, row]));
-      const stale = existing
-        .filter(row => !wanted.has(row.entity_ref))
-        .map(row => row.entity_ref);
+      const stale = options.removeOthers
+        ? existing
+            .filter(row => !wanted.has(row.entity_ref))
+            .map(row => row.entity_ref)
+        : [];
       const changed = [...wanted.values()].filter(p => {
         const row = known.get(p.entityRef);
         return (
@@ -72,6 +94,14 @@ export class DatabaseProjectStore implements ProjectStore {
         added: changed.length - updated,
         updated,
         removed: stale.length,
+        newlyTracked: changed
+          .filter(
+            p => known.get(p.entityRef)?.repo_slug !== p.repoSlug.toLowerCase(),
+          )
+          .map(p => ({
+            entityRef: p.entityRef,
+            repoSlug: p.repoSlug.toLowerCase(),
+          })),
       };
     });
   }
@@ -112,4 +142,19 @@ function toProject(row: ProjectRow): TrackedProject {
     ownerRef: row.owner_ref ?? undefined,
     trackedSince: toDate(row.created_at),
   };
+}
+
+async function selectByRef(
+  trx: Knex.Transaction,
+  entityRefs: string[],
+): Promise<ComparedRow[]> {
+  const rows: ComparedRow[] = [];
+  for (let i = 0; i < entityRefs.length; i += BATCH_SIZE) {
+    rows.push(
+      ...(await trx('projects')
+        .select(COMPARED_COLUMNS)
+        .whereIn('entity_ref', entityRefs.slice(i, i + BATCH_SIZE))),
+    );
+  }
+  return rows;
 }

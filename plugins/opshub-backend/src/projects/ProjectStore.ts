@@ -17,6 +17,12 @@ export interface ProjectSyncResult {
   added: number;
   updated: number;
   removed: number;
+  /**
+   * The projects added, or whose repository changed (its slug in lower
+   * case): deliveries of these repositories recorded `unmatched` may match
+   * now.
+   */
+  newlyTracked: Array<Pick<TrackedProject, 'entityRef' | 'repoSlug'>>;
 }
 
 /** Persistence of the projects OpsHub tracks. */
@@ -26,6 +32,11 @@ export interface ProjectStore {
    * added, known ones updated (keeping `trackedSince`), the rest removed.
    */
   replaceAll(projects: ProjectInput[]): Promise<ProjectSyncResult>;
+  /**
+   * Adds or updates `projects` (keeping `trackedSince`), in one transaction,
+   * and leaves every other project alone (`removed` is always 0).
+   */
+  upsert(projects: ProjectInput[]): Promise<ProjectSyncResult>;
   getProject(entityRef: string): Promise<TrackedProject | undefined>;
   findByRepoSlug(repoSlug: string): Promise<TrackedProject[]>;
   /**

@@ -38,6 +38,24 @@ describe('shortLivedCache', () => {
     await expect(cache.get('a')).resolves.toBe('answer');
   });
 
+  it('keeps only the answers keepIf accepts, sharing the others while they load', async () => {
+    const load = jest.fn(async (key: string) => (key === 'known' ? [key] : []));
+    const cache = shortLivedCache(load, {
+      ttlMs: 60_000,
+      keepIf: value => value.length === 0,
+    });
+
+    await Promise.all([cache.get('known'), cache.get('known')]);
+    await cache.get('known');
+    await cache.get('unknown');
+    await cache.get('unknown');
+    expect(load.mock.calls.map(([key]) => key)).toEqual([
+      'known',
+      'known',
+      'unknown',
+    ]);
+  });
+
   it('starts over beyond maxEntries, and on clear', async () => {
     const load = jest.fn(async (key: string) => key);
     const cache = shortLivedCache(load, { ttlMs: 60_000, maxEntries: 2 });

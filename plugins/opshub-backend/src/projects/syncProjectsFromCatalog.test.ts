@@ -50,13 +50,24 @@ describe.each(databases.eachSupportedId())(
       });
       const logger = mockServices.logger.mock();
 
-      await syncProjectsFromCatalog({
+      const result = await syncProjectsFromCatalog({
         catalog,
         auth: mockServices.auth(),
         store,
         logger,
       });
 
+      expect(result).toEqual({
+        added: 1,
+        updated: 0,
+        removed: 1,
+        newlyTracked: [
+          {
+            entityRef: 'component:default/storefront',
+            repoSlug: 'acme/storefront',
+          },
+        ],
+      });
       expect(await store.findByRepoSlug('acme/storefront')).toEqual([
         {
           entityRef: 'component:default/storefront',

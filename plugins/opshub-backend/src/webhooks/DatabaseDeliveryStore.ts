@@ -8,6 +8,7 @@ import type {
   DeliveryOutcome,
   DeliveryStore,
   DeliveryWithPayload,
+  UnmatchedDeliveryFilter,
 } from './DeliveryStore';
 
 type DeliveryRow = {
@@ -75,6 +76,53 @@ export class DatabaseDeliveryStore implements DeliveryStore {
         job_count: jobCount,
         redeliveries: trx.raw('redeliveries + 1'),
       });
+  }
+
+  async markMatched(
+    trx: Knex.Transaction,
+    deliveryId: string,
+    jobCount: number,
+  ): Promise<boolean> {
+    const updated = await trx('webhook_deliveries')
+      .where({ delivery_id: deliveryId, outcome: 'unmatched' })
+      .update({ outcome: 'enqueued', job_count: jobCount });
+    return updated > 0;
+  }
+
+  async listUnmatched(
+    filter: UnmatchedDeliveryFilter,
+  ): Promise<DeliveryWithPayload[]> {
+    if (filter.repositories.length === 0) return [];
+    const repositories = [
+      ...new Set(filter.repositories.map(r => r.toLowerCase())),
+    ];
+    // The received_at index narrows the scan to the window.
+    const query = this.knex<DeliveryRow>('webhook_deliveries')
+      .where('received_at', '>=', filter.since)
+      .where('outcome', 'unmatched')
+      .whereRaw(
+        `lower(repository) IN (${repositories.map(() => '?').join(', ')})`,
+        repositories,
+      )
+      .orderBy([
+        { column: 'received_at', order: 'asc' },
+        { column: 'delivery_id', order: 'asc' },
+      ])
+      .limit(filter.limit);
+    const { after } = filter;
+    if (after) {
+      query.where(q =>
+        q
+          .where('received_at', '>', after.receivedAt)
+          .orWhere(same =>
+            same
+              .where('received_at', '=', after.receivedAt)
+              .where('delivery_id', '>', after.deliveryId),
+          ),
+      );
+    }
+    const rows: DeliveryRow[] = await query;
+    return rows.map(row => ({ ...toDelivery(row), payload: row.payload! }));
   }
 
   async get(deliveryId: string): Promise<DeliveryWithPayload | undefined> {

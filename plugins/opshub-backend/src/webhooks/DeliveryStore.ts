@@ -29,6 +29,16 @@ export interface DeliveryListFilter {
   before?: Date;
 }
 
+export interface UnmatchedDeliveryFilter {
+  /** `owner/repo`, compared case-insensitively; at most a few hundred. */
+  repositories: string[];
+  /** Deliveries received at or after this time. */
+  since: Date;
+  limit: number;
+  /** Paging, oldest first: deliveries after this one. */
+  after?: Pick<Delivery, 'receivedAt' | 'deliveryId'>;
+}
+
 /** Persistence of GitHub webhook deliveries. */
 export interface DeliveryStore {
   /**
@@ -44,6 +54,24 @@ export interface DeliveryStore {
     outcome: DeliveryOutcome,
     jobCount: number,
   ): Promise<void>;
+  /**
+   * Records that an `unmatched` delivery became jobs (`enqueued`), unless it
+   * is no longer `unmatched`; true when it was. Its jobs are enqueued in the
+   * same transaction only then, so two instances planning it again at once
+   * enqueue them once.
+   */
+  markMatched(
+    trx: Knex.Transaction,
+    deliveryId: string,
+    jobCount: number,
+  ): Promise<boolean>;
+  /**
+   * The `unmatched` deliveries of some repositories received since a time,
+   * with their payloads, oldest first (received time, then id).
+   */
+  listUnmatched(
+    filter: UnmatchedDeliveryFilter,
+  ): Promise<DeliveryWithPayload[]>;
   get(deliveryId: string): Promise<DeliveryWithPayload | undefined>;
   list(filter: DeliveryListFilter): Promise<Delivery[]>;
   deleteReceivedBefore(date: Date): Promise<number>;

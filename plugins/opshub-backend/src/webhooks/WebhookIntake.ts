@@ -1,9 +1,13 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
+import type { ProjectInput, ProjectStore } from '../projects/ProjectStore';
 import type { RepositoryLookup } from '../projects/RepositoryLookup';
+import { shortLivedCache } from '../projects/shortLivedCache';
 import { createGroupCommit } from '../database/groupCommit';
 import type { EnqueueRequest, JobEnqueuer } from '../queue/types';
 import type {
+  Delivery,
   DeliveryOutcome,
   DeliveryStore,
   DeliveryWithPayload,
@@ -22,15 +26,40 @@ export interface IntakeResult {
 type Recording = { delivery: DeliveryWithPayload; jobs: EnqueueRequest[] };
 
 /**
+ * How long the catalog's answer that no Component names a repository is
+ * kept: an organisation webhook's deliveries for repositories OpsHub does
+ * not track cost one catalog call per repository in this window.
+ */
+export const UNTRACKED_REPOSITORY_TTL_MS = 60_000;
+
+/**
+ * How far back `unmatched` deliveries are planned again when a project
+ * starts naming their repository; older ones are left alone.
+ */
+export const REPLAN_WINDOW_MS = 3600_000;
+
+/** Deliveries read at once when planning unmatched ones again. */
+const REPLAN_PAGE_SIZE = 100;
+/** Repositories per query when planning unmatched deliveries again. */
+const REPLAN_REPOSITORY_BATCH = 200;
+
+/**
  * Records verified GitHub deliveries and enqueues their jobs atomically, so
  * a delivery is never recorded without its jobs, nor the other way round.
  * Deliveries that arrive together are recorded together (group commit): one
  * statement and one commit for all of them.
+ *
+ * A delivery for a repository no tracked project names asks the catalog
+ * (answers that none does are kept for `UNTRACKED_REPOSITORY_TTL_MS`): a
+ * Component the project sync has not seen yet is tracked at once, and the
+ * delivery planned for it. Whenever projects start naming a repository, its
+ * recent `unmatched` deliveries are planned again (`replanUnmatched`).
  */
 export class WebhookIntake {
   private readonly record: (
     recording: Recording,
   ) => Promise<string[] | undefined>;
+  private readonly untracked;
 
   constructor(
     private readonly deps: {
@@ -38,6 +67,10 @@ export class WebhookIntake {
       deliveries: DeliveryStore;
       repositories: RepositoryLookup;
       queue: JobEnqueuer;
+      projects: ProjectStore;
+      /** The catalog's Components naming a repository, as projects. */
+      findInCatalog: (repoSlug: string) => Promise<ProjectInput[]>;
+      logger: LoggerService;
     },
   ) {
     this.record = createGroupCommit({
@@ -45,6 +78,14 @@ export class WebhookIntake {
       maxInFlight: 2,
       maxGroupSize: 50,
     });
+    this.untracked = shortLivedCache(
+      (repoSlug: string) => this.trackFromCatalog(repoSlug),
+      {
+        ttlMs: UNTRACKED_REPOSITORY_TTL_MS,
+        // Once tracked, the projects table answers.
+        keepIf: entityRefs => entityRefs.length === 0,
+      },
+    );
   }
 
   async receive(delivery: {
@@ -123,11 +164,120 @@ export class WebhookIntake {
     });
   }
 
-  private async jobsOf(plan: DeliveryPlan) {
-    if (!plan.lookup) return [];
-    return plan.jobsFor(
+  /**
+   * Plans again, as if they had just arrived, the deliveries of these
+   * repositories recorded `unmatched` in the last `REPLAN_WINDOW_MS`: for
+   * when projects start naming them (the project sync added them, or a
+   * delivery found them in the catalog). Their jobs are enqueued (coalescing
+   * with those of newer deliveries of the same PR) and their outcome becomes
+   * `enqueued`. Returns how many were.
+   */
+  async replanUnmatched(repoSlugs: string[]): Promise<number> {
+    const repositories = [...new Set(repoSlugs.map(r => r.toLowerCase()))];
+    if (repositories.length === 0) return 0;
+    // The caller changed the projects: plan from the table, not the cache.
+    this.deps.repositories.clear();
+    const since = new Date(Date.now() - REPLAN_WINDOW_MS);
+    let replanned = 0;
+    for (let i = 0; i < repositories.length; i += REPLAN_REPOSITORY_BATCH) {
+      const batch = repositories.slice(i, i + REPLAN_REPOSITORY_BATCH);
+      let after: Pick<Delivery, 'receivedAt' | 'deliveryId'> | undefined;
+      for (;;) {
+        const page = await this.deps.deliveries.listUnmatched({
+          repositories: batch,
+          since,
+          after,
+          limit: REPLAN_PAGE_SIZE,
+        });
+        // Oldest first: a newer delivery of the same PR coalesces last.
+        for (const delivery of page) {
+          if (await this.replan(delivery)) replanned += 1;
+        }
+        if (page.length < REPLAN_PAGE_SIZE) break;
+        after = page[page.length - 1];
+      }
+    }
+    if (replanned > 0) {
+      const named =
+        repositories.length === 1
+          ? repositories[0]
+          : `${repositories.length} more repositories`;
+      this.deps.logger.info(
+        `Planned ${replanned} unmatched webhook deliveries again, now that projects name ${named}`,
+      );
+    }
+    return replanned;
+  }
+
+  private async replan(delivery: DeliveryWithPayload): Promise<boolean> {
+    const plan = planBody(
+      delivery.deliveryId,
+      delivery.event,
+      delivery.payload,
+    );
+    if (typeof plan === 'string' || !plan.lookup) return false;
+    const jobs = plan.jobsFor(
       await this.deps.repositories.entityRefsFor(plan.lookup),
     );
+    if (jobs.length === 0) return false;
+    return this.deps.knex.transaction(async trx => {
+      const matched = await this.deps.deliveries.markMatched(
+        trx,
+        delivery.deliveryId,
+        jobs.length,
+      );
+      if (matched) await this.enqueueAll(trx, jobs);
+      return matched;
+    });
+  }
+
+  private async jobsOf(plan: DeliveryPlan) {
+    if (!plan.lookup) return [];
+    const entityRefs = await this.deps.repositories.entityRefsFor(plan.lookup);
+    return plan.jobsFor(
+      entityRefs.length > 0
+        ? entityRefs
+        : await this.untracked.get(plan.lookup.toLowerCase()),
+    );
+  }
+
+  /**
+   * The entity refs of the catalog's Components naming a repository that no
+   * tracked project names; they are tracked from now on, and the
+   * repository's recent unmatched deliveries planned again.
+   */
+  private async trackFromCatalog(repoSlug: string): Promise<string[]> {
+    const { logger } = this.deps;
+    let found: ProjectInput[];
+    try {
+      found = await this.deps.findInCatalog(repoSlug);
+    } catch (error) {
+      // Recorded unmatched; the project sync plans it again once it tracks
+      // the repository.
+      logger.warn(`Could not ask the catalog about ${repoSlug}: ${error}`);
+      return [];
+    }
+    if (found.length === 0) return [];
+
+    const { newlyTracked } = await this.deps.projects.upsert(found);
+    this.deps.repositories.clear();
+    if (newlyTracked.length > 0) {
+      logger.info(
+        `Tracking ${newlyTracked
+          .map(p => p.entityRef)
+          .join(
+            ', ',
+          )}: a delivery named ${repoSlug} before the project sync saw it`,
+      );
+      try {
+        await this.replanUnmatched(newlyTracked.map(p => p.repoSlug));
+      } catch (error) {
+        logger.error(
+          `Could not plan the unmatched deliveries of ${repoSlug} again: ${error}`,
+        );
+      }
+    }
+    return found.map(p => p.entityRef);
   }
 
   private async enqueueAll(
