@@ -110,6 +110,7 @@ describe.each(databases.eachSupportedId())(
           author: 'Codertocat',
           draft: false,
           merged: false,
+          state: 'open',
           labels: [],
           headSha: opened.pull_request.head.sha,
           headRef: 'changes',
