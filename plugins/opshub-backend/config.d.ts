@@ -141,7 +141,12 @@ export interface Config {
 
     /** Preview providers built into opshub-backend. */
     providers?: {
-      /** The mock provider (`opshub.dev/preview-provider: mock`), for local runs and tests. */
+      /**
+       * The mock provider (`opshub.dev/preview-provider: mock`), for local
+       * runs and tests: its builds deploy nothing. Installed only when this
+       * block is present (`mock: {}` takes the defaults); without it an entity
+       * naming `mock` gets no preview, like any provider no module installs.
+       */
       mock?: {
         /** How long a build takes. Default 3 seconds. */
         delay?: HumanDuration | string;

@@ -16,6 +16,7 @@ import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { applyRetention } from './maintenance/retention';
+import { previewCounters } from './previews/previewCounters';
 import { setUpPreviews } from './previews/setUpPreviews';
 import { findProjectsInCatalog } from './projects/catalogProjects';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
@@ -198,7 +199,7 @@ export const opshubPlugin = createBackendPlugin({
             summaries: new EntitySummaryService({
               catalog,
               projects,
-              counters: [...counters.values()],
+              counters: summaryCounters(previewCounters(knex), counters),
               logger,
             }),
             jobs,
@@ -228,6 +229,16 @@ export const opshubPlugin = createBackendPlugin({
     });
   },
 });
+
+/** The built-in counters, then the modules' ones; ids stay unique. */
+function summaryCounters(
+  builtIn: OpsHubSummaryCounter[],
+  fromModules: Map<string, OpsHubSummaryCounter>,
+): OpsHubSummaryCounter[] {
+  const all = new Map<string, OpsHubSummaryCounter>();
+  addUnique(all, 'summary counter')(...builtIn, ...fromModules.values());
+  return [...all.values()];
+}
 
 /** Adds what modules contribute by id; an id registered twice is an error. */
 function addUnique<T extends { id: string }>(

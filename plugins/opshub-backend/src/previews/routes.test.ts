@@ -7,15 +7,41 @@ import type { Knex } from 'knex';
 import request from 'supertest';
 import { migrateUp } from '../database/migrations';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { as, startRbacBackend, STOREFRONT } from '../__testUtils__/rbacBackend';
+import {
+  as,
+  BILLING,
+  startRbacBackend,
+  STOREFRONT,
+} from '../__testUtils__/rbacBackend';
 import { waitFor } from '../__testUtils__/waitFor';
 import { seedPreview } from '../__testUtils__/previews';
+import { DatabaseRoleAssignmentStore } from '../rbac/DatabaseRoleAssignmentStore';
 import type { PreviewState } from './PreviewStore';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 const ROOT = as('user:default/root');
+/** Reads the storefront's previews, changes none. */
+const STOREFRONT_VIEWER = 'user:default/storefront-viewer';
+/** Owns billing, holds nothing on the storefront. */
+const BILLING_OWNER = 'user:default/billing-owner';
+
+/** The four routes of one preview, by method and path after its id. */
+const PREVIEW_ROUTES = [
+  { method: 'get', suffix: '', permission: 'opshub.preview.read' },
+  {
+    method: 'post',
+    suffix: '/redeploy',
+    permission: 'opshub.preview.manage',
+  },
+  {
+    method: 'post',
+    suffix: '/approve',
+    permission: 'opshub.preview.approve',
+  },
+  { method: 'delete', suffix: '', permission: 'opshub.preview.manage' },
+] as const;
 
 describe.each(databases.eachSupportedId())('preview routes on %s', id => {
   let knex: Knex;
@@ -26,6 +52,19 @@ describe.each(databases.eachSupportedId())('preview routes on %s', id => {
   beforeAll(async () => {
     knex = await databases.init(id);
     await migrateUp(knex);
+    const assignments = new DatabaseRoleAssignmentStore(knex);
+    await assignments.add({
+      entityRef: STOREFRONT,
+      subjectRef: STOREFRONT_VIEWER,
+      role: 'viewer',
+      createdBy: 'test',
+    });
+    await assignments.add({
+      entityRef: BILLING,
+      subjectRef: BILLING_OWNER,
+      role: 'owner',
+      createdBy: 'test',
+    });
     server = await startRbacBackend({
       knex,
       extra: [
@@ -143,4 +182,147 @@ describe.each(databases.eachSupportedId())('preview routes on %s', id => {
       .set(ROOT);
     expect(again.status).toBe(409);
   });
+
+  const send = (
+    route: (typeof PREVIEW_ROUTES)[number],
+    previewId: string,
+    user: string,
+  ) =>
+    request(server)
+      [route.method](`/api/opshub/previews/${previewId}${route.suffix}`)
+      .set(as(user));
+
+  it('answers 404 alike for an unknown preview and one the caller may not read', async () => {
+    const previewId = await seed('awaiting-approval');
+    const unknownId = '123456789';
+    /** The answer, with the id in the message made generic. */
+    const answer = async (
+      route: (typeof PREVIEW_ROUTES)[number],
+      asked: string,
+      user: string,
+    ) => {
+      const res = await send(route, asked, user);
+      return {
+        status: res.status,
+        error: res.body.error?.name,
+        message: String(res.body.error?.message).replace(asked, '<id>'),
+      };
+    };
+    const notFound = {
+      status: 404,
+      error: 'NotFoundError',
+      message: 'No preview <id>',
+    };
+    for (const route of PREVIEW_ROUTES) {
+      const name = `${route.method} ${route.suffix}`;
+      for (const user of [
+        'user:default/nobody',
+        BILLING_OWNER,
+        STOREFRONT_VIEWER,
+        'user:default/root',
+      ]) {
+        expect({
+          name,
+          user,
+          ...(await answer(route, unknownId, user)),
+        }).toEqual({ name, user, ...notFound });
+      }
+      for (const user of ['user:default/nobody', BILLING_OWNER]) {
+        expect({
+          name,
+          user,
+          ...(await answer(route, previewId, user)),
+        }).toEqual({ name, user, ...notFound });
+      }
+    }
+    expect(await stateOf(previewId)).toBe('awaiting-approval');
+  });
+
+  it('lets a caller who may read a preview but not change it read it, and refuses the changes with 403', async () => {
+    const previewId = await seed('awaiting-approval');
+    for (const route of PREVIEW_ROUTES) {
+      const res = await send(route, previewId, STOREFRONT_VIEWER);
+      const name = `${route.method} ${route.suffix}`;
+      expect({
+        name,
+        status: res.status,
+        error: res.body.error?.name,
+        message: res.body.error?.message,
+      }).toEqual(
+        route.method === 'get'
+          ? { name, status: 200, error: undefined, message: undefined }
+          : {
+              name,
+              status: 403,
+              error: 'NotAllowedError',
+              message: `Requires ${route.permission}`,
+            },
+      );
+    }
+    expect(await stateOf(previewId)).toBe('awaiting-approval');
+  });
+
+  it('builds with the mock provider when opshub.providers.mock is configured', async () => {
+    const previewId = await seed('failed');
+    expect((await post(`/previews/${previewId}/redeploy`)).status).toBe(202);
+    await waitFor(async () => (await stateOf(previewId)) === 'ready', {
+      what: 'the mock build',
+    });
+  });
 });
+
+describe.each(databases.eachSupportedId())(
+  'preview routes without opshub.providers.mock on %s',
+  id => {
+    let knex: Knex;
+    let server: Awaited<ReturnType<typeof startRbacBackend>>;
+
+    beforeAll(async () => {
+      knex = await databases.init(id);
+      await migrateUp(knex);
+      server = await startRbacBackend({
+        knex,
+        opshub: {
+          rbac: { orgOwners: ['user:default/root'] },
+          previews: { checkInterval: { milliseconds: 20 } },
+          queue: { pollInterval: { milliseconds: 50 } },
+        },
+      });
+    });
+
+    it('does not build a preview naming mock: no such provider is installed', async () => {
+      const previewId = await seedPreview(knex, {
+        entityRef: STOREFRONT,
+        prNumber: 1,
+        state: 'failed',
+      });
+      const redeploy = await request(server)
+        .post(`/api/opshub/previews/${previewId}/redeploy`)
+        .set(ROOT);
+      expect(redeploy.status).toBe(202);
+
+      const dead = await waitFor(
+        async () => {
+          const res = await request(server)
+            .get('/api/opshub/queue/jobs?type=build-preview&state=dead')
+            .set(ROOT);
+          return res.body.items?.find(
+            (job: { payload: { previewId: string } }) =>
+              job.payload.previewId === previewId,
+          );
+        },
+        { what: 'the build job to die' },
+      );
+      expect(dead).toMatchObject({
+        errorClass: 'permanent',
+        lastError: expect.stringContaining(
+          "No preview provider 'mock' is installed",
+        ),
+      });
+      const preview = await request(server)
+        .get(`/api/opshub/previews/${previewId}`)
+        .set(ROOT);
+      expect(preview.body).toMatchObject({ state: 'queued', url: null });
+    });
+  },
+);

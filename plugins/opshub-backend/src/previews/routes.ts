@@ -96,17 +96,26 @@ export function previewRoutes(deps: {
   const { authorizer, audited, previews } = deps;
   const router = Router();
 
-  /** The preview of `:previewId` and the caller, allowed `permission` on it. */
+  /**
+   * The preview of `:previewId` and the caller, allowed `permission` on it.
+   * A preview the caller may not read is a 404 like an unknown id, so ids
+   * tell nothing of other projects; one they may read but not change, 403.
+   */
   async function previewFor(req: Request, permission: OpsHubPermission) {
-    await authorizer.user(req);
+    const credentials = await authorizer.user(req);
     const { previewId } = parseInput(previewParams, req.params, 'preview id');
+    const notFound = new NotFoundError(`No preview ${previewId}`);
     const preview = await previews.get(previewId);
-    if (!preview) throw new NotFoundError(`No preview ${previewId}`);
-    const credentials = await authorizer.authorize(
-      req,
-      permission,
+    if (!preview) throw notFound;
+    const {
+      allowed: [mayRead, mayDo],
+    } = await authorizer.decide(
+      credentials,
+      [opshubPreviewReadPermission, permission],
       preview.entityRef,
     );
+    if (!mayRead) throw notFound;
+    authorizer.require(mayDo, permission);
     return { preview, actorRef: credentials.principal.userEntityRef };
   }
 

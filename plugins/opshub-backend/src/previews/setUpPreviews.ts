@@ -41,7 +41,8 @@ export async function setUpPreviews(deps: {
   logger: LoggerService;
 }) {
   const { config, knex, queue, projects, providers, logger } = deps;
-  if (!providers.has('mock')) {
+  // The built-in mock provider only where opshub.providers.mock asks for it.
+  if (config.mockProvider && !providers.has('mock')) {
     providers.set('mock', MockPreviewProvider.fromConfig(config.mockProvider));
   }
   const previews = new DatabasePreviewStore(knex);

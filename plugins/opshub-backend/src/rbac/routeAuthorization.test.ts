@@ -25,11 +25,14 @@ jest.setTimeout(180_000);
 
 /**
  * What each route requires. A route missing here fails the walk below, so
- * every route added later joins this matrix.
+ * every route added later joins this matrix. `hidden`: a caller who may not
+ * read the project gets 404, as for an id that does not exist (the route
+ * names its project only through the id).
  */
 const REQUIRED: Record<
   string,
-  { permission: string; scope: 'project' | 'installation' } | 'list'
+  | { permission: string; scope: 'project' | 'installation'; hidden?: true }
+  | 'list'
 > = {
   'GET /entities/:kind/:namespace/:name/summary': {
     permission: 'opshub.project.read',
@@ -93,18 +96,22 @@ const REQUIRED: Record<
   'GET /previews/:previewId': {
     permission: 'opshub.preview.read',
     scope: 'project',
+    hidden: true,
   },
   'POST /previews/:previewId/redeploy': {
     permission: 'opshub.preview.manage',
     scope: 'project',
+    hidden: true,
   },
   'POST /previews/:previewId/approve': {
     permission: 'opshub.preview.approve',
     scope: 'project',
+    hidden: true,
   },
   'DELETE /previews/:previewId': {
     permission: 'opshub.preview.manage',
     scope: 'project',
+    hidden: true,
   },
 };
 
@@ -150,6 +157,13 @@ function send(
   return route.method === 'POST'
     ? req.send({ subjectRef: 'user:default/newcomer', role: 'viewer' })
     : req;
+}
+
+/** Whether a route refused the caller: 401, 403, or 404 where it hides. */
+function refused(route: { key: string }, status: number): boolean {
+  const required = REQUIRED[route.key];
+  const hidden = required !== 'list' && required.hidden === true;
+  return status === 401 || status === 403 || (hidden && status === 404);
 }
 
 /** Whether `role` from `source` may use a route. */
@@ -228,7 +242,7 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
     ['user:default/billing-dev', ['group:default/billing']],
   ]);
 
-  it('refuses every guarded route without a token (401) and to a user with no role (403)', async () => {
+  it('refuses every guarded route without a token (401) and to a user with no role (403, or 404 for a preview)', async () => {
     const server = await startRbacBackend({ knex, groups });
     // Wait for the project sync, so /projects would have rows to leak.
     await waitFor(
@@ -249,9 +263,15 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
       });
 
       const stranger = await send(server, route, as('user:default/nobody'));
-      // A list answers with nothing; everything else refuses, naming the
-      // permission and nothing of the project.
-      const isList = REQUIRED[route.key] === 'list';
+      // A list answers with nothing; a preview is not found, as an unknown
+      // id; everything else refuses, naming the permission and nothing of
+      // the project.
+      const required = REQUIRED[route.key];
+      const isList = required === 'list';
+      const hidden = !isList && required.hidden === true;
+      let expectedStatus = 403;
+      if (isList) expectedStatus = 200;
+      else if (hidden) expectedStatus = 404;
       expect({
         route: route.key,
         status: stranger.status,
@@ -265,10 +285,13 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
             },
       }).toEqual({
         route: route.key,
-        status: isList ? 200 : 403,
+        status: expectedStatus,
         answer: isList
           ? { items: [] }
-          : { error: 'NotAllowedError', namesProject: false },
+          : {
+              error: hidden ? 'NotFoundError' : 'NotAllowedError',
+              namesProject: false,
+            },
       });
     }
   });
@@ -288,7 +311,7 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
             route: route.key,
             source,
             role,
-            denied: res.status === 403 || res.status === 401,
+            denied: refused(route, res.status),
           }).toEqual({ route: route.key, source, role, denied: !allowed });
         }
       }
@@ -308,7 +331,7 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
         const allowed = expectAllowed(REQUIRED[route.key], 'implicit', role);
         expect({
           route: route.key,
-          denied: res.status === 403 || res.status === 401,
+          denied: refused(route, res.status),
         }).toEqual({ route: route.key, denied: !allowed });
       }
     },

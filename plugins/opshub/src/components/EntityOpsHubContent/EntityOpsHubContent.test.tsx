@@ -5,7 +5,7 @@ import {
   TestApiProvider,
 } from '@backstage/frontend-test-utils';
 import type { OpsHubEntitySummary } from '@opshub/plugin-opshub-common';
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
 import { EntityOpsHubContent } from './EntityOpsHubContent';
 
@@ -85,6 +85,14 @@ async function renderWith(overrides: Partial<OpsHubApi>) {
   );
 }
 
+/** The "At a glance" card, once rendered. */
+async function glanceCard(): Promise<HTMLElement> {
+  const title = await screen.findByText('At a glance');
+  const card = title.closest<HTMLElement>('.MuiCard-root');
+  if (!card) throw new Error('The "At a glance" title is in no card');
+  return card;
+}
+
 // Rendering a Backstage app with tables takes seconds on a busy CI machine.
 jest.setTimeout(30_000);
 describe('EntityOpsHubContent', () => {
@@ -108,6 +116,41 @@ describe('EntityOpsHubContent', () => {
       namespace: 'default',
       name: 'storefront',
     });
+  });
+
+  it("shows the backend's preview counts at a glance, zeros included", async () => {
+    await renderWith({
+      getEntitySummary: async () =>
+        summary({
+          // As the backend counts an entity's previews.
+          counts: [
+            { id: 'previews.live', title: 'Live previews', value: 2 },
+            { id: 'previews.building', title: 'Previews building', value: 0 },
+            { id: 'previews.failed', title: 'Failed previews', value: 1 },
+          ],
+        }),
+    });
+
+    const card = within(await glanceCard());
+    const rows = card.getAllByRole('row').map(row =>
+      within(row)
+        .getAllByRole('cell')
+        .map(cell => cell.textContent),
+    );
+    expect(rows).toEqual([
+      ['Live previews', '2'],
+      ['Previews building', '0'],
+      ['Failed previews', '1'],
+    ]);
+    expect(card.queryByText(/Nothing counted yet/)).not.toBeInTheDocument();
+  });
+
+  it('promises nothing OpsHub does not count when there are no counts', async () => {
+    await renderWith({});
+
+    const card = await glanceCard();
+    expect(card).toHaveTextContent('Nothing counted yet.');
+    expect(card).not.toHaveTextContent(/environment variables|health/i);
   });
 
   it('says which annotations to add when the entity has none', async () => {

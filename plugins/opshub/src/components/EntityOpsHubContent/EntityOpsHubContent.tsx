@@ -129,8 +129,7 @@ function SummaryCards({
         <InfoCard title="At a glance">
           {summary.counts.length === 0 ? (
             <Typography variant="body2" color="textSecondary">
-              Nothing counted yet. Previews, environment variables, health
-              checks and deploys show up here as OpsHub tracks them.
+              Nothing counted yet.
             </Typography>
           ) : (
             <StructuredMetadataTable
