@@ -710,9 +710,9 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
 
     // A redeploy of the same head: the old build's deploy goes too.
     await knex('previews').update({ state: 'ready' });
-    const { id } = await preview();
+    const previewId = (await preview()).id;
     const redeployed = await knex.transaction(trx =>
-      deps.previews.requeue(trx, id, ['ready']),
+      deps.previews.requeue(trx, previewId, ['ready']),
     );
     expect(redeployed).toBe(true);
     await buildPreviewHandler(deps)({

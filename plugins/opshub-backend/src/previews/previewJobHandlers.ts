@@ -81,7 +81,10 @@ export function createPreviewHandler(
   return async context => {
     const { job, signal } = context;
     // Planned as a teardown since, but queued before that: never builds.
-    if (job.payload.pullRequest.state === 'closed') return teardown(context);
+    if (job.payload.pullRequest.state === 'closed') {
+      await teardown(context);
+      return;
+    }
     const { entityRef, repository, pullRequest: pr } = job.payload;
     const project = await deps.projects.getProject(entityRef);
     // No longer tracked, or the entity names no preview provider.

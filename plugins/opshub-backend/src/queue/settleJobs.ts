@@ -2,6 +2,14 @@ import type { Knex } from 'knex';
 import type { Settlement } from './JobStore';
 import { notOlder } from './jobRows';
 
+/** How a job that a newer one with its key replaced ends. */
+export const SUPERSEDED = {
+  state: 'cancelled',
+  error_class: 'superseded',
+  locked_by: null,
+  locked_until: null,
+} as const;
+
 /**
  * Applies a worker's settlements in the caller's transaction. Each applies
  * only while the worker still holds that attempt's lease (same worker, same
@@ -105,14 +113,6 @@ async function requeue(
       locked_until: null,
     });
 }
-
-/** How a job that a newer one with its key replaced ends. */
-export const SUPERSEDED = {
-  state: 'cancelled',
-  error_class: 'superseded',
-  locked_by: null,
-  locked_until: null,
-} as const;
 
 /**
  * A waiting job with the same key as the outer `jobs` row; `not-older`: one
