@@ -1,42 +1,85 @@
 /*
- * P3 preview ready: 500 pull requests opened on the demo entity
+ * P3 preview ready: pull requests (500 per run) opened on the demo entity
  * (acme/storefront, mock provider at zero delay) through a backend started
  * from packages/backend on PostgreSQL with its job worker (default
  * concurrency), GitHub and Slack as fakes on loopback with no rate limits.
  * For each PR the clock runs from the webhook's 202 to the fake GitHub
  * receiving the `opshub/preview` success status for the PR's head.
- * Deliveries go out at a steady `--rate` per second (default 10, so 500 PRs
- * take 50 s: 36,000 PRs an hour, beyond any organisation's peak); `--rate 0`
- * sends all 500 at once, which measures how long the backlog takes to drain
- * rather than a latency. Goal: p50 < 150 ms, p99 < 500 ms. Everything listens on 127.0.0.1, and
- * every process started here is stopped here.
+ * Deliveries go out at a steady rate, by default 10 and then 20 PRs per
+ * second in each repeat (`--rates 10,20`; `--rate 10` for one; `0` sends
+ * all at once, which measures how long the backlog takes to drain rather
+ * than a latency). Goals: at 10/s p50 < 150 ms and p99 < 500 ms, at 20/s
+ * p99 < 100 ms.
  *
- *   yarn workspace @internal/opshub-bench p3 [--repeats 3] [--rate 10]
+ * The fake GitHub behaves as GitHub does for what OpsHub calls (each
+ * Deployment and comment gets an id of its own, a PR's comments list what
+ * was created on it) and records every request; each is put down to its PR
+ * (by head, PR number, Deployment or comment id). Per run: GitHub requests
+ * per PR, in total (goal <= 8) and by kind, and duplicates (goal 0): a write
+ * made again for a PR with the same method, path and body (two `pending`
+ * statuses alike for one head, two Deployments for one head), and every
+ * comment created on a PR after its first. Everything listens on
+ * 127.0.0.1, and every process started here is stopped here.
+ *
+ *   yarn workspace @internal/opshub-bench p3 [--repeats 3] [--rates 10,20]
+ *     [--prs 500]
  */
 import examples from '@octokit/webhooks-examples';
-import {
-  startFakeGithub,
-  startFakeSlack,
-} from '@opshub/plugin-opshub-node/testUtils';
+import { startFakeSlack } from '@opshub/plugin-opshub-node/testUtils';
 import { createHash, createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkpoint, waitUntil } from './lib/postgres';
+import {
+  countGithubRequests,
+  type GithubRequests,
+  type Kind,
+  KINDS,
+  type RecordingGithub,
+  startRecordingGithub,
+} from './lib/recordingGithub';
 import { startBackend, stopProcess } from './lib/processes';
-import { percentile, repeatsFromArgs, round } from './lib/stats';
+import {
+  median,
+  numberFromArgs,
+  passOrFail,
+  percentile,
+  repeatsFromArgs,
+  round,
+} from './lib/stats';
 
 const SECRET = 'opshub-bench-webhook-secret';
 const BACKEND = 'http://127.0.0.1:7007';
 const ROUTE = `${BACKEND}/api/opshub/webhooks/github`;
 const REPO = 'acme/storefront';
-const PRS = 500;
+const PRS = numberFromArgs('prs', 500, { min: 1, integer: true });
+/** A run's GitHub work is over once no request came for this long. */
+const QUIET_MS = 2_000;
+const GOAL_REQUESTS_PER_PR = 8;
+/** The runs' PRs are numbered from here on; the readiness probe's is 1. */
+const FIRST_NUMBER = 10_000;
+/** Latency goals by rate (PRs per second); other rates have none. */
+const LATENCY_GOALS: Record<number, { p50?: number; p99?: number }> = {
+  10: { p50: 150, p99: 500 },
+  20: { p99: 100 },
+};
 
-function rateFromArgs(fallback = 10): number {
-  const index = process.argv.indexOf('--rate');
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new Error('--rate takes deliveries per second (0: all at once)');
+/** `--rates 10,20` (the default), or `--rate 10` for one rate. */
+function ratesFromArgs(): number[] {
+  const one = process.argv.indexOf('--rate');
+  const many = process.argv.indexOf('--rates');
+  const raw =
+    many >= 0
+      ? process.argv[many + 1]
+      : one >= 0
+      ? process.argv[one + 1]
+      : '10,20';
+  const rates = String(raw).split(',').map(Number);
+  if (rates.some(rate => !Number.isFinite(rate) || rate < 0)) {
+    throw new Error(
+      '--rates takes deliveries per second, comma-separated (0: all at once)',
+    );
   }
-  return value;
+  return rates;
 }
 
 /** A signed `pull_request` delivery of GitHub's own example payload. */
@@ -81,59 +124,90 @@ async function deliver(action: string, number: number, headSha: string) {
   return answer as { outcome: string };
 }
 
-/**
- * The fake GitHub of OpsHub's tests; records when each head's success
- * status arrives.
- */
-async function startTimedGithub() {
-  const api = await startFakeGithub();
-  const succeededAt = new Map<string, number>();
-  api.route('POST /repos/:owner/:repo/statuses/:sha', ({ params, body }) => {
-    const status = body as { state: string; context: string };
-    if (status.context === 'opshub/preview' && status.state === 'success') {
-      succeededAt.set(params.sha, performance.now());
-    }
-    return { status: 201, body: { id: 1 } };
-  });
-  return { api, succeededAt };
+function describeGithub(g: GithubRequests, prs: number): string {
+  const perPr = (n: number) => round(n / prs, 2);
+  const kinds = [...KINDS, 'other' as const]
+    .filter(kind => kind !== 'other' || g.byKind.other > 0)
+    .map(kind => `${kind} ${perPr(g.byKind[kind])}`)
+    .join(', ');
+  const duplicateKinds = [...KINDS]
+    .filter(kind => g.duplicatesByKind[kind] > 0)
+    .map(kind => `${kind} ${g.duplicatesByKind[kind]}`)
+    .join(', ');
+  return [
+    `GitHub requests ${perPr(
+      g.total,
+    )} per PR (goal <= ${GOAL_REQUESTS_PER_PR}: ${passOrFail(
+      g.total / prs <= GOAL_REQUESTS_PER_PR,
+    )}; ${g.total} for ${prs} PRs): ${kinds};`,
+    `duplicates ${g.duplicates}${
+      duplicateKinds ? ` (${duplicateKinds})` : ''
+    } (goal 0: ${passOrFail(g.duplicates === 0)})`,
+  ].join(' ');
 }
 
 const shaOf = (run: string, number: number) =>
   createHash('sha1').update(`${run}-${number}`).digest('hex');
 
-/** One repeat: 500 PRs opened at `rate` per second; latency per PR in ms. */
-async function measureRepeat(
+/** Resolves once no GitHub request has come for QUIET_MS. */
+async function githubQuiet(requests: unknown[]) {
+  let count = -1;
+  let since = performance.now();
+  await waitUntil(
+    async () => {
+      if (requests.length !== count) {
+        count = requests.length;
+        since = performance.now();
+      }
+      return performance.now() - since >= QUIET_MS;
+    },
+    120_000,
+    100,
+  );
+}
+
+/** One run: PRS PRs opened at `rate` per second; latency per PR in ms. */
+async function measureRun(
   run: string,
-  firstNumber: number,
+  numbers: number[],
   rate: number,
-  succeededAt: Map<string, number>,
+  github: RecordingGithub,
 ): Promise<number[]> {
   const acceptedAt = new Map<string, number>();
   const start = performance.now();
   await Promise.all(
-    Array.from({ length: PRS }, async (_, i) => {
+    numbers.map(async (number, i) => {
       const sendAt = rate > 0 ? start + (i * 1000) / rate : start;
       await new Promise(resolve =>
         setTimeout(resolve, Math.max(0, sendAt - performance.now())),
       );
-      const sha = shaOf(run, firstNumber + i);
-      await deliver('opened', firstNumber + i, sha);
+      const sha = shaOf(run, number);
+      github.prOfSha.set(sha, number);
+      await deliver('opened', number, sha);
       acceptedAt.set(sha, performance.now());
     }),
   );
   const shas = [...acceptedAt.keys()];
   await waitUntil(
-    async () => shas.every(sha => succeededAt.has(sha)),
+    async () => shas.every(sha => github.succeededAt.has(sha)),
     120_000,
     20,
   );
-  return shas.map(sha => succeededAt.get(sha)! - acceptedAt.get(sha)!);
+  return shas.map(sha => github.succeededAt.get(sha)! - acceptedAt.get(sha)!);
 }
+
+type RunResult = {
+  p50: number;
+  p99: number;
+  github: GithubRequests;
+};
+
+const rateName = (rate: number) => (rate ? `${rate} PRs/s` : 'all at once');
 
 async function main() {
   const repeats = repeatsFromArgs();
-  const rate = rateFromArgs();
-  const github = await startTimedGithub();
+  const rates = ratesFromArgs();
+  const github = await startRecordingGithub();
   const slack = await startFakeSlack();
   const backend = await startBackend({
     config: 'app-config.p3.yaml',
@@ -148,7 +222,8 @@ async function main() {
       APP_CONFIG_opshub_slack_apiUrl: slack.url,
     },
   });
-  const results: Array<{ p50: number; p99: number; max: number }> = [];
+  const results = new Map<number, RunResult[]>(rates.map(rate => [rate, []]));
+  let nextNumber = FIRST_NUMBER;
   try {
     // Ready once the project sync has mapped the repository to its entity:
     // a `closed` event for a PR without a preview is enqueued and changes
@@ -161,50 +236,100 @@ async function main() {
       500,
     );
     for (let r = 1; r <= repeats; r++) {
-      await checkpoint();
-      const latencies = await measureRepeat(
-        `${r}-${Date.now()}`,
-        r * 10_000,
-        rate,
-        github.succeededAt,
-      );
-      const result = {
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        max: Math.max(...latencies),
-      };
-      results.push(result);
-      console.log(
-        `P3 repeat ${r}: ${PRS} PRs ${
-          rate ? `at ${rate}/s` : 'all at once'
-        }, 202 -> success status p50 ${round(result.p50)} ms, p95 ${round(
-          percentile(latencies, 95),
-        )} ms, p99 ${round(result.p99)} ms, max ${round(result.max)} ms`,
-      );
-      // Let the rest of this repeat's work (Slack, comments) drain.
-      await new Promise(resolve => setTimeout(resolve, 3_000));
+      for (const rate of rates) {
+        await checkpoint();
+        const numbers = Array.from({ length: PRS }, (_, i) => nextNumber + i);
+        nextNumber += PRS;
+        const latencies = await measureRun(
+          `${r}-${rate}-${Date.now()}`,
+          numbers,
+          rate,
+          github,
+        );
+        // The rest of this run's work (deployment statuses, comments) ends
+        // before it is counted and before the next run starts.
+        await githubQuiet(github.api.requests);
+        const result: RunResult = {
+          p50: percentile(latencies, 50),
+          p99: percentile(latencies, 99),
+          github: countGithubRequests(github, new Set(numbers)),
+        };
+        results.get(rate)!.push(result);
+        console.log(
+          `P3 repeat ${r} at ${rateName(
+            rate,
+          )}: ${PRS} PRs, 202 -> success status p50 ${round(
+            result.p50,
+          )} ms, p95 ${round(percentile(latencies, 95))} ms, p99 ${round(
+            result.p99,
+          )} ms, max ${round(Math.max(...latencies))} ms`,
+        );
+        console.log(
+          `P3 repeat ${r} at ${rateName(rate)}: ${describeGithub(
+            result.github,
+            PRS,
+          )}`,
+        );
+        for (const example of result.github.examples) {
+          console.log(`  duplicate: ${example.slice(0, 400)}`);
+        }
+      }
     }
   } finally {
     await stopProcess(backend.child);
     await github.api.close();
     await slack.close();
   }
-  const p50 = percentile(
-    results.map(r => r.p50),
-    50,
-  );
-  const p99 = percentile(
-    results.map(r => r.p99),
-    50,
-  );
+
+  console.log(`\nP3 preview ready (${PRS} PRs per run), medians of ${repeats}`);
+  for (const rate of rates) {
+    const runs = results.get(rate)!;
+    const p50 = median(runs.map(x => x.p50));
+    const p99 = median(runs.map(x => x.p99));
+    const goal = LATENCY_GOALS[rate] ?? {};
+    const judged = (name: string, value: number, limit?: number) =>
+      `${name} ${round(value)} ms${
+        limit === undefined
+          ? ''
+          : ` (goal < ${limit}: ${passOrFail(value < limit)})`
+      }`;
+    console.log(
+      `  at ${rateName(rate)}: 202 -> success status ${judged(
+        'p50',
+        p50,
+        goal.p50,
+      )}, ${judged('p99', p99, goal.p99)}`,
+    );
+    const all = runs.map(x => x.github);
+    const sum = (pick: (g: GithubRequests) => number) =>
+      all.reduce((total, g) => total + pick(g), 0);
+    const byKind = (pick: (g: GithubRequests) => Record<Kind, number>) =>
+      Object.fromEntries(
+        [...KINDS, 'other' as const].map(kind => [
+          kind,
+          sum(g => pick(g)[kind]),
+        ]),
+      ) as Record<Kind, number>;
+    const together: GithubRequests = {
+      total: sum(g => g.total),
+      byKind: byKind(g => g.byKind),
+      duplicates: sum(g => g.duplicates),
+      duplicatesByKind: byKind(g => g.duplicatesByKind),
+      examples: [],
+    };
+    console.log(
+      `  at ${rateName(rate)}, all repeats: ${describeGithub(
+        together,
+        PRS * runs.length,
+      )}`,
+    );
+  }
+  const unattributed = github.api.requests.filter(request => {
+    const { pr } = github.classify(request);
+    return pr === undefined || pr < FIRST_NUMBER || pr >= nextNumber;
+  }).length;
   console.log(
-    `P3 median of ${repeats} repeats: p50 ${round(
-      p50,
-    )} ms (goal < 150), p99 ${round(p99)} ms (goal < 500): ${
-      p50 < 150 && p99 < 500 ? 'met' : 'NOT met'
-    }; ${github.api.requests.length} GitHub requests, ${
-      slack.seen.length
-    } Slack messages`,
+    `  ${github.api.requests.length} GitHub requests in all (${unattributed} for no PR of the runs: probes, reconcile), ${slack.seen.length} Slack messages`,
   );
 }
 
