@@ -77,6 +77,12 @@ const asUser = {
   Authorization: mockCredentials.user.header('user:default/alice'),
 };
 const summaryPath = '/api/opshub/entities/component/default/storefront/summary';
+/** The preview counts the backend contributes itself, for an entity with none. */
+const noPreviews = [
+  { id: 'previews.live', title: 'Live previews', value: 0 },
+  { id: 'previews.building', title: 'Previews building', value: 0 },
+  { id: 'previews.failed', title: 'Failed previews', value: 0 },
+];
 
 describe('opshub backend plugin', () => {
   it('answers GET /health without a token', async () => {
@@ -113,7 +119,7 @@ describe('opshub backend plugin', () => {
       },
       problems: [],
       trackedSince: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      counts: [],
+      counts: noPreviews,
     });
   });
 
@@ -163,8 +169,8 @@ describe('opshub backend plugin', () => {
       counterModule(
         'counters',
         {
-          id: 'previews.live',
-          title: 'Live previews',
+          id: 'deploys.week',
+          title: 'Deploys this week',
           count: async ref => (ref === 'component:default/storefront' ? 3 : 0),
         },
         {
@@ -179,8 +185,23 @@ describe('opshub backend plugin', () => {
     const res = await request(server).get(summaryPath).set(asUser);
     expect(res.status).toBe(200);
     expect(res.body.counts).toEqual([
-      { id: 'previews.live', title: 'Live previews', value: 3 },
+      ...noPreviews,
+      { id: 'deploys.week', title: 'Deploys this week', value: 3 },
     ]);
+  });
+
+  it("refuses to start with a module counter of a built-in counter's id", async () => {
+    await expect(
+      start(
+        counterModule('counters', {
+          id: 'previews.live',
+          title: 'Live',
+          count: async () => 1,
+        }),
+      ),
+    ).rejects.toThrow(
+      "OpsHub summary counter 'previews.live' is already registered",
+    );
   });
 
   it('refuses to start with two counters of the same id', async () => {
