@@ -163,6 +163,12 @@ describe.each(databases.eachSupportedId())('preview routes on %s', id => {
     const failed = await seed('failed');
     const res = await post(`/previews/${failed}/redeploy`);
     expect(res.status).toBe(202);
+    // In the preview's exclusion group, with its other provider calls.
+    expect(
+      await knex('jobs')
+        .where({ type: 'build-preview', key: `build-preview:${failed}` })
+        .first('exclusion_group'),
+    ).toEqual({ exclusion_group: `preview:${STOREFRONT}#${prNumber}` });
     await waitFor(async () => (await stateOf(failed)) === 'ready', {
       what: 'the redeployed preview to be ready',
     });

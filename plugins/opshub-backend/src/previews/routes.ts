@@ -22,6 +22,7 @@ import {
   DESTROY_PREVIEW,
   type PreviewIdPayload,
 } from './previewJobHandlers';
+import { previewGroup } from './previewJobGroups';
 import type { Preview, PreviewState, PreviewStore } from './PreviewStore';
 
 const listQuery = z.object({
@@ -208,6 +209,7 @@ export function previewRoutes(deps: {
             await deps.queue.enqueue(trx, {
               type: mutation.job,
               key: `${mutation.job}:${preview.id}`,
+              group: previewGroup(preview.entityRef, preview.prNumber),
               payload: {
                 previewId: preview.id,
                 headSha: preview.headSha,
