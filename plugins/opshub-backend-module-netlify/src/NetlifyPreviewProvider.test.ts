@@ -17,6 +17,7 @@ import {
   deployObject,
   HEAD_SHA,
   SITE_ID,
+  siteDeploysPage,
   siteObject,
 } from './__fixtures__/netlifyObjects';
 import {
@@ -45,6 +46,7 @@ const BUILDS = 'POST /api/v1/sites/:site_id/builds';
 const DEPLOY = 'GET /api/v1/deploys/:deploy_id';
 const CANCEL = 'POST /api/v1/deploys/:deploy_id/cancel';
 const DELETE = 'DELETE /api/v1/deploys/:deploy_id';
+const LIST = 'GET /api/v1/sites/:site_id/deploys';
 
 /** X-RateLimit-Reset (epoch seconds) `seconds` from now. */
 function resetIn(seconds: number) {
@@ -59,10 +61,16 @@ const RATE_LIMITED = {
 
 describe('NetlifyPreviewProvider', () => {
   let api: FakeProviderApi;
+  /** The site's deploys, as the list route answers them. */
+  let siteDeploys: Array<ReturnType<typeof deployObject>>;
   const noAbort = { signal: new AbortController().signal };
 
   beforeEach(async () => {
     api = await startFakeProviderApi();
+    siteDeploys = [];
+    api.route(LIST, ({ query }) => ({
+      body: siteDeploysPage(siteDeploys, query),
+    }));
     api.route(SITE, () => ({ body: siteObject() }));
     api.route(BUILDS, () => ({ body: buildObject() }));
     api.route(DEPLOY, () => ({ body: deployObject() }));
@@ -168,6 +176,166 @@ describe('NetlifyPreviewProvider', () => {
       expect(error.message).toContain('HTTP 401 (Access Denied)');
       expect(error.message).not.toContain(TOKEN);
     });
+  });
+
+  describe('find', () => {
+    const OTHER_SHA = '0'.repeat(40);
+    /** A deploy of the site, `minutes` after the fixture's. */
+    const deployAt = (
+      minutes: number,
+      overrides: Parameters<typeof deployObject>[0] = {},
+    ) =>
+      deployObject({
+        id: `6650c3f2a1b2c30008d4${String(minutes).padStart(4, '0')}`,
+        created_at: new Date(
+          Date.parse('2025-05-24T09:41:06.482Z') + minutes * 60_000,
+        ).toISOString(),
+        ...overrides,
+      });
+
+    it("finds the branch deploy of the PR's head", async () => {
+      siteDeploys = [
+        deployAt(1, { commit_ref: OTHER_SHA }),
+        deployObject({ state: 'ready' }),
+        deployAt(2, { branch: 'main', context: 'production' }),
+      ];
+
+      await expect(provider().find(source, noAbort)).resolves.toEqual({
+        deploymentId: DEPLOY_ID,
+      });
+
+      expect(requestLines()).toEqual([`GET /api/v1/sites/${SITE_ID}/deploys`]);
+      const [list] = api.requests;
+      expect(Object.fromEntries(list.query)).toEqual({
+        branch: 'feature/login-form',
+        page: '1',
+        per_page: '100',
+      });
+      expect(list.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    });
+
+    it('answers undefined when the branch has no deploy of the head', async () => {
+      siteDeploys = [
+        deployAt(1, { commit_ref: OTHER_SHA }),
+        // The same commit on another branch.
+        deployAt(2, { branch: 'feature/other' }),
+      ];
+
+      await expect(provider().find(source, noAbort)).resolves.toBeUndefined();
+      expect(requestLines()).toEqual([`GET /api/v1/sites/${SITE_ID}/deploys`]);
+    });
+
+    it("passes over Netlify's own Deploy Preview, a deploy without its commit yet and another branch's", async () => {
+      api.answerOnce(LIST, {
+        body: [
+          deployAt(3, { context: 'deploy-preview', review_id: 42 }),
+          deployAt(2, { commit_ref: null, state: 'enqueued' }),
+          // What the branch filter should have left out.
+          deployAt(1, { branch: 'feature/other' }),
+        ],
+      });
+
+      await expect(provider().find(source, noAbort)).resolves.toBeUndefined();
+    });
+
+    it('answers the newest of several deploys of the head', async () => {
+      api.answerOnce(LIST, {
+        // Oldest first: find still takes the newest.
+        body: [deployAt(1), deployAt(7), deployAt(3)],
+      });
+
+      await expect(provider().find(source, noAbort)).resolves.toEqual({
+        deploymentId: deployAt(7).id,
+      });
+    });
+
+    it('reads on through the pages until it finds the deploy', async () => {
+      siteDeploys = [
+        deployObject(),
+        ...Array.from({ length: 120 }, (_, i) =>
+          deployAt(i + 1, { commit_ref: OTHER_SHA }),
+        ),
+      ];
+
+      await expect(provider().find(source, noAbort)).resolves.toEqual({
+        deploymentId: DEPLOY_ID,
+      });
+      expect(api.requests.map(r => r.query.get('page'))).toEqual(['1', '2']);
+    });
+
+    it('stops at the last page', async () => {
+      siteDeploys = Array.from({ length: 100 }, (_, i) =>
+        deployAt(i + 1, { commit_ref: OTHER_SHA }),
+      );
+
+      await expect(provider().find(source, noAbort)).resolves.toBeUndefined();
+      expect(api.requests.map(r => r.query.get('page'))).toEqual(['1', '2']);
+    });
+
+    it('refuses an entity without the site annotation, and has nothing for a fork, without calling Netlify', async () => {
+      const error = await provider()
+        .find({ ...source, annotations: {} }, noAbort)
+        .catch(e => e);
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+
+      await expect(
+        provider().find({ ...source, fromFork: true }, noAbort),
+      ).resolves.toBeUndefined();
+      expect(api.requests).toEqual([]);
+    });
+
+    it.each([500, 502, 503])('reports %i as transient', async status => {
+      api.answerOnce(LIST, {
+        status,
+        body: { code: status, message: 'Internal Server Error' },
+      });
+
+      const error = await provider()
+        .find(source, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderTransientError);
+      expect(error.message).toBe(
+        `Netlify could not list the deploys of branch 'feature/login-form' on site ${SITE_ID}: HTTP ${status} (Internal Server Error)`,
+      );
+      expect(api.requests).toHaveLength(1);
+    });
+
+    it('reports an unknown site as configuration', async () => {
+      api.answerOnce(LIST, {
+        status: 404,
+        body: { code: 404, message: 'Not Found' },
+      });
+
+      const error = await provider()
+        .find(source, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+    });
+
+    it('reports a 429 that outlasts the client retries as rate-limited', async () => {
+      api.answerOnce(
+        LIST,
+        ...Array.from({ length: 6 }, () => ({
+          ...RATE_LIMITED,
+          headers: resetIn(1),
+        })),
+      );
+
+      const error = await provider({ timeoutMs: 20_000 })
+        .find(source, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderRateLimitedError);
+      expect(error.message).toBe(
+        `Netlify could not list the deploys of branch 'feature/login-form' on site ${SITE_ID}: HTTP 429 (Rate limit exceeded)`,
+      );
+      expect(error.retryAfterMs).toBe(DEFAULT_RATE_LIMIT_WAIT_MS);
+      expect(api.requests).toHaveLength(6);
+    }, 20_000);
   });
 
   describe('status', () => {

@@ -30,6 +30,11 @@ export const NETLIFY_SITE_ID_ANNOTATION = 'netlify.com/site-id';
 
 const DEFAULT_API_BASE_URL = 'https://api.netlify.com/api/v1';
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Deploys per page of `find`'s listing, and the pages it reads at most. */
+const LIST_PAGE_SIZE = 100;
+const LIST_MAX_PAGES = 10;
+/** The deploy context of a build of a branch other than production. */
+const BRANCH_DEPLOY = 'branch-deploy';
 
 /**
  * Options of {@link NetlifyPreviewProvider}.
@@ -51,9 +56,8 @@ export interface NetlifyPreviewProviderOptions {
  * annotation (a Netlify branch deploy), followed to `ready` or `error` and
  * deleted on teardown.
  *
- * Jobs run at least once, so a retried `create` may start a second build of
- * the same head; the later deploy is the one OpsHub follows and the earlier
- * one stays in the site's deploy list.
+ * `find` knows an earlier attempt's deploy again by its branch and commit,
+ * so a retried `create` does not build the same head twice.
  *
  * @public
  */
@@ -121,6 +125,49 @@ export class NetlifyPreviewProvider implements PreviewProvider {
       );
     }
     return { deploymentId: build.deploy_id };
+  }
+
+  /**
+   * The newest branch deploy of the PR's branch whose commit is the head:
+   * lists the site's deploys of the branch (newest first, page by page).
+   * Netlify's own Deploy Previews of the same commit do not count, nor does
+   * a deploy whose commit Netlify has not resolved yet. A fork's PR has none:
+   * `create` refuses forks.
+   */
+  async find(
+    source: PreviewSource,
+    { signal }: { signal: AbortSignal },
+  ): Promise<PreviewDeployment | undefined> {
+    const siteId = siteIdOf(source);
+    if (source.fromFork) return undefined;
+    for (let page = 1; page <= LIST_MAX_PAGES; page++) {
+      const deploys = await this.call(
+        `list the deploys of branch '${source.branch}' on site ${siteId}`,
+        signal,
+        callSignal =>
+          this.client.listSiteDeploys(
+            {
+              site_id: siteId,
+              branch: source.branch,
+              page,
+              per_page: LIST_PAGE_SIZE,
+            },
+            { signal: callSignal },
+          ),
+      );
+      const found = deploys
+        .filter(
+          deploy =>
+            deploy.id &&
+            deploy.commit_ref === source.headSha &&
+            deploy.branch === source.branch &&
+            deploy.context === BRANCH_DEPLOY,
+        )
+        .sort((a, b) => createdAtOf(b) - createdAtOf(a))[0];
+      if (found?.id) return { deploymentId: found.id };
+      if (deploys.length < LIST_PAGE_SIZE) return undefined;
+    }
+    return undefined;
   }
 
   async status(
@@ -215,6 +262,11 @@ export class NetlifyPreviewProvider implements PreviewProvider {
       callSignal => untilAborted(call(callSignal), callSignal),
     );
   }
+}
+
+function createdAtOf(deploy: { created_at?: string }): number {
+  const at = Date.parse(deploy.created_at ?? '');
+  return Number.isNaN(at) ? 0 : at;
 }
 
 function siteIdOf(source: PreviewSource): string {

@@ -12,6 +12,7 @@ import {
   DEPLOY_ID,
   deployObject,
   SITE_ID,
+  siteDeploysPage,
   siteObject,
 } from './__fixtures__/netlifyObjects';
 import netlifyModule from './index';
@@ -20,17 +21,34 @@ jest.setTimeout(60_000);
 
 const DEPLOY = 'GET /api/v1/deploys/:deploy_id';
 const BUILDS = 'POST /api/v1/sites/:site_id/builds';
+const DEPLOYS = 'GET /api/v1/sites/:site_id/deploys';
+const SHA = 'a'.repeat(40);
 
 describe('Netlify previews through the OpsHub lifecycle', () => {
   let netlify: FakeProviderApi;
   let backend: PreviewTestBackend;
   let deployState: Record<string, unknown>;
+  /** The branch Netlify was asked to build, once it was. */
+  let built: string | undefined;
   beforeEach(async () => {
     netlify = await startFakeProviderApi();
     deployState = { state: 'building' };
     netlify.route('GET /api/v1/sites/:site_id', () => ({ body: siteObject() }));
-    netlify.route(BUILDS, () => ({ body: buildObject() }));
+    built = undefined;
+    netlify.route(BUILDS, ({ query }) => {
+      built = query.get('branch') ?? undefined;
+      return { body: buildObject() };
+    });
     netlify.route(DEPLOY, () => ({ body: deployObject(deployState) }));
+    // The deploy of the build, for a retry that looks for it first.
+    netlify.route(DEPLOYS, ({ query }) => ({
+      body: siteDeploysPage(
+        built
+          ? [deployObject({ ...deployState, branch: built, commit_ref: SHA })]
+          : [],
+        query,
+      ),
+    }));
     netlify.route('DELETE /api/v1/deploys/:deploy_id', () => ({
       status: 204,
     }));
@@ -53,7 +71,7 @@ describe('Netlify previews through the OpsHub lifecycle', () => {
     await netlify.close();
   });
 
-  const pr = { number: 7, headSha: 'a'.repeat(40), branch: 'search' };
+  const pr = { number: 7, headSha: SHA, branch: 'search' };
   const lines = () => netlify.requests.map(r => `${r.method} ${r.path}`);
 
   it('builds a PR branch to a ready preview, and deletes its deploy when the PR closes', async () => {

@@ -6,8 +6,10 @@ import {
   type PreviewSource,
 } from '@opshub/plugin-opshub-node';
 import {
+  listedDeployment,
   rateLimited,
   startFakeVercel,
+  vercelDeployment,
   vercelError,
 } from './__fixtures__/fakeVercel';
 import { VercelPreviewProvider } from './VercelPreviewProvider';
@@ -67,8 +69,173 @@ describe('VercelPreviewProvider', () => {
       },
       meta: {
         opshubEntityRef: 'component:default/storefront',
+        opshubPr: '7',
+        opshubSha: SHA,
         githubPrId: '7',
       },
+    });
+  });
+
+  describe('find', () => {
+    const OTHER_SHA = 'b'.repeat(40);
+    const listLines = () =>
+      vercel.requests
+        .filter(r => r.method === 'GET')
+        .map(r => `${r.path}?${r.query}`);
+
+    it('finds the deployment an earlier attempt created for the head, by its meta', async () => {
+      const created = await provider.create(source, { signal });
+      vercel.requests.length = 0;
+
+      await expect(provider.find(source, { signal })).resolves.toEqual({
+        deploymentId: created.deploymentId,
+        url: 'https://storefront-00000001-acme.vercel.app',
+      });
+      expect(vercel.requests).toHaveLength(1);
+      const [request] = vercel.requests;
+      expect(request.method).toBe('GET');
+      expect(request.path).toBe('/v7/deployments');
+      expect(Object.fromEntries(request.query)).toEqual({
+        projectId: 'prj_storefront',
+        sha: SHA,
+        teamId: 'team_acme',
+        limit: '100',
+      });
+      expect(request.headers.authorization).toBe('Bearer vercel-token');
+    });
+
+    it('answers undefined when no deployment of the head exists', async () => {
+      await expect(provider.find(source, { signal })).resolves.toBeUndefined();
+      expect(listLines()).toEqual([
+        `/v7/deployments?limit=100&projectId=prj_storefront&sha=${SHA}&teamId=team_acme`,
+      ]);
+    });
+
+    it("passes over another PR's, another head's and another entity's deployments, and Vercel's own", async () => {
+      await provider.create({ ...source, prNumber: 8 }, { signal });
+      await provider.create({ ...source, headSha: OTHER_SHA }, { signal });
+      await provider.create(
+        { ...source, entityRef: 'component:default/checkout' },
+        { signal },
+      );
+      // Vercel's Git integration deployed the same commit by itself.
+      vercel.deployments.set(
+        'dpl_git00000',
+        vercelDeployment({
+          id: 'dpl_git00000',
+          readyState: 'READY',
+          sha: SHA,
+          ref: source.branch,
+          createdAt: Date.parse('2026-11-27T00:00:00Z'),
+        }),
+      );
+
+      await expect(provider.find(source, { signal })).resolves.toBeUndefined();
+
+      // The same commit with OpsHub's meta of another PR is not this one.
+      vercel.deployments.set(
+        'dpl_forged00',
+        vercelDeployment({
+          id: 'dpl_forged00',
+          readyState: 'READY',
+          sha: SHA,
+          ref: source.branch,
+          meta: {
+            opshubEntityRef: source.entityRef,
+            opshubPr: '7',
+            opshubSha: OTHER_SHA,
+          },
+        }),
+      );
+      await expect(provider.find(source, { signal })).resolves.toBeUndefined();
+
+      const mine = await provider.create(source, { signal });
+      await expect(provider.find(source, { signal })).resolves.toMatchObject({
+        deploymentId: mine.deploymentId,
+      });
+    });
+
+    it('answers the newest of several attempts, and skips deleted ones', async () => {
+      await provider.create(source, { signal });
+      const second = await provider.create(source, { signal });
+      // Listed oldest first: find still takes the newest.
+      const listed = [...vercel.deployments.values()].map(listedDeployment);
+      vercel.answerOnce('GET /v7/deployments', {
+        body: {
+          deployments: listed,
+          pagination: { count: 2, next: null, prev: null },
+        },
+      });
+      await expect(provider.find(source, { signal })).resolves.toMatchObject({
+        deploymentId: second.deploymentId,
+      });
+
+      vercel.answerOnce('GET /v7/deployments', {
+        body: {
+          deployments: [
+            { ...listed[1], readyState: 'DELETED', state: 'DELETED' },
+            listed[0],
+          ],
+          pagination: { count: 2, next: null, prev: null },
+        },
+      });
+      await expect(provider.find(source, { signal })).resolves.toMatchObject({
+        deploymentId: listed[0].uid,
+      });
+    });
+
+    it('reads on through the pages until it finds the deployment', async () => {
+      const first = await provider.create(source, { signal });
+      for (let i = 0; i < 150; i++) {
+        await provider.create({ ...source, prNumber: 100 + i }, { signal });
+      }
+      vercel.requests.length = 0;
+
+      await expect(provider.find(source, { signal })).resolves.toMatchObject({
+        deploymentId: first.deploymentId,
+      });
+      const pages = vercel.requests.map(r => r.query.get('until'));
+      const oldestOfFirstPage =
+        vercel.deployments.get('dpl_00000052abcdef')!.createdAt;
+      expect(pages).toEqual([null, String(oldestOfFirstPage)]);
+    });
+
+    it('refuses an entity without a project, and has nothing for a fork, without calling Vercel', async () => {
+      await expect(
+        provider.find({ ...source, annotations: {} }, { signal }),
+      ).rejects.toThrow(PreviewProviderPermanentError);
+      await expect(
+        provider.find({ ...source, fromFork: true }, { signal }),
+      ).resolves.toBeUndefined();
+      expect(vercel.requests).toEqual([]);
+    });
+
+    it('maps failures: 429 rate limited until the reset, 5xx transient, 403 configuration', async () => {
+      vercel.answerOnce(
+        'GET /v7/deployments',
+        rateLimited(20_000),
+        vercelError(502, 'bad_gateway'),
+        vercelError(403, 'forbidden', 'Not authorized'),
+      );
+      const limited = await provider.find(source, { signal }).catch(e => e);
+      expect(limited).toBeInstanceOf(PreviewProviderRateLimitedError);
+      expect(limited.message).toBe(
+        'Vercel could not list deployments: HTTP 429 (rate_limited)',
+      );
+      expect(limited.retryAfterMs).toBeGreaterThan(18_000);
+      expect(limited.retryAfterMs).toBeLessThanOrEqual(20_000);
+
+      const outage = await provider.find(source, { signal }).catch(e => e);
+      expect(outage).toBeInstanceOf(PreviewProviderTransientError);
+      expect(outage.message).toBe(
+        'Vercel could not list deployments: HTTP 502 (bad_gateway)',
+      );
+
+      const refused = await provider.find(source, { signal }).catch(e => e);
+      expect(refused).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(refused.errorClass).toBe('configuration');
+      // Each failure was one request: the SDK did not retry on its own.
+      expect(vercel.requests).toHaveLength(3);
     });
   });
 

@@ -16,12 +16,17 @@ import { VercelCore } from '@vercel/sdk/core.js';
 import { deploymentsCreateDeployment } from '@vercel/sdk/funcs/deploymentsCreateDeployment.js';
 import { deploymentsDeleteDeployment } from '@vercel/sdk/funcs/deploymentsDeleteDeployment.js';
 import { deploymentsGetDeployment } from '@vercel/sdk/funcs/deploymentsGetDeployment.js';
+import { deploymentsGetDeployments } from '@vercel/sdk/funcs/deploymentsGetDeployments.js';
 import type { RequestOptions } from '@vercel/sdk/lib/sdks.js';
 import { VercelError } from '@vercel/sdk/models/vercelerror.js';
 import type { Result } from '@vercel/sdk/types/fp.js';
 
 /** The entity annotation naming the Vercel project to deploy. */
 export const VERCEL_PROJECT_ANNOTATION = 'vercel.com/project-id';
+
+/** Deployments per page of `find`'s listing, and the pages it reads at most. */
+const LIST_PAGE_SIZE = 100;
+const LIST_MAX_PAGES = 10;
 
 export interface VercelPreviewProviderOptions {
   token: string;
@@ -38,8 +43,9 @@ type Deployment = PreviewDeployment & { source: PreviewSource };
 /**
  * Vercel preview deployments through `@vercel/sdk`: one deployment per PR
  * head from its GitHub source, followed to READY, ERROR or CANCELED, and
- * deleted on teardown. The SDK's own retries stay off; OpsHub's queue
- * retries, waiting out a 429's reset.
+ * deleted on teardown. Each deployment carries the entity, PR and head in its
+ * `meta`, by which `find` knows it again. The SDK's own retries stay off;
+ * OpsHub's queue retries, waiting out a 429's reset.
  */
 export class VercelPreviewProvider implements PreviewProvider {
   readonly id = 'vercel';
@@ -74,12 +80,7 @@ export class VercelPreviewProvider implements PreviewProvider {
     source: PreviewSource,
     { signal }: { signal: AbortSignal },
   ): Promise<PreviewDeployment> {
-    const project = source.annotations[VERCEL_PROJECT_ANNOTATION];
-    if (!project) {
-      throw new PreviewProviderPermanentError(
-        `${source.entityRef} has no ${VERCEL_PROJECT_ANNOTATION} annotation`,
-      );
-    }
+    const project = projectOf(source);
     if (source.fromFork) {
       // Vercel builds every deployment with the project's environment
       // variables; a fork's code must never see them.
@@ -104,7 +105,7 @@ export class VercelPreviewProvider implements PreviewProvider {
               sha: source.headSha,
             },
             meta: {
-              opshubEntityRef: source.entityRef,
+              ...metaOf(source),
               githubPrId: String(source.prNumber),
             },
           },
@@ -113,6 +114,43 @@ export class VercelPreviewProvider implements PreviewProvider {
       ),
     );
     return { deploymentId: created.id, url: urlOf(created) };
+  }
+
+  /**
+   * Lists the project's deployments of the head sha (newest first, page by
+   * page) and answers the newest whose `meta` names this entity, PR and
+   * head. Deleted deployments and ones without OpsHub's meta (Vercel's own
+   * Git deployments of the same commit, say) do not count. A fork's PR has
+   * none: `create` refuses forks.
+   */
+  async find(
+    source: PreviewSource,
+    { signal }: { signal: AbortSignal },
+  ): Promise<PreviewDeployment | undefined> {
+    const project = projectOf(source);
+    if (source.fromFork) return undefined;
+    const wanted = metaOf(source);
+    let until: number | undefined;
+    for (let page = 0; page < LIST_MAX_PAGES; page++) {
+      const { deployments, pagination } = await this.listDeployments(
+        { projectId: project, sha: source.headSha, until },
+        signal,
+      );
+      const found = deployments
+        .filter(
+          d =>
+            d.readyState !== 'DELETED' &&
+            d.deleted === undefined &&
+            Object.entries(wanted).every(
+              ([key, value]) => d.meta?.[key] === value,
+            ),
+        )
+        .sort((a, b) => b.createdAt - a.createdAt)[0];
+      if (found) return { deploymentId: found.uid, url: urlOf(found) };
+      if (!pagination.next) return undefined;
+      until = pagination.next;
+    }
+    return undefined;
   }
 
   async status(
@@ -186,6 +224,20 @@ export class VercelPreviewProvider implements PreviewProvider {
     });
   }
 
+  /** One page of a project's deployments of a commit, newest first. */
+  private listDeployments(
+    query: { projectId: string; sha: string; until?: number },
+    signal: AbortSignal,
+  ) {
+    return this.call('list deployments', signal, options =>
+      deploymentsGetDeployments(
+        this.client,
+        { ...query, teamId: this.teamId, limit: LIST_PAGE_SIZE },
+        options,
+      ),
+    );
+  }
+
   private call<T>(
     operation: string,
     signal: AbortSignal,
@@ -210,6 +262,25 @@ export class VercelPreviewProvider implements PreviewProvider {
       },
     );
   }
+}
+
+function projectOf(source: PreviewSource): string {
+  const project = source.annotations[VERCEL_PROJECT_ANNOTATION];
+  if (!project) {
+    throw new PreviewProviderPermanentError(
+      `${source.entityRef} has no ${VERCEL_PROJECT_ANNOTATION} annotation`,
+    );
+  }
+  return project;
+}
+
+/** What OpsHub writes into a deployment's `meta`, and `find` looks for. */
+function metaOf(source: PreviewSource): Record<string, string> {
+  return {
+    opshubEntityRef: source.entityRef,
+    opshubPr: String(source.prNumber),
+    opshubSha: source.headSha,
+  };
 }
 
 /** Deployments carry their host name as `url` (absent in reduced views). */

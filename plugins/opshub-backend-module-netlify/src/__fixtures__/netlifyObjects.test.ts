@@ -1,5 +1,10 @@
 import openApi from '@netlify/open-api/dist/swagger.json';
-import { buildObject, deployObject, siteObject } from './netlifyObjects';
+import {
+  buildObject,
+  deployObject,
+  siteDeploysPage,
+  siteObject,
+} from './netlifyObjects';
 
 type Definition = { properties: Record<string, Definition | object> };
 
@@ -17,6 +22,14 @@ describe('Netlify fixtures', () => {
     expect(Object.keys(deployObject()).sort()).toEqual(
       documentedKeys(definitions.deploy),
     );
+  });
+
+  it('answer the deploy list with every documented property of its items', () => {
+    const listed = openApi.paths['/sites/{site_id}/deploys'].get.responses[
+      '200'
+    ].schema.items as unknown as Definition;
+    const [deploy] = siteDeploysPage([deployObject()], new URLSearchParams());
+    expect(Object.keys(deploy).sort()).toEqual(documentedKeys(listed));
   });
 
   it('answer with every documented property of a build', () => {

@@ -2,7 +2,8 @@
  * Netlify API objects as the fake answers them: every property of the
  * `deploy`, `build` and `site` definitions of Netlify's OpenAPI document
  * (`@netlify/open-api`), with values as Netlify sends them for a branch
- * deploy. `netlifyObjects.test.ts` keeps them complete against the document.
+ * deploy, and the site's deploy list as it answers it. `netlifyObjects.test.ts`
+ * keeps them complete against the document.
  */
 
 export const SITE_ID = '5b9f3c8e-6f0a-4c1d-9a7e-2d4b8c1e0f37';
@@ -149,4 +150,25 @@ export function siteObject(overrides: JsonObject = {}): JsonObject {
     prevent_non_git_prod_deploys: false,
     ...overrides,
   };
+}
+
+/**
+ * What `GET /sites/{site_id}/deploys` answers for `deploys` (the site's):
+ * those of the `branch` asked for, newest first, the `page` (from 1) of
+ * `per_page` (default 100) asked for.
+ */
+export function siteDeploysPage(
+  deploys: JsonObject[],
+  query: URLSearchParams,
+): JsonObject[] {
+  const branch = query.get('branch');
+  const perPage = Number(query.get('per_page') ?? 100);
+  const page = Number(query.get('page') ?? 1);
+  return deploys
+    .filter(deploy => !branch || deploy.branch === branch)
+    .sort(
+      (a, b) =>
+        Date.parse(String(b.created_at)) - Date.parse(String(a.created_at)),
+    )
+    .slice((page - 1) * perPage, page * perPage);
 }

@@ -1,4 +1,8 @@
 import type { GetDeploymentResponseBody2 } from '@vercel/sdk/models/getdeploymentresponsebody1.js';
+import type {
+  Deployments,
+  GetDeploymentsResponseBody,
+} from '@vercel/sdk/models/getdeploymentsop.js';
 import {
   type FakeApiAnswer,
   type FakeProviderApi,
@@ -26,11 +30,19 @@ export function vercelDeployment(options: {
   readyState: ReadyState;
   sha: string;
   ref: string;
+  /** Default `prj_storefront`. */
+  projectId?: string;
+  /** The creator's meta, which Vercel keeps next to its own Git meta. */
+  meta?: Record<string, string>;
+  /** Default 26 Nov 2026, 10:00 UTC. */
+  createdAt?: number;
   errorCode?: string;
   errorMessage?: string;
 }) {
   const host = `storefront-${options.id.slice(4, 12)}-acme.vercel.app`;
   const ended = ['READY', 'ERROR', 'CANCELED'].includes(options.readyState);
+  const createdAt = options.createdAt ?? CREATED_AT;
+  const projectId = options.projectId ?? 'prj_storefront';
   // Typed as the SDK's owner view of a deployment: the compiler holds the
   // fixture to every field Vercel documents as always present.
   const deployment: GetDeploymentResponseBody2 = {
@@ -54,11 +66,12 @@ export function vercelDeployment(options: {
     builds: [],
     functions: null,
     meta: {
+      githubPrId: '7',
+      ...options.meta,
       githubCommitSha: options.sha,
       githubCommitRef: options.ref,
       githubOrg: 'acme',
       githubRepo: 'storefront',
-      githubPrId: '7',
     },
     gitSource: {
       type: 'github',
@@ -68,21 +81,21 @@ export function vercelDeployment(options: {
       sha: options.sha,
       prId: 7,
     },
-    projectId: 'prj_storefront',
-    project: { id: 'prj_storefront', name: 'storefront', framework: 'nextjs' },
+    projectId,
+    project: { id: projectId, name: 'storefront', framework: 'nextjs' },
     projectSettings: { framework: 'nextjs', nodeVersion: '22.x' },
     ownerId: 'team_acme',
     team: { id: 'team_acme', name: 'Acme', slug: 'acme' },
     creator: { uid: 'usr_opshub', username: 'opshub-bot' },
-    createdAt: CREATED_AT,
+    createdAt,
     createdIn: 'iad1',
-    buildingAt: CREATED_AT + 2_000,
-    bootedAt: CREATED_AT + 1_000,
-    ready: ended ? CREATED_AT + 62_000 : undefined,
+    buildingAt: createdAt + 2_000,
+    bootedAt: createdAt + 1_000,
+    ready: ended ? createdAt + 62_000 : undefined,
     canceledAt:
-      options.readyState === 'CANCELED' ? CREATED_AT + 30_000 : undefined,
+      options.readyState === 'CANCELED' ? createdAt + 30_000 : undefined,
     buildErrorAt:
-      options.readyState === 'ERROR' ? CREATED_AT + 40_000 : undefined,
+      options.readyState === 'ERROR' ? createdAt + 40_000 : undefined,
     errorCode: options.errorCode,
     errorMessage: options.errorMessage,
     errorStep: options.errorCode ? 'build' : undefined,
@@ -100,6 +113,44 @@ export function vercelDeployment(options: {
     nodeVersion: '22.x',
   };
   return deployment;
+}
+
+/**
+ * The same deployment as `GET /v7/deployments` lists it, typed as the SDK's
+ * list item so the compiler holds it to every field documented as always
+ * present there (the id is `uid` in this view).
+ */
+export function listedDeployment(
+  deployment: ReturnType<typeof vercelDeployment>,
+): Deployments {
+  return {
+    uid: deployment.id,
+    name: deployment.name,
+    url: deployment.url,
+    created: deployment.createdAt,
+    createdAt: deployment.createdAt,
+    buildingAt: deployment.buildingAt,
+    ready: deployment.ready,
+    source: 'git',
+    state: deployment.readyState,
+    readyState: deployment.readyState,
+    readySubstate: deployment.readySubstate,
+    type: 'LAMBDAS',
+    creator: {
+      uid: deployment.creator.uid,
+      username: deployment.creator.username,
+    },
+    inspectorUrl: deployment.inspectorUrl,
+    meta: deployment.meta,
+    target: null,
+    aliasAssigned: deployment.aliasAssigned,
+    aliasError: null,
+    isRollbackCandidate: false,
+    projectId: deployment.projectId,
+    projectSettings: { framework: 'nextjs', nodeVersion: '22.x' },
+    errorCode: deployment.errorCode,
+    errorMessage: deployment.errorMessage,
+  };
 }
 
 /** Vercel's 429, with the reset it sends in the body and headers. */
@@ -137,8 +188,11 @@ export function vercelError(
 }
 
 /**
- * Vercel's deployments API on loopback: POST creates a QUEUED deployment,
- * GET answers it in the state the test sets, DELETE removes it.
+ * Vercel's deployments API on loopback: POST creates a QUEUED deployment
+ * (keeping the request's `meta`, one second after the one before), GET
+ * answers it in the state the test sets, DELETE removes it, and
+ * `GET /v7/deployments` lists them newest first, filtered by `projectId`,
+ * `sha` and `branch`, `limit` a page, older than `until`.
  */
 export async function startFakeVercel(): Promise<
   FakeProviderApi & {
@@ -154,16 +208,53 @@ export async function startFakeVercel(): Promise<
   const deployments = new Map<string, ReturnType<typeof vercelDeployment>>();
   let next = 1;
   api.route('POST /v13/deployments', ({ body }) => {
-    const { gitSource } = body as { gitSource: { sha: string; ref: string } };
-    const id = `dpl_${String(next++).padStart(8, '0')}abcdef`;
+    const { gitSource, meta } = body as {
+      gitSource: { sha: string; ref: string };
+      meta?: Record<string, string>;
+    };
+    const n = next++;
+    const id = `dpl_${String(n).padStart(8, '0')}abcdef`;
     const deployment = vercelDeployment({
       id,
       readyState: 'QUEUED',
       sha: gitSource.sha,
       ref: gitSource.ref,
+      meta,
+      createdAt: CREATED_AT + n * 1_000,
     });
     deployments.set(id, deployment);
     return { body: deployment };
+  });
+  api.route('GET /v7/deployments', ({ query }) => {
+    const projectId = query.get('projectId');
+    const sha = query.get('sha');
+    const branch = query.get('branch');
+    const limit = Number(query.get('limit') ?? 20);
+    const until = Number(query.get('until') ?? Infinity);
+    const matching = [...deployments.values()]
+      .filter(
+        d =>
+          (!projectId ||
+            d.projectId === projectId ||
+            d.project?.name === projectId) &&
+          (!sha || d.meta.githubCommitSha === sha) &&
+          (!branch || d.meta.githubCommitRef === branch) &&
+          d.createdAt < until,
+      )
+      .sort((a, b) => b.createdAt - a.createdAt);
+    const page = matching.slice(0, limit);
+    const body: GetDeploymentsResponseBody = {
+      deployments: page.map(listedDeployment),
+      pagination: {
+        count: page.length,
+        next:
+          matching.length > page.length
+            ? page[page.length - 1].createdAt
+            : null,
+        prev: null,
+      },
+    };
+    return { body };
   });
   api.route('GET /v13/deployments/:id', ({ params }) => {
     const deployment = deployments.get(params.id);
@@ -191,6 +282,9 @@ export async function startFakeVercel(): Promise<
           readyState,
           sha: current.meta.githubCommitSha,
           ref: current.meta.githubCommitRef,
+          projectId: current.projectId,
+          meta: current.meta,
+          createdAt: current.createdAt,
           ...error,
         }),
       });

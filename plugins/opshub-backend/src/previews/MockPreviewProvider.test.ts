@@ -32,7 +32,9 @@ describe('MockPreviewProvider', () => {
       state: 'ready',
       url: 'https://web-app-pr-12.preview.test',
     });
-    await expect(instant.destroy()).resolves.toBeUndefined();
+    await expect(
+      instant.destroy({ ...deployment, source }),
+    ).resolves.toBeUndefined();
   });
 
   it('fails the same share of heads every time', async () => {
@@ -66,6 +68,70 @@ describe('MockPreviewProvider', () => {
     const failed = outcomes.filter(s => s === 'failed').length;
     expect(failed).toBeGreaterThan(60);
     expect(failed).toBeLessThan(140);
+  });
+
+  describe('find', () => {
+    const options = { delayMs: 0, failureRate: 0, domain: 'preview.test' };
+    afterEach(() => jest.restoreAllMocks());
+
+    it('finds the deploy it created for the same entity, PR and head', async () => {
+      const provider = new MockPreviewProvider(options);
+      expect(await provider.find(source)).toBeUndefined();
+
+      const created = await provider.create(source);
+      expect(await provider.find({ ...source })).toEqual(created);
+      expect(await provider.find(source)).toEqual(created);
+    });
+
+    it("finds nothing for another PR's, another head's or another entity's source", async () => {
+      const provider = new MockPreviewProvider(options);
+      await provider.create(source);
+
+      expect(await provider.find({ ...source, prNumber: 13 })).toBeUndefined();
+      expect(
+        await provider.find({ ...source, headSha: 'd'.repeat(40) }),
+      ).toBeUndefined();
+      expect(
+        await provider.find({
+          ...source,
+          entityRef: 'component:default/other',
+        }),
+      ).toBeUndefined();
+    });
+
+    it('answers the latest of repeated creates, and forgets a destroyed deploy', async () => {
+      const provider = new MockPreviewProvider(options);
+      jest.spyOn(Date, 'now').mockReturnValue(1_000);
+      const first = await provider.create(source);
+      jest.spyOn(Date, 'now').mockReturnValue(2_000);
+      const second = await provider.create(source);
+      const otherHead = { ...source, headSha: 'd'.repeat(40) };
+      const other = await provider.create(otherHead);
+      expect(first.deploymentId).toBe('mock-cccccccccccc-1000');
+      expect(await provider.find(source)).toEqual({
+        deploymentId: 'mock-cccccccccccc-2000',
+      });
+
+      // An earlier deploy going away leaves the latest one found.
+      await provider.destroy({ ...first, source });
+      expect(await provider.find(source)).toEqual(second);
+
+      await provider.destroy({ ...second, source });
+      expect(await provider.find(source)).toBeUndefined();
+      expect(await provider.find(otherHead)).toEqual(other);
+      // Destroying again is fine.
+      await expect(
+        provider.destroy({ ...second, source }),
+      ).resolves.toBeUndefined();
+    });
+
+    it('remembers only what this instance created', async () => {
+      const provider = new MockPreviewProvider(options);
+      await provider.create(source);
+      expect(
+        await new MockPreviewProvider(options).find(source),
+      ).toBeUndefined();
+    });
   });
 
   it('reads its config', async () => {

@@ -28,11 +28,16 @@ export const defaultMockOptions: MockPreviewProviderOptions = {
 /**
  * A provider with nothing behind it, for local runs and tests: builds take
  * `delayMs`, fail for a deterministic share of heads, and serve a URL
- * derived from the entity and PR. Stateless (the deploy id carries its start
- * time), so any backend instance answers for any deploy.
+ * derived from the entity and PR. `status` needs no state (the deploy id
+ * carries its start time), so any backend instance answers for any deploy.
+ * `find` answers from the deploys this instance created and has not
+ * destroyed (in memory): another instance, or this one after a restart,
+ * finds nothing, and a retry creates the deploy again.
  */
 export class MockPreviewProvider implements PreviewProvider {
   readonly id = 'mock';
+  /** The latest deploy created per entity, PR and head, until destroyed. */
+  private readonly deploys = new Map<string, PreviewDeployment>();
 
   constructor(
     private readonly options: MockPreviewProviderOptions = defaultMockOptions,
@@ -53,9 +58,17 @@ export class MockPreviewProvider implements PreviewProvider {
   }
 
   async create(source: PreviewSource): Promise<PreviewDeployment> {
-    return {
+    const deployment = {
       deploymentId: `mock-${source.headSha.slice(0, 12)}-${Date.now()}`,
     };
+    this.deploys.set(keyOf(source), deployment);
+    return { ...deployment };
+  }
+
+  /** The latest deploy this instance created for the source, if standing. */
+  async find(source: PreviewSource): Promise<PreviewDeployment | undefined> {
+    const deployment = this.deploys.get(keyOf(source));
+    return deployment && { ...deployment };
   }
 
   async status(
@@ -76,8 +89,15 @@ export class MockPreviewProvider implements PreviewProvider {
     return { state: 'ready', url: this.urlOf(deployment.source) };
   }
 
-  async destroy(): Promise<void> {
-    // Nothing to take down.
+  /** Nothing to take down; `find` forgets the deploy. */
+  async destroy(
+    deployment: PreviewDeployment & { source: PreviewSource },
+  ): Promise<void> {
+    for (const [key, standing] of this.deploys) {
+      if (standing.deploymentId === deployment.deploymentId) {
+        this.deploys.delete(key);
+      }
+    }
   }
 
   urlOf(source: PreviewSource): string {
@@ -93,4 +113,8 @@ export class MockPreviewProvider implements PreviewProvider {
     const digest = createHash('sha256').update(headSha).digest();
     return digest.readUInt32BE(0) / 0x1_0000_0000 < this.options.failureRate;
   }
+}
+
+function keyOf(source: PreviewSource): string {
+  return JSON.stringify([source.entityRef, source.prNumber, source.headSha]);
 }
