@@ -182,34 +182,15 @@ export const opshubPlugin = createBackendPlugin({
             'opshub.github.webhookSecret is not set: GitHub deliveries are refused with 503',
           );
         }
+        const audited = createAudited({ auditor: deps.auditor, activity });
         httpRouter.use(
           createRouter({
-            httpAuth: deps.httpAuth,
-            authorizer,
-            audited: createAudited({ auditor: deps.auditor, activity }),
-            activity,
-            projects,
-            access: rbac,
-            assignments,
-            userInfo: deps.userInfo,
-            loadAccess,
-            implicitOwnerRole: rbac.implicitOwnerRole,
-            orgOwners: rbac.orgOwners,
-            mutationsPerMinute: rbac.mutationsPerMinute,
-            summaries: new EntitySummaryService({
-              catalog,
-              projects,
-              counters: summaryCounters(previewCounters(knex), counters),
-              logger,
-            }),
-            jobs,
-            deliveries,
-            previews,
-            queue,
-            knex,
-            notify,
-            intake,
+            http: {
+              httpAuth: deps.httpAuth,
+              mutationsPerMinute: rbac.mutationsPerMinute,
+            },
             webhook: {
+              intake,
               verify: github.webhookSecret
                 ? createGithubSignatureVerifier(
                     github.webhookSecret,
@@ -220,6 +201,29 @@ export const opshubPlugin = createBackendPlugin({
               maxConcurrentDeliveries: github.maxConcurrentDeliveries,
               logger,
             },
+            summary: {
+              authorizer,
+              summaries: new EntitySummaryService({
+                catalog,
+                projects,
+                counters: summaryCounters(previewCounters(knex), counters),
+                logger,
+              }),
+            },
+            projects: { authorizer, projects, access: rbac },
+            roles: {
+              authorizer,
+              audited,
+              assignments,
+              userInfo: deps.userInfo,
+              loadAccess,
+              implicitOwnerRole: rbac.implicitOwnerRole,
+              orgOwners: rbac.orgOwners,
+            },
+            activity: { authorizer, activity },
+            deliveries: { authorizer, audited, deliveries, intake },
+            queue: { authorizer, audited, jobs },
+            previews: { authorizer, audited, previews, queue, knex, notify },
           }),
         );
         for (const path of UNAUTHENTICATED_ROUTES) {

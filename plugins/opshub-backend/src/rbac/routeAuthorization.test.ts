@@ -17,7 +17,7 @@ import {
 } from '../__testUtils__/rbacBackend';
 import { routeTable, samplePath } from '../__testUtils__/routeTable';
 import { waitFor } from '../__testUtils__/waitFor';
-import { createRouter, UNAUTHENTICATED_ROUTES } from '../router';
+import { routeTableRouter, UNAUTHENTICATED_ROUTES } from '../router';
 import { seedPreview } from '../__testUtils__/previews';
 import { DatabaseRoleAssignmentStore } from './DatabaseRoleAssignmentStore';
 
@@ -131,7 +131,7 @@ const SAMPLE_QUERIES: Record<string, string> = {
 
 /** The router's own route table; its dependencies are never called. */
 function mountedRoutes() {
-  const router = createRouter({} as Parameters<typeof createRouter>[0]);
+  const router = routeTableRouter();
   return routeTable(router).map(({ method, path }) => ({
     method,
     pattern: path,
