@@ -6,6 +6,8 @@ import {
   WebClient,
 } from '@slack/web-api';
 import type { Knex } from 'knex';
+import { SentMessages } from '../notifications/SentMessages';
+import { slackGroup } from '../previews/previewJobGroups';
 import type { PreviewEvent } from '../previews/previewJobHandlers';
 import type { PreviewStore } from '../previews/PreviewStore';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
@@ -23,27 +25,53 @@ export interface SlackNotifyPayload {
   [key: string]: unknown;
   previewId: string;
   event: PreviewEvent;
+  /**
+   * The preview's change this message tells of, unique per preview (e.g.
+   * `ready#3` for its third build, `stuck@<ISO time>` from the watchdog):
+   * one message per transition. Jobs queued before it existed lack it;
+   * their job id stands in.
+   */
+  transition?: string;
 }
+
+/** Sent messages are recorded under this channel (see SentMessages). */
+const SLACK_CHANNEL = 'slack';
 
 /**
  * slack-notify: tells the entity's channel (`slack.com/bot-notify`, else
  * `opshub.slack.defaultChannel`) that a preview is ready, failed or was torn
  * down. Its own job, so a Slack failure never fails a preview: it is tried
  * a few times (honouring Slack's Retry-After) and then given up.
+ *
+ * One message per transition: a message already recorded in `sent_messages`
+ * is not sent again, and a sent one is recorded right after Slack accepts
+ * it. A crash (or lost lease, or database failure) between Slack's answer
+ * and the record runs the job again and repeats that one message: at least
+ * once, with at most one repeat per such failure. The preview's Slack jobs
+ * share an exclusion group, so two of them never send at the same time.
  */
 export function slackNotifyHandler(deps: {
   client: WebClient;
   previews: PreviewStore;
+  sent: SentMessages;
   annotationsOf(entityRef: string): Promise<Record<string, string> | undefined>;
   defaultChannel?: string;
 }): JobHandler<SlackNotifyPayload> {
-  return async ({ job }) => {
+  return async ({ job, signal }) => {
     const preview = await deps.previews.get(job.payload.previewId);
     if (!preview) return;
     const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
     const channel =
       annotations[SLACK_CHANNEL_ANNOTATION]?.trim() || deps.defaultChannel;
     if (!channel) return;
+    const message = {
+      channel: SLACK_CHANNEL,
+      subject: `preview:${preview.id}`,
+      transition: job.payload.transition ?? `job:${job.id}`,
+    };
+    if (await deps.sent.wasSent(message)) return;
+    // Lost the lease meanwhile: whoever runs the job now sends it.
+    signal.throwIfAborted();
     try {
       await deps.client.chat.postMessage({
         channel,
@@ -53,6 +81,9 @@ export function slackNotifyHandler(deps: {
     } catch (error) {
       throw asJobError(error);
     }
+    // Sent: from here on a retry must not send it again. Failing to record
+    // it fails the job, and its retry sends the message once more.
+    await deps.sent.record(message, { recipient: channel });
   };
 }
 
@@ -104,14 +135,31 @@ export function slackNotifications(
     handler: slackNotifyHandler({
       client,
       previews: deps.previews,
+      sent: new SentMessages(deps.knex),
       annotationsOf: deps.annotationsOf,
       defaultChannel: slack?.getOptionalString('defaultChannel'),
     }),
-    enqueue: (queue: JobQueue, previewId: string, event: PreviewEvent) =>
+    /**
+     * Queues the message of one transition of a preview; queueing it again
+     * (a repeated lifecycle job) coalesces with the waiting job, or finds
+     * the message recorded as sent.
+     */
+    enqueue: (
+      queue: JobQueue,
+      previewId: string,
+      event: PreviewEvent,
+      transition: string,
+    ) =>
       queue
         .enqueue(deps.knex, {
           type: SLACK_NOTIFY,
-          payload: { previewId, event } satisfies SlackNotifyPayload,
+          key: `${SLACK_NOTIFY}:${previewId}:${transition}`,
+          group: slackGroup(previewId),
+          payload: {
+            previewId,
+            event,
+            transition,
+          } satisfies SlackNotifyPayload,
         })
         .then(() => undefined),
   };
