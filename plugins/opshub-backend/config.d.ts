@@ -121,6 +121,8 @@ export interface Config {
       checkInterval?: HumanDuration | string;
       /** A build still running after this long fails with error class `timeout`. Default 30 minutes. */
       buildTimeout?: HumanDuration | string;
+      /** A queued, building or destroying preview unchanged for this long, with no queued or running job of its own left, fails with error class `stuck` (its jobs died), which frees its place under `maxLive`. Checked every 5 minutes. Default `buildTimeout` + 15 minutes. */
+      stuckAfter?: HumanDuration | string;
     };
 
     /**

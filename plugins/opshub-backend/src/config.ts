@@ -34,6 +34,11 @@ export interface OpsHubBackendConfig {
     checkIntervalMs: number;
     /** A build still running after this long fails as `timeout`. */
     buildTimeoutMs: number;
+    /**
+     * A queued, building or destroying preview unchanged this long, with no
+     * job left to move it, fails as `stuck` (the watchdog).
+     */
+    stuckAfterMs: number;
   };
   /** `opshub.providers.mock`, for the built-in mock provider. */
   mockProvider?: Config;
@@ -60,6 +65,7 @@ export function readOpsHubConfig(
     from?.has(key)
       ? durationToMilliseconds(readDurationFromConfig(from, { key }))
       : fallback;
+  const buildTimeoutMs = ms('buildTimeout', 30 * 60_000, previews);
 
   return {
     projectSyncSchedule: sync
@@ -108,7 +114,8 @@ export function readOpsHubConfig(
     previews: {
       ...readPreviewRules(previews),
       checkIntervalMs: ms('checkInterval', 5_000, previews),
-      buildTimeoutMs: ms('buildTimeout', 30 * 60_000, previews),
+      buildTimeoutMs,
+      stuckAfterMs: ms('stuckAfter', buildTimeoutMs + 15 * 60_000, previews),
     },
     mockProvider: opshub?.getOptionalConfig('providers.mock'),
     rbac: {

@@ -13,6 +13,7 @@ export type DeployErrorClass =
   | 'provider-outage'
   | 'timeout'
   | 'cancelled'
+  | 'stuck'
   | 'unknown';
 
 /**

@@ -17,6 +17,9 @@ import type { JobQueue } from '../queue/JobQueue';
 import { slackNotifications } from '../slack/slackNotifications';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
 import { MockPreviewProvider } from './MockPreviewProvider';
+import { PreviewDeploys } from './PreviewDeploys';
+import type { PreviewEvent } from './previewJobHandlers';
+import { failStuckPreviews } from './previewWatchdog';
 import { reconcilePreviews } from './reconcilePreviews';
 import { registerPreviewJobs } from './registerPreviewJobs';
 import { sweepExpiredPreviews } from './sweepExpiredPreviews';
@@ -24,7 +27,8 @@ import { sweepExpiredPreviews } from './sweepExpiredPreviews';
 /**
  * The preview capability, wired: the built-in mock provider beside the
  * modules' ones, the lifecycle jobs, GitHub write-back and Slack messages
- * (each when configured), the TTL sweep and the reconcile task. Returns the
+ * (each when configured), the TTL sweep, the watchdog that fails previews
+ * whose jobs died (`previewWatchdog.ts`) and the reconcile task. Returns the
  * store and the change hook the routes use.
  */
 export async function setUpPreviews(deps: {
@@ -92,18 +96,26 @@ export async function setUpPreviews(deps: {
       ?.enqueue(queue, preview.id)
       .catch(warn('queue the GitHub write-back'));
   };
+  // `transition` is unique per change of the preview (`ready#<build>`):
+  // one Slack message each, however often the lifecycle tells of it.
+  const announce = (
+    previewId: string,
+    event: PreviewEvent,
+    transition: string,
+  ) => {
+    slack
+      ?.enqueue(queue, previewId, event, transition)
+      .catch(warn('queue a Slack message'));
+  };
   registerPreviewJobs(queue, {
     knex,
     previews,
+    deploys: new PreviewDeploys(knex),
     projects,
     providers,
     annotationsOf,
     notify,
-    announce: (previewId, event) => {
-      slack
-        ?.enqueue(queue, previewId, event)
-        .catch(warn('queue a Slack message'));
-    },
+    announce,
     queue,
     rules: config.previews,
     checkIntervalMs: config.previews.checkIntervalMs,
@@ -120,6 +132,25 @@ export async function setUpPreviews(deps: {
       const expired = await sweepExpiredPreviews({ knex, previews, queue });
       if (expired > 0) {
         logger.info(`Preview TTL sweep: ${expired} previews expire`);
+      }
+    },
+  });
+  await deps.scheduler.scheduleTask({
+    id: 'opshub-preview-watchdog',
+    frequency: { minutes: 5 },
+    timeout: { minutes: 2 },
+    initialDelay: { minutes: 3 },
+    fn: async () => {
+      const stuck = await failStuckPreviews({
+        knex,
+        stuckAfterMs: config.previews.stuckAfterMs,
+        notify,
+        announce,
+      });
+      for (const p of stuck) {
+        logger.warn(
+          `Preview watchdog: ${p.entityRef}#${p.prNumber} was ${p.was} with no job left to move it; failed as stuck`,
+        );
       }
     },
   });
