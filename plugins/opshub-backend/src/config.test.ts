@@ -21,6 +21,7 @@ describe('readOpsHubConfig', () => {
       maxLive: 10,
       checkIntervalMs: 5_000,
       buildTimeoutMs: 30 * 60_000,
+      stuckAfterMs: 45 * 60_000,
     });
     expect(config.queue).toEqual({
       concurrency: 4,
