@@ -73,6 +73,26 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
     return { sync, github };
   }
 
+  it('writes queued and building alike: only the Deployment comes with building', async () => {
+    const { sync } = await setup();
+    const queued = await sync({ state: 'queued' });
+    expect(queued.map(r => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/acme/web/statuses/${SHA}`,
+      'GET /repos/acme/web/issues/7/comments',
+      'POST /repos/acme/web/issues/7/comments',
+    ]);
+    expect((await sync({ state: 'building' })).map(r => r.path)).toEqual([
+      '/repos/acme/web/deployments',
+      '/repos/acme/web/deployments/42/statuses',
+    ]);
+    const ready = await sync({ state: 'ready', url: 'https://pr-7.test' });
+    expect(ready.map(r => `${r.method} ${r.path}`)).toEqual([
+      `POST /repos/acme/web/statuses/${SHA}`,
+      'POST /repos/acme/web/deployments/42/statuses',
+      'PATCH /repos/acme/web/issues/comments/99',
+    ]);
+  });
+
   it('writes status, deployment and one comment, each change once', async () => {
     const { sync, github } = await setup();
 

@@ -16,6 +16,17 @@ export interface GithubPreviewSyncPayload {
 type CommitState = 'pending' | 'success' | 'failure';
 type DeploymentState = 'in_progress' | 'success' | 'failure' | 'inactive';
 
+/**
+ * Queued and building read the same on GitHub (one pending status, one
+ * comment text): a preview that goes queued, building, ready costs at most
+ * eight requests (two statuses, a Deployment and two of its statuses, a
+ * comment lookup, create and one edit).
+ */
+const IN_PROGRESS = {
+  state: 'pending',
+  description: 'Building the preview',
+} as const;
+
 /** The commit status a preview's head should carry, if any. */
 function commitStatus(
   p: Preview,
@@ -24,9 +35,8 @@ function commitStatus(
   | undefined {
   switch (p.state) {
     case 'queued':
-      return { state: 'pending', description: 'Preview queued' };
     case 'building':
-      return { state: 'pending', description: 'Building the preview' };
+      return IN_PROGRESS;
     case 'awaiting-approval':
       return {
         state: 'pending',
@@ -73,7 +83,9 @@ export const commentMarker = (entityRef: string) =>
 function commentBody(p: Preview): string {
   const lines = [
     commentMarker(p.entityRef),
-    `**OpsHub preview** for \`${p.entityRef}\`: **${p.state}**`,
+    `**OpsHub preview** for \`${p.entityRef}\`: **${
+      p.state === 'queued' ? 'building' : p.state
+    }**`,
     '',
     `- Commit: ${p.headSha.slice(0, 7)}`,
   ];
