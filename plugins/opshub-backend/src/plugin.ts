@@ -16,6 +16,7 @@ import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
 import { applyRetention } from './maintenance/retention';
+import { SentMessages } from './notifications/SentMessages';
 import { previewCounters } from './previews/previewCounters';
 import { setUpPreviews } from './previews/setUpPreviews';
 import { findProjectsInCatalog } from './projects/catalogProjects';
@@ -167,11 +168,12 @@ export const opshubPlugin = createBackendPlugin({
             const deleted = await applyRetention({
               jobs,
               deliveries,
+              sentMessages: new SentMessages(knex),
               jobRetentionMs: config.queue.retentionMs,
               deliveryRetentionMs: config.github.deliveryRetentionMs,
             });
             logger.info(
-              `Retention: deleted ${deleted.jobs} finished jobs and ${deleted.deliveries} webhook deliveries`,
+              `Retention: deleted ${deleted.jobs} finished jobs, ${deleted.deliveries} webhook deliveries and ${deleted.sentMessages} sent-message records`,
             );
           },
         });

@@ -1,5 +1,6 @@
 import { migrateUp } from '../database/migrations';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { SentMessages } from '../notifications/SentMessages';
 import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { DatabaseDeliveryStore } from '../webhooks/DatabaseDeliveryStore';
 import { applyRetention } from './retention';
@@ -10,12 +11,22 @@ const databases = createTestDatabases();
 const DAY = 24 * 3600_000;
 
 describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
-  it('deletes finished jobs and deliveries past their windows, nothing else', async () => {
+  it('deletes finished jobs, deliveries and sent records past their windows, nothing else', async () => {
     const knex = await databases.init(id);
     await migrateUp(knex);
     const jobs = new DatabaseJobStore(knex);
     const deliveries = new DatabaseDeliveryStore(knex);
+    const sentMessages = new SentMessages(knex);
     const now = Date.now();
+    for (const [transition, ageDays] of [
+      ['ready#1', 8],
+      ['ready#2', 1],
+    ] as const) {
+      await sentMessages.record(
+        { channel: 'slack', subject: 'preview:1', transition },
+        { sentAt: new Date(now - ageDays * DAY) },
+      );
+    }
 
     const queued = await jobs.enqueue(knex, { type: 'a', payload: {} });
     const finishedLongAgo = await jobs.enqueue(knex, {
@@ -58,11 +69,22 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
       applyRetention({
         jobs,
         deliveries,
+        sentMessages,
         jobRetentionMs: 7 * DAY,
         deliveryRetentionMs: 14 * DAY,
         now,
       }),
-    ).resolves.toEqual({ jobs: 1, deliveries: 1 });
+    ).resolves.toEqual({ jobs: 1, deliveries: 1, sentMessages: 1 });
+    const sent = (transition: string) =>
+      sentMessages.wasSent({
+        channel: 'slack',
+        subject: 'preview:1',
+        transition,
+      });
+    expect([await sent('ready#1'), await sent('ready#2')]).toEqual([
+      false,
+      true,
+    ]);
     expect((await jobs.listJobs({ limit: 10 })).map(j => j.id).sort()).toEqual(
       [queued, finishedRecently].sort(),
     );

@@ -35,6 +35,14 @@ export class SentMessages {
     return row !== undefined;
   }
 
+  /**
+   * Forgets messages sent before `date`; kept as long as finished jobs, no
+   * job that could send one again outlives its record.
+   */
+  async deleteSentBefore(date: Date): Promise<number> {
+    return this.knex('sent_messages').where('sent_at', '<', date).delete();
+  }
+
   /** Records a sent message; recording it again changes nothing. */
   async record(
     key: SentMessageKey,
