@@ -28,7 +28,12 @@ describe('Vercel previews through the OpsHub lifecycle', () => {
       },
       opshubConfig: {
         providers: {
-          vercel: { token: 'vercel-token', apiBaseUrl: vercel.url },
+          vercel: {
+            token: 'vercel-token',
+            apiBaseUrl: vercel.url,
+            // Short, so a lost answer (below) times out quickly.
+            timeout: { seconds: 1 },
+          },
         },
       },
     });
@@ -71,6 +76,20 @@ describe('Vercel previews through the OpsHub lifecycle', () => {
     await backend.waitForPreview(pr, p => p.state === 'building');
     const creates = vercel.requests.filter(r => r.method === 'POST');
     expect(creates).toHaveLength(2);
+    expect(await backend.jobs('create-preview')).toEqual([
+      expect.objectContaining({ state: 'succeeded', attempts: 2 }),
+    ]);
+  });
+
+  it('adopts the deployment whose answer was lost instead of creating another', async () => {
+    vercel.lostCreateAnswers = 1;
+    await backend.waitForPreview(pr, p => p.state === 'building');
+    // One deployment at Vercel, found by its meta and sha on the retry.
+    expect(vercel.deployments.size).toBe(1);
+    expect(
+      vercel.requests.map(r => `${r.method} ${r.path}`).slice(0, 2),
+    ).toEqual(['POST /v13/deployments', 'GET /v7/deployments']);
+    expect(vercel.requests.filter(r => r.method === 'POST')).toHaveLength(1);
     expect(await backend.jobs('create-preview')).toEqual([
       expect.objectContaining({ state: 'succeeded', attempts: 2 }),
     ]);

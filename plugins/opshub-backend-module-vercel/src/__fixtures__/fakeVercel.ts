@@ -192,11 +192,15 @@ export function vercelError(
  * (keeping the request's `meta`, one second after the one before), GET
  * answers it in the state the test sets, DELETE removes it, and
  * `GET /v7/deployments` lists them newest first, filtered by `projectId`,
- * `sha` and `branch`, `limit` a page, older than `until`.
+ * `sha` and `branch`, `limit` a page, older than `until`. While
+ * `lostCreateAnswers` is above zero, a POST creates its deployment but
+ * answers only after 10 s (each counts it down): the caller's timeout loses
+ * the answer, as a crash would.
  */
 export async function startFakeVercel(): Promise<
   FakeProviderApi & {
     deployments: Map<string, ReturnType<typeof vercelDeployment>>;
+    lostCreateAnswers: number;
     settle(
       id: string,
       readyState: ReadyState,
@@ -207,6 +211,29 @@ export async function startFakeVercel(): Promise<
   const api = await startFakeProviderApi();
   const deployments = new Map<string, ReturnType<typeof vercelDeployment>>();
   let next = 1;
+  const fake = Object.assign(api, {
+    deployments,
+    lostCreateAnswers: 0,
+    settle(
+      id: string,
+      readyState: ReadyState,
+      error?: { errorCode: string; errorMessage: string },
+    ) {
+      const current = deployments.get(id)!;
+      deployments.set(id, {
+        ...vercelDeployment({
+          id,
+          readyState,
+          sha: current.meta.githubCommitSha,
+          ref: current.meta.githubCommitRef,
+          projectId: current.projectId,
+          meta: current.meta,
+          createdAt: current.createdAt,
+          ...error,
+        }),
+      });
+    },
+  });
   api.route('POST /v13/deployments', ({ body }) => {
     const { gitSource, meta } = body as {
       gitSource: { sha: string; ref: string };
@@ -223,6 +250,10 @@ export async function startFakeVercel(): Promise<
       createdAt: CREATED_AT + n * 1_000,
     });
     deployments.set(id, deployment);
+    if (fake.lostCreateAnswers > 0) {
+      fake.lostCreateAnswers -= 1;
+      return { body: deployment, delayMs: 10_000 };
+    }
     return { body: deployment };
   });
   api.route('GET /v7/deployments', ({ query }) => {
@@ -268,26 +299,5 @@ export async function startFakeVercel(): Promise<
     }
     return { body: { uid: params.id, state: 'DELETED' } };
   });
-  return Object.assign(api, {
-    deployments,
-    settle(
-      id: string,
-      readyState: ReadyState,
-      error?: { errorCode: string; errorMessage: string },
-    ) {
-      const current = deployments.get(id)!;
-      deployments.set(id, {
-        ...vercelDeployment({
-          id,
-          readyState,
-          sha: current.meta.githubCommitSha,
-          ref: current.meta.githubCommitRef,
-          projectId: current.projectId,
-          meta: current.meta,
-          createdAt: current.createdAt,
-          ...error,
-        }),
-      });
-    },
-  });
+  return fake;
 }
