@@ -74,6 +74,25 @@ describeOnPostgres(databases, 'job queue processes on %s', id => {
     };
   }
 
+  /** Waits for `total` jobs to succeed, then stops the workers cleanly. */
+  async function drain(
+    knex: Knex,
+    workers: Array<ReturnType<typeof startWorker>>,
+    total: number,
+  ) {
+    await waitFor(
+      async () => {
+        const [{ count }] = await knex('jobs')
+          .where('state', 'succeeded')
+          .count({ count: '*' });
+        return Number(count) === total;
+      },
+      { timeoutMs: 120_000, intervalMs: 200, what: 'all jobs to succeed' },
+    );
+    for (const worker of workers) worker.child.kill('SIGTERM');
+    expect(await Promise.all(workers.map(w => w.exited))).toEqual([0, 0]);
+  }
+
   it('completes the job of a process killed with SIGKILL mid-job', async () => {
     const { knex, store } = await setup();
     const jobId = await store.enqueue(knex, { type: 'record', payload: {} });
@@ -117,17 +136,7 @@ describeOnPostgres(databases, 'job queue processes on %s', id => {
     const workers = ['one', 'two'].map(name =>
       startWorker(knex, name, { OPSHUB_TEST_CONCURRENCY: '4' }),
     );
-    await waitFor(
-      async () => {
-        const [{ count }] = await knex('jobs')
-          .where('state', 'succeeded')
-          .count({ count: '*' });
-        return Number(count) === total;
-      },
-      { timeoutMs: 120_000, intervalMs: 200, what: 'all jobs to succeed' },
-    );
-    for (const worker of workers) worker.child.kill('SIGTERM');
-    expect(await Promise.all(workers.map(w => w.exited))).toEqual([0, 0]);
+    await drain(knex, workers, total);
 
     // The primary key on job_id would have failed any second execution.
     const byWorker = (await knex('test_executions')
@@ -168,17 +177,7 @@ describeOnPostgres(databases, 'job queue processes on %s', id => {
     const workers = ['one', 'two'].map(name =>
       startWorker(knex, name, { OPSHUB_TEST_CONCURRENCY: '8' }),
     );
-    await waitFor(
-      async () => {
-        const [{ count }] = await knex('jobs')
-          .where('state', 'succeeded')
-          .count({ count: '*' });
-        return Number(count) === total;
-      },
-      { timeoutMs: 120_000, intervalMs: 200, what: 'all jobs to succeed' },
-    );
-    for (const worker of workers) worker.child.kill('SIGTERM');
-    expect(await Promise.all(workers.map(w => w.exited))).toEqual([0, 0]);
+    await drain(knex, workers, total);
 
     const busy = await knex('test_group_busy').orderBy('grp');
     expect(busy).toEqual(groups.map(grp => ({ grp, busy: 0, max_busy: 1 })));
