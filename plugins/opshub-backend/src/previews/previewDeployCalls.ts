@@ -169,7 +169,17 @@ export async function destroyDeploy(
     deploy.deploymentId ??
     (
       await callProvider(() =>
-        findUnrecorded(deps, provider, source, preview.id, signal),
+        findUnrecorded(deps, provider, source, preview.id, signal).catch(
+          error => {
+            // A provider that refuses to look (say, the entity lost its
+            // project annotation) cannot have built it with what it refuses.
+            if (!(error instanceof PreviewProviderPermanentError)) throw error;
+            deps.logger.warn(
+              `Could not look for an unrecorded ${provider.id} deploy of ${preview.entityRef}#${preview.prNumber}: ${error.message}`,
+            );
+            return undefined;
+          },
+        ),
       )
     )?.deploymentId;
   if (deploymentId) {

@@ -48,6 +48,7 @@ class ScriptedProvider implements PreviewProvider {
   /** Fails after creating: the answer is lost, as in a crash. */
   loseAnswer?: Error;
   statusError?: Error;
+  findError?: Error;
   status_: PreviewDeploymentStatus = { state: 'building' };
   /** Deploys that exist at the provider, by head. */
   live = new Map<string, string>();
@@ -63,6 +64,7 @@ class ScriptedProvider implements PreviewProvider {
   }
   async find(source: { headSha: string }) {
     this.calls.push(`find ${source.headSha.slice(0, 1)}`);
+    if (this.findError) throw this.findError;
     const deploymentId = this.live.get(source.headSha);
     return deploymentId ? { deploymentId } : undefined;
   }
@@ -769,6 +771,24 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       'destroy d2',
     ]);
     expect(provider.live.size).toBe(0);
+  });
+
+  it('tears down a preview whose provider refused its build, and refuses to look for it', async () => {
+    const provider = new ScriptedProvider();
+    const { run, preview } = await setup(provider);
+    provider.createError = new PreviewProviderPermanentError(
+      'component:default/web has no vercel.com/project-id annotation',
+    );
+    provider.findError = provider.createError;
+    await expect(run.create(prEvent('opened'))).rejects.toBeInstanceOf(
+      JobPermanentError,
+    );
+    await run.teardown(
+      prEvent('closed', { updatedAt: '2026-11-26T10:10:00Z' }),
+    );
+    // Not stuck destroying: there is nothing the provider could have built.
+    expect((await preview()).state).toBe('destroyed');
+    expect(provider.calls).toEqual(['create 1', 'find 1']);
   });
 
   it('builds whatever head is queued when an approval raced a push', async () => {
