@@ -67,12 +67,9 @@ const LATENCY_GOALS: Record<number, { p50?: number; p99?: number }> = {
 function ratesFromArgs(): number[] {
   const one = process.argv.indexOf('--rate');
   const many = process.argv.indexOf('--rates');
-  const raw =
-    many >= 0
-      ? process.argv[many + 1]
-      : one >= 0
-      ? process.argv[one + 1]
-      : '10,20';
+  let raw = '10,20';
+  if (many >= 0) raw = process.argv[many + 1];
+  else if (one >= 0) raw = process.argv[one + 1];
   const rates = String(raw).split(',').map(Number);
   if (rates.some(rate => !Number.isFinite(rate) || rate < 0)) {
     throw new Error(
@@ -238,7 +235,8 @@ async function main() {
     for (let r = 1; r <= repeats; r++) {
       for (const rate of rates) {
         await checkpoint();
-        const numbers = Array.from({ length: PRS }, (_, i) => nextNumber + i);
+        const first = nextNumber;
+        const numbers = Array.from({ length: PRS }, (_, i) => first + i);
         nextNumber += PRS;
         const latencies = await measureRun(
           `${r}-${rate}-${Date.now()}`,
