@@ -1,6 +1,6 @@
 /**
- * The OpsHub backend plugin: previews, environment variables, health checks
- * and deploy analytics for catalog entities.
+ * The OpsHub backend plugin: GitHub webhook intake, a job queue on the
+ * plugin's database, roles and preview environments for catalog entities.
  *
  * @packageDocumentation
  */

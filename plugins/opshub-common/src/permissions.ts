@@ -89,8 +89,8 @@ export const opshubRoleManagePermission = projectPermission(
   'update',
 );
 /**
- * Administer the installation: job queue, webhook deliveries, key
- * rotation. Asked about {@link OPSHUB_INSTALLATION_REF}.
+ * Administer the installation: job queue, webhook deliveries, org-level
+ * roles. Asked about {@link OPSHUB_INSTALLATION_REF}.
  */
 export const opshubAdminPermission = projectPermission(
   'opshub.admin',
