@@ -98,7 +98,11 @@ export interface OpsHubDelivery {
   action: string | null;
   repository: string | null;
   receivedAt: string;
-  outcome: 'enqueued' | 'unmatched' | 'ignored';
+  /**
+   * `unverified`: only entities whose repository binding is not verified
+   * name the repository; nothing was started.
+   */
+  outcome: 'enqueued' | 'unmatched' | 'unverified' | 'ignored';
   jobCount: number;
   redeliveries: number;
 }

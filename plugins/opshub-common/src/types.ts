@@ -43,6 +43,46 @@ export interface OpsHubEntitySummary {
   trackedSince: string | null;
   /** Named counts that OpsHub's capabilities and modules contribute. */
   counts: OpsHubSummaryCount[];
+  /**
+   * Whether OpsHub trusts the entity's claim on its repository; null while
+   * the entity names none or OpsHub does not track it yet.
+   */
+  binding: OpsHubBinding | null;
+}
+
+/**
+ * How an entity's repository binding (`github.com/project-slug`) was
+ * verified, if it was: `location` (the entity's
+ * `backstage.io/managed-by-location` is inside that repository), `approval`
+ * (an org owner approved it), `config` (`opshub.github.approvedBindings`),
+ * or `not-required` (`opshub.projects.requireVerifiedBinding: false`).
+ *
+ * @public
+ */
+export type OpsHubBindingVerification =
+  | 'location'
+  | 'approval'
+  | 'config'
+  | 'not-required';
+
+/**
+ * An entity's binding to a GitHub repository, as OpsHub trusts it. An
+ * unverified binding starts no preview and writes nothing to GitHub.
+ *
+ * @public
+ */
+export interface OpsHubBinding {
+  entityRef: string;
+  /** `owner/name`, lower case. */
+  repository: string;
+  verified: boolean;
+  /** How it was verified; null when it is not. */
+  verifiedBy: OpsHubBindingVerification | null;
+  /** The approval, when an org owner gave one for this repository. */
+  approvedBy: string | null;
+  approvedAt: string | null;
+  /** Why it is not verified and how to fix it; null when verified. */
+  problem: string | null;
 }
 
 /**

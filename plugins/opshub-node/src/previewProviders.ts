@@ -92,6 +92,19 @@ export interface PreviewProvider {
     source: PreviewSource,
     options: { signal: AbortSignal },
   ): Promise<PreviewDeployment | undefined>;
+  /**
+   * Optional: checks that the provider project the entity's annotations name
+   * (a Vercel project, a Netlify site) is linked to `source.repository`, and
+   * throws {@link PreviewProviderPermanentError} with error class
+   * `configuration` and a message naming the repository it is linked to
+   * when it is not. OpsHub asks before an entity's first build and again
+   * whenever its annotations change; a provider without the notion of a
+   * linked repository leaves it out.
+   */
+  checkRepository?(
+    source: PreviewSource,
+    options: { signal: AbortSignal },
+  ): Promise<void>;
   status(
     deployment: PreviewDeployment & { source: PreviewSource },
     options: { signal: AbortSignal },
