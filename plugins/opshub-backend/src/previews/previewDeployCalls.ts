@@ -11,6 +11,7 @@ import type { Job } from '../queue/types';
 import type { PreviewJobDeps } from './previewJobHandlers';
 import { previewGroup } from './previewJobGroups';
 import type { PreviewDeploy } from './PreviewDeploys';
+import { ProviderRepositoryChecks } from './ProviderRepositoryChecks';
 import type { BuildFailure, Preview, Teardown } from './PreviewStore';
 
 /*
@@ -49,6 +50,7 @@ export async function startBuild(
 ): Promise<void> {
   const provider = providerOf(deps, preview.provider);
   const source = sourceOf(preview, annotations);
+  await checkRepository(deps, provider, source, job, preview, signal);
   const { deploy, repeated } = await deps.knex.transaction(async trx => {
     const intent = await deps.deploys.intend(trx, {
       previewId: preview.id,
@@ -99,6 +101,35 @@ export async function startBuild(
     return recorded;
   });
   if (started) deps.notify(preview);
+}
+
+/**
+ * The provider project the entity names must be linked to the PR's
+ * repository (else one team's entity could build in, and tear down deploys
+ * of, another team's project). Asked before the entity's first build and
+ * whenever its annotations or repository change; a refusal fails the
+ * preview as `configuration`.
+ */
+async function checkRepository(
+  deps: PreviewJobDeps,
+  provider: PreviewProvider,
+  source: PreviewSource,
+  job: Job,
+  preview: Preview,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!provider.checkRepository) return;
+  const fingerprint = ProviderRepositoryChecks.fingerprint(
+    source.repository,
+    source.annotations,
+  );
+  const checks = deps.repositoryChecks;
+  if (await checks.passed(source.entityRef, provider.id, fingerprint)) return;
+  await callProvider(() => provider.checkRepository!(source, { signal }), {
+    job,
+    fail: failure => refuse(deps, preview, job, failure),
+  });
+  await checks.recordPassed(source.entityRef, provider.id, fingerprint);
 }
 
 /**

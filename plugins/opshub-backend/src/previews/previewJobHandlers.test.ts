@@ -19,6 +19,7 @@ import { waitFor } from '../__testUtils__/waitFor';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
 import { MockPreviewProvider } from './MockPreviewProvider';
 import { PreviewDeploys } from './PreviewDeploys';
+import { ProviderRepositoryChecks } from './ProviderRepositoryChecks';
 import {
   type CheckPreviewPayload,
   checkPreviewHandler,
@@ -77,6 +78,19 @@ class ScriptedProvider implements PreviewProvider {
     this.calls.push(`destroy ${deployment.deploymentId}`);
     for (const [sha, id] of this.live) {
       if (id === deployment.deploymentId) this.live.delete(sha);
+    }
+  }
+}
+
+/** A provider whose project the entity names is linked to a repository. */
+class LinkedProvider extends ScriptedProvider {
+  linkedTo = 'acme/web';
+  async checkRepository(source: { repository: string }) {
+    this.calls.push(`check ${source.repository}`);
+    if (source.repository.toLowerCase() !== this.linkedTo) {
+      throw new PreviewProviderPermanentError(
+        `The project is linked to github.com/${this.linkedTo}, not ${source.repository}`,
+      );
     }
   }
 }
@@ -163,6 +177,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       knex,
       previews,
       deploys: new PreviewDeploys(knex),
+      repositoryChecks: new ProviderRepositoryChecks(knex),
       projects,
       providers: new Map([[provider.id, provider]]),
       annotationsOf: async () => ({
@@ -789,6 +804,43 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     // Not stuck destroying: there is nothing the provider could have built.
     expect((await preview()).state).toBe('destroyed');
     expect(provider.calls).toEqual(['create 1', 'find 1']);
+  });
+
+  it("checks that the provider project belongs to the PR's repository before the first build and when annotations change", async () => {
+    const provider = new LinkedProvider();
+    const { run, deps } = await setup(provider);
+    await run.create(prEvent('opened'));
+    await run.create(
+      prEvent('synchronize', {
+        headSha: SHA2,
+        updatedAt: '2026-11-26T10:05:00Z',
+      }),
+    );
+    expect(provider.calls).toEqual(['check acme/web', 'create 1', 'create 2']);
+
+    deps.annotationsOf = async () => ({
+      'opshub.dev/preview-provider': provider.id,
+      'vercel.com/project-id': 'prj_other',
+    });
+    await run.create(prEvent('opened', { number: 8 }));
+    expect(provider.calls.slice(3)).toEqual(['check acme/web', 'create 1']);
+  });
+
+  it("refuses to build in a provider project linked to another team's repository", async () => {
+    const provider = new LinkedProvider();
+    provider.linkedTo = 'other-team/site';
+    const { run, preview, announced } = await setup(provider);
+    await expect(run.create(prEvent('opened'))).rejects.toBeInstanceOf(
+      JobPermanentError,
+    );
+    expect(await preview()).toMatchObject({
+      state: 'failed',
+      errorClass: 'configuration',
+      errorMessage:
+        'The project is linked to github.com/other-team/site, not acme/web',
+    });
+    expect(provider.calls).toEqual(['check acme/web']);
+    expect(announced).toEqual([`failed ${(await preview()).id}`]);
   });
 
   it('builds whatever head is queued when an approval raced a push', async () => {

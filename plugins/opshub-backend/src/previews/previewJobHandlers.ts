@@ -22,6 +22,7 @@ import {
   tearDown,
 } from './previewDeployCalls';
 import type { PreviewDeploys } from './PreviewDeploys';
+import type { ProviderRepositoryChecks } from './ProviderRepositoryChecks';
 import {
   decidePreview,
   type PreviewRules,
@@ -46,6 +47,8 @@ export interface PreviewJobDeps {
   knex: Knex;
   previews: PreviewStore;
   deploys: PreviewDeploys;
+  /** Provider projects found linked to their entity's repository. */
+  repositoryChecks: ProviderRepositoryChecks;
   projects: ProjectStore;
   providers: ReadonlyMap<string, PreviewProvider>;
   /** The entity's annotations from the catalog; undefined if it is gone. */

@@ -18,6 +18,7 @@ import { slackNotifications } from '../slack/slackNotifications';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
 import { MockPreviewProvider } from './MockPreviewProvider';
 import { PreviewDeploys } from './PreviewDeploys';
+import { ProviderRepositoryChecks } from './ProviderRepositoryChecks';
 import type { PreviewEvent } from './previewJobHandlers';
 import { failStuckPreviews } from './previewWatchdog';
 import { reconcilePreviews } from './reconcilePreviews';
@@ -111,6 +112,7 @@ export async function setUpPreviews(deps: {
     knex,
     previews,
     deploys: new PreviewDeploys(knex),
+    repositoryChecks: new ProviderRepositoryChecks(knex),
     projects,
     providers,
     annotationsOf,
