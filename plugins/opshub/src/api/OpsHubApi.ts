@@ -2,6 +2,7 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   OpsHubActivity,
+  OpsHubBinding,
   OpsHubDelivery,
   OpsHubEffectiveRole,
   OpsHubEntitySummary,
@@ -47,6 +48,22 @@ export interface OpsHubApi {
     id: string,
     change: 'redeploy' | 'approve' | 'destroy',
   ): Promise<OpsHubPreview>;
+  /**
+   * Entities' repository bindings (org owners only); with `verified: false`
+   * only those OpsHub does not trust yet.
+   */
+  getBindings(filter?: { verified?: boolean }): Promise<OpsHubBinding[]>;
+  /**
+   * Approve an entity's binding to its repository (org owners only);
+   * `repository` (`owner/name`), when given, is the one the approver saw and
+   * approves. Returns the approved binding.
+   */
+  approveBinding(
+    entityRef: string | CompoundEntityRef,
+    repository?: string,
+  ): Promise<OpsHubBinding>;
+  /** Revoke an org owner's approval of an entity's binding; the binding after. */
+  revokeBinding(entityRef: string | CompoundEntityRef): Promise<OpsHubBinding>;
 }
 
 /** @public */

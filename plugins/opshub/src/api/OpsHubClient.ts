@@ -1,11 +1,13 @@
 import {
   type CompoundEntityRef,
+  parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   OpsHubActivity,
+  OpsHubBinding,
   OpsHubDelivery,
   OpsHubEffectiveRole,
   OpsHubEntitySummary,
@@ -18,10 +20,19 @@ import type {
 } from '@opshub/plugin-opshub-common';
 import type { OpsHubApi, OpsHubScope } from './OpsHubApi';
 
-const entityPath = (entity: CompoundEntityRef) =>
-  `/entities/${[entity.kind, entity.namespace, entity.name]
+/** `kind/namespace/name` of an entity, each part URL-encoded. */
+const refPath = (entity: CompoundEntityRef) =>
+  [entity.kind, entity.namespace, entity.name]
     .map(encodeURIComponent)
-    .join('/')}`;
+    .join('/');
+
+const entityPath = (entity: CompoundEntityRef) =>
+  `/entities/${refPath(entity)}`;
+
+const bindingPath = (entityRef: string | CompoundEntityRef) =>
+  `/org/bindings/${refPath(
+    typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef,
+  )}`;
 
 const scopePath = (scope: OpsHubScope) =>
   scope === 'org' ? '/org' : entityPath(scope);
@@ -124,6 +135,30 @@ export class OpsHubClient implements OpsHubApi {
     return change === 'destroy'
       ? this.request(path, { method: 'DELETE' })
       : this.request(`${path}/${change}`, { method: 'POST' });
+  }
+
+  async getBindings(
+    filter: { verified?: boolean } = {},
+  ): Promise<OpsHubBinding[]> {
+    const query =
+      filter.verified === undefined ? '' : `?verified=${filter.verified}`;
+    return (
+      await this.request<{ items: OpsHubBinding[] }>(`/org/bindings${query}`)
+    ).items;
+  }
+
+  approveBinding(
+    entityRef: string | CompoundEntityRef,
+    repository?: string,
+  ): Promise<OpsHubBinding> {
+    return this.request(bindingPath(entityRef), {
+      method: 'PUT',
+      body: repository === undefined ? {} : { repository },
+    });
+  }
+
+  revokeBinding(entityRef: string | CompoundEntityRef): Promise<OpsHubBinding> {
+    return this.request(bindingPath(entityRef), { method: 'DELETE' });
   }
 
   private async request<T>(

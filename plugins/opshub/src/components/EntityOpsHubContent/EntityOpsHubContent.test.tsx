@@ -4,7 +4,10 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/frontend-test-utils';
-import type { OpsHubEntitySummary } from '@opshub/plugin-opshub-common';
+import type {
+  OpsHubBinding,
+  OpsHubEntitySummary,
+} from '@opshub/plugin-opshub-common';
 import { screen, within } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
 import { EntityOpsHubContent } from './EntityOpsHubContent';
@@ -26,6 +29,20 @@ function summary(
     problems: [],
     trackedSince: '2026-11-20T10:00:00.000Z',
     counts: [],
+    binding: null,
+    ...overrides,
+  };
+}
+
+function binding(overrides: Partial<OpsHubBinding> = {}): OpsHubBinding {
+  return {
+    entityRef: 'component:default/storefront',
+    repository: 'acme/storefront',
+    verified: true,
+    verifiedBy: 'location',
+    approvedBy: null,
+    approvedAt: null,
+    problem: null,
     ...overrides,
   };
 }
@@ -71,6 +88,9 @@ function fakeApi(overrides: Partial<OpsHubApi>): OpsHubApi {
     redeliver: unexpected,
     listPreviews: unexpected,
     changePreview: unexpected,
+    getBindings: unexpected,
+    approveBinding: unexpected,
+    revokeBinding: unexpected,
     ...overrides,
   };
 }
@@ -186,6 +206,83 @@ describe('EntityOpsHubContent', () => {
     expect(
       screen.getByText(/must be one of vercel, netlify, mock/),
     ).toBeInTheDocument();
+  });
+
+  it('warns that previews are off, and why, when the binding is not verified', async () => {
+    await renderWith({
+      getEntitySummary: async () =>
+        summary({
+          binding: binding({
+            verified: false,
+            verifiedBy: null,
+            problem:
+              'Its catalog location is not in acme/storefront: register the entity from that repository, or ask an OpsHub org owner to approve the binding.',
+          }),
+        }),
+    });
+
+    expect(
+      await screen.findByText(
+        /Previews are off for this entity: its binding to acme\/storefront is not verified/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Its catalog location is not in acme\/storefront: register the entity from that repository/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('not verified: previews are off'),
+    ).toBeInTheDocument();
+    // The rest of the tab still shows.
+    expect(screen.getByText('At a glance')).toBeInTheDocument();
+  });
+
+  it.each([
+    {
+      how: 'location',
+      verified: binding({ verifiedBy: 'location' }),
+      line: 'verified by its catalog location in acme/storefront',
+    },
+    {
+      how: 'approval',
+      verified: binding({
+        verifiedBy: 'approval',
+        approvedBy: 'user:default/alice',
+        approvedAt: '2026-11-20T10:00:00.000Z',
+      }),
+      line: `approved by user:default/alice on ${new Date(
+        '2026-11-20T10:00:00.000Z',
+      ).toLocaleDateString()}`,
+    },
+    {
+      how: 'config',
+      verified: binding({ verifiedBy: 'config' }),
+      line: 'approved in the app config',
+    },
+    {
+      how: 'not-required',
+      verified: binding({ verifiedBy: 'not-required' }),
+      line: 'verification is turned off',
+    },
+  ])(
+    'says how a verified binding was verified: $how',
+    async ({ verified, line }) => {
+      await renderWith({
+        getEntitySummary: async () => summary({ binding: verified }),
+      });
+
+      expect(await screen.findByText(line)).toBeInTheDocument();
+      expect(screen.queryByText(/Previews are off/)).not.toBeInTheDocument();
+    },
+  );
+
+  it('shows no binding line while the backend reports none', async () => {
+    await renderWith({});
+
+    expect(await screen.findByText('OpsHub project')).toBeInTheDocument();
+    expect(screen.queryByText('Binding')).not.toBeInTheDocument();
+    expect(screen.queryByText(/Previews are off/)).not.toBeInTheDocument();
   });
 
   it("shows the caller's role, the project's assignments and its activity", async () => {

@@ -14,6 +14,7 @@ import {
 } from '@backstage/plugin-catalog-react';
 import {
   OPSHUB_ANNOTATIONS,
+  type OpsHubBinding,
   type OpsHubEntitySummary,
   type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
@@ -24,6 +25,7 @@ import { opshubApiRef } from '../../api/OpsHubApi';
 import { ActivityCard } from '../ActivityCard';
 import { isForbidden } from '../isForbidden';
 import { RolesCard } from '../RolesCard';
+import { describeVerification } from '../shared/bindingStatus';
 
 /**
  * The OpsHub tab of a Component's entity page: what OpsHub knows of the
@@ -98,11 +100,18 @@ function SummaryCards({
 }) {
   const { annotations } = summary;
   const repository = annotations.projectSlug!;
+  // (A backend older than repository bindings sends none.)
+  const binding = summary.binding ?? null;
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
         <Problems summary={summary} />
       </Grid>
+      {binding && !binding.verified ? (
+        <Grid item xs={12}>
+          <UnverifiedBinding binding={binding} />
+        </Grid>
+      ) : null}
       <Grid item xs={12} md={6}>
         <InfoCard title="OpsHub project">
           <StructuredMetadataTable
@@ -113,6 +122,11 @@ function SummaryCards({
                   {repository}
                 </Link>
               ),
+              ...(binding && {
+                Binding:
+                  describeVerification(binding) ??
+                  'not verified: previews are off',
+              }),
               'Preview provider': annotations.previewProvider ?? 'not set',
               'Vercel project': annotations.vercelProjectId ?? '—',
               'Netlify site': annotations.netlifySiteId ?? '—',
@@ -159,6 +173,30 @@ function Problems({ summary }: { summary: OpsHubEntitySummary }) {
           </li>
         ))}
       </ul>
+    </WarningPanel>
+  );
+}
+
+/**
+ * OpsHub does not trust the entity's claim on its repository: no previews,
+ * nothing written to GitHub. Says why and how to fix it (the backend's
+ * `problem`).
+ */
+function UnverifiedBinding({ binding }: { binding: OpsHubBinding }) {
+  return (
+    <WarningPanel
+      title={`Previews are off for this entity: its binding to ${binding.repository} is not verified`}
+      defaultExpanded
+    >
+      <Typography variant="body2" paragraph>
+        {binding.problem ??
+          'OpsHub has not verified that this entity belongs to the repository.'}
+      </Typography>
+      <Typography variant="body2">
+        Until it is verified, OpsHub starts no previews for the repository's
+        pull requests and writes nothing to it. An OpsHub org owner can approve
+        the binding on the OpsHub administration page.
+      </Typography>
     </WarningPanel>
   );
 }

@@ -75,6 +75,9 @@ function fakeApi(
     retryJob: unexpected,
     listDeliveries: unexpected,
     redeliver: unexpected,
+    getBindings: unexpected,
+    approveBinding: unexpected,
+    revokeBinding: unexpected,
   };
   return { api, changes };
 }

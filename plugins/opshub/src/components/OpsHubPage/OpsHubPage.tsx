@@ -13,12 +13,14 @@ import { opshubApiRef } from '../../api/OpsHubApi';
 import { ActivityCard } from '../ActivityCard';
 import { isForbidden } from '../isForbidden';
 import { RolesCard } from '../RolesCard';
+import { BindingsCard } from './BindingsCard';
 import { DeliveriesCard } from './DeliveriesCard';
 import { QueueCard } from './QueueCard';
 
 /**
  * `/opshub`: administration of the installation, for org owners: org-level
- * roles, the job queue, webhook deliveries and the org activity log.
+ * roles, entities' repository bindings (approve, revoke), the job queue,
+ * webhook deliveries and the org activity log.
  *
  * @public
  */
@@ -31,7 +33,7 @@ export function OpsHubPage() {
     <Page themeId="tool">
       <Header
         title="OpsHub administration"
-        subtitle="Org-level roles, the job queue and GitHub webhook deliveries"
+        subtitle="Org-level roles, repository bindings, the job queue and GitHub webhook deliveries"
       />
       <Content>
         {access.loading ? <Progress /> : null}
@@ -48,6 +50,9 @@ export function OpsHubPage() {
           <Grid container spacing={3}>
             <Grid item xs={12}>
               <RolesCard scope="org" canManage title="Org-level roles" />
+            </Grid>
+            <Grid item xs={12}>
+              <BindingsCard />
             </Grid>
             <Grid item xs={12}>
               <QueueCard />

@@ -17,11 +17,13 @@ export function TableCard<T extends object>(props: {
   state: { loading: boolean; error?: Error; value?: T[] };
   columns: TableColumn<T>[];
   empty: string;
+  /** Shown in the card's header, such as a filter. */
+  action?: ReactNode;
   children?: ReactNode;
 }) {
   const { loading, error, value } = props.state;
   return (
-    <InfoCard title={props.title} noPadding>
+    <InfoCard title={props.title} action={props.action} noPadding>
       {loading && !value ? <Progress /> : null}
       {error ? <ResponseErrorPanel error={error} /> : null}
       {value ? (
