@@ -15,6 +15,7 @@ import {
   buildObject,
   DEPLOY_ID,
   deployObject,
+  githubRepo,
   HEAD_SHA,
   SITE_ID,
   siteDeploysPage,
@@ -145,6 +146,23 @@ describe('NetlifyPreviewProvider', () => {
       expect(requestLines()).toEqual([`GET /api/v1/sites/${SITE_ID}`]);
     });
 
+    it('refuses a site linked to another repository, from the site it reads anyway', async () => {
+      api.route(SITE, () => ({
+        body: siteObject({}, githubRepo('acme/storefront')),
+      }));
+
+      const error = await provider()
+        .create(source, noAbort)
+        .catch(e => e);
+
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+      expect(error.message).toBe(
+        `Netlify site ${SITE_ID} is linked to GitHub repository acme/storefront, not to GitHub repository acme/web`,
+      );
+      expect(requestLines()).toEqual([`GET /api/v1/sites/${SITE_ID}`]);
+    });
+
     it('reports an unknown site as configuration', async () => {
       api.answerOnce(SITE, {
         status: 404,
@@ -175,6 +193,125 @@ describe('NetlifyPreviewProvider', () => {
       expect(error).toBeInstanceOf(PreviewProviderPermanentError);
       expect(error.message).toContain('HTTP 401 (Access Denied)');
       expect(error.message).not.toContain(TOKEN);
+    });
+  });
+
+  describe('checkRepository', () => {
+    /** The site, its `build_settings` linked as given. */
+    const linkSite = (buildSettings: Parameters<typeof siteObject>[1]) =>
+      api.route(SITE, () => ({ body: siteObject({}, buildSettings) }));
+    const check = (overrides: Partial<PreviewSource> = {}) =>
+      provider()
+        .checkRepository({ ...source, ...overrides }, noAbort)
+        .then(() => undefined)
+        .catch(e => e);
+
+    it('passes a site linked to the same GitHub repository, however it is cased', async () => {
+      linkSite(githubRepo('Acme/Web'));
+
+      await expect(check({ repository: 'acme/WEB' })).resolves.toBe(undefined);
+      expect(requestLines()).toEqual([`GET /api/v1/sites/${SITE_ID}`]);
+      const [read] = api.requests;
+      expect([...read.query]).toEqual([]);
+      expect(read.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    });
+
+    it('reads a .git suffix, an SSH remote, and repo_path when there is no URL', async () => {
+      for (const settings of [
+        { repo_url: 'https://github.com/acme/web.git' },
+        { repo_url: 'git@github.com:acme/web.git' },
+        { repo_url: 'ssh://git@github.com/Acme/web' },
+        { repo_url: null, repo_path: 'acme/web' },
+        { repo_url: '', repo_path: 'acme/web', provider: null },
+      ]) {
+        linkSite(settings);
+        await expect(check()).resolves.toBe(undefined);
+      }
+      expect(api.requests).toHaveLength(5);
+    });
+
+    it('refuses a site linked to another repository, naming it', async () => {
+      linkSite({
+        repo_url: 'git@github.com:acme/storefront.git',
+        repo_path: 'acme/storefront',
+      });
+
+      const error = await check();
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+      expect(error.message).toBe(
+        `Netlify site ${SITE_ID} is linked to GitHub repository acme/storefront, not to GitHub repository acme/web`,
+      );
+    });
+
+    it('refuses a site linked to no repository', async () => {
+      linkSite({ provider: null, repo_url: null, repo_path: null });
+
+      const error = await check();
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+      expect(error.message).toBe(
+        `Netlify site ${SITE_ID} is not linked to a Git repository; OpsHub builds component:default/web only on a site linked to GitHub repository acme/web`,
+      );
+
+      api.route(SITE, () => ({ body: siteObject({ build_settings: {} }) }));
+      expect((await check()).message).toMatch(
+        /is not linked to a Git repository/,
+      );
+    });
+
+    it('refuses a site linked to another Git provider or host, naming it', async () => {
+      linkSite({
+        provider: 'gitlab',
+        repo_url: 'https://gitlab.com/acme/web',
+        repo_path: 'acme/web',
+      });
+      const gitlab = await check();
+      expect(gitlab).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(gitlab.errorClass).toBe('configuration');
+      expect(gitlab.message).toBe(
+        `Netlify site ${SITE_ID} is linked to GitLab repository https://gitlab.com/acme/web, not to GitHub repository acme/web`,
+      );
+
+      linkSite({ repo_url: 'https://github.example.com/acme/web' });
+      expect((await check()).message).toBe(
+        `Netlify site ${SITE_ID} is linked to repository https://github.example.com/acme/web (not on GitHub), not to GitHub repository acme/web`,
+      );
+    });
+
+    it('refuses an unknown site as configuration', async () => {
+      api.answerOnce(SITE, {
+        status: 404,
+        body: { code: 404, message: 'Not Found' },
+      });
+
+      const error = await check();
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+      expect(error.message).toBe(
+        `Netlify could not read site ${SITE_ID}: HTTP 404 (Not Found)`,
+      );
+    });
+
+    it('takes 5xx as transient', async () => {
+      api.answerOnce(SITE, {
+        status: 503,
+        body: { code: 503, message: 'Service Unavailable' },
+      });
+
+      const error = await check();
+      expect(error).toBeInstanceOf(PreviewProviderTransientError);
+      expect(error.message).toBe(
+        `Netlify could not read site ${SITE_ID}: HTTP 503 (Service Unavailable)`,
+      );
+      expect(api.requests).toHaveLength(1);
+    });
+
+    it('refuses an entity without the site annotation without calling Netlify', async () => {
+      const error = await check({ annotations: {} });
+      expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(error.errorClass).toBe('configuration');
+      expect(api.requests).toEqual([]);
     });
   });
 

@@ -17,9 +17,11 @@ import {
   httpStatusOf,
   ignoreStatus,
   netlifyFailureOf,
+  type NetlifySite,
   orGone,
   untilAborted,
 } from './netlifyApi';
+import { linkedRepositoryOf } from './linkedRepository';
 
 /**
  * The entity annotation naming the Netlify site (its API id) to deploy.
@@ -96,9 +98,10 @@ export class NetlifyPreviewProvider implements PreviewProvider {
       );
     }
     const siteId = siteIdOf(source);
-    const site = await this.call(`read site ${siteId}`, signal, callSignal =>
-      this.client.getSite({ site_id: siteId }, { signal: callSignal }),
-    );
+    const site = await this.readSite(siteId, signal);
+    // The same read checks the site's repository, in case it was relinked
+    // since OpsHub last asked `checkRepository`.
+    refuseUnlessLinkedTo(source, siteId, site);
     // Netlify builds the site's production branch as a production deploy,
     // which a preview must never publish (nor delete on teardown).
     if (site.build_settings?.repo_branch === source.branch) {
@@ -168,6 +171,22 @@ export class NetlifyPreviewProvider implements PreviewProvider {
       if (deploys.length < LIST_PAGE_SIZE) return undefined;
     }
     return undefined;
+  }
+
+  /**
+   * Reads the site (`GET /sites/{site_id}`) and refuses, as
+   * `configuration`, one whose repository (`build_settings.repo_url`, else
+   * `repo_path`) is not `source.repository` on GitHub, compared
+   * case-insensitively: linked to another repository, to another Git
+   * provider, or to none. An unknown site is refused too; 5xx, no answer
+   * and 429 are retried as for every call.
+   */
+  async checkRepository(
+    source: PreviewSource,
+    { signal }: { signal: AbortSignal },
+  ): Promise<void> {
+    const siteId = siteIdOf(source);
+    refuseUnlessLinkedTo(source, siteId, await this.readSite(siteId, signal));
   }
 
   async status(
@@ -240,6 +259,12 @@ export class NetlifyPreviewProvider implements PreviewProvider {
     );
   }
 
+  private readSite(siteId: string, signal: AbortSignal): Promise<NetlifySite> {
+    return this.call(`read site ${siteId}`, signal, callSignal =>
+      this.client.getSite({ site_id: siteId }, { signal: callSignal }),
+    );
+  }
+
   /**
    * One client call through OpsHub's shared error mapping. The client sleeps
    * out `X-RateLimit-Reset` itself (up to five times) without watching the
@@ -262,6 +287,26 @@ export class NetlifyPreviewProvider implements PreviewProvider {
       callSignal => untilAborted(call(callSignal), callSignal),
     );
   }
+}
+
+/**
+ * Throws, as `configuration`, unless the site is linked to
+ * `source.repository` on GitHub; the message names what it is linked to.
+ */
+function refuseUnlessLinkedTo(
+  source: PreviewSource,
+  siteId: string,
+  site: NetlifySite,
+): void {
+  const linked = linkedRepositoryOf(site.build_settings);
+  const wanted = source.repository.trim().toLowerCase();
+  if (linked.github?.toLowerCase() === wanted) return;
+  throw new PreviewProviderPermanentError(
+    linked.description
+      ? `Netlify site ${siteId} is linked to ${linked.description}, not to GitHub repository ${source.repository}`
+      : `Netlify site ${siteId} is not linked to a Git repository; OpsHub builds ${source.entityRef} only on a site linked to GitHub repository ${source.repository}`,
+    'configuration',
+  );
 }
 
 function createdAtOf(deploy: { created_at?: string }): number {

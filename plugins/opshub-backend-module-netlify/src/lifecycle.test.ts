@@ -11,6 +11,7 @@ import {
   buildObject,
   DEPLOY_ID,
   deployObject,
+  githubRepo,
   SITE_ID,
   siteDeploysPage,
   siteObject,
@@ -33,7 +34,11 @@ describe('Netlify previews through the OpsHub lifecycle', () => {
   beforeEach(async () => {
     netlify = await startFakeProviderApi();
     deployState = { state: 'building' };
-    netlify.route('GET /api/v1/sites/:site_id', () => ({ body: siteObject() }));
+    // Linked to the test entity's repository, as `checkRepository` and
+    // `create` want it.
+    netlify.route('GET /api/v1/sites/:site_id', () => ({
+      body: siteObject({}, githubRepo('acme/storefront')),
+    }));
     built = undefined;
     netlify.route(BUILDS, ({ query }) => {
       built = query.get('branch') ?? undefined;

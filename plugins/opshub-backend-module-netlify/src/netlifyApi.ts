@@ -4,6 +4,9 @@ import type { ProviderApiFailure } from '@opshub/plugin-opshub-node';
 /** A deploy as `getDeploy` answers it. */
 export type NetlifyDeploy = Awaited<ReturnType<NetlifyAPI['getDeploy']>>;
 
+/** A site as `getSite` answers it. */
+export type NetlifySite = Awaited<ReturnType<NetlifyAPI['getSite']>>;
+
 /**
  * The official client pointed at `apiBaseUrl`. The client takes the base as
  * scheme, host and path prefix, and falls back to `/api/v1` on an empty

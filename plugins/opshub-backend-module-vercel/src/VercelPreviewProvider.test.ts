@@ -5,12 +5,15 @@ import {
   PreviewProviderTransientError,
   type PreviewSource,
 } from '@opshub/plugin-opshub-node';
+import type { GetProjectLink } from '@vercel/sdk/models/getprojectfrompreset.js';
 import {
+  githubLink,
   listedDeployment,
   rateLimited,
   startFakeVercel,
   vercelDeployment,
   vercelError,
+  vercelProject,
 } from './__fixtures__/fakeVercel';
 import { VercelPreviewProvider } from './VercelPreviewProvider';
 
@@ -236,6 +239,180 @@ describe('VercelPreviewProvider', () => {
       expect(refused.errorClass).toBe('configuration');
       // Each failure was one request: the SDK did not retry on its own.
       expect(vercel.requests).toHaveLength(3);
+    });
+  });
+
+  describe('checkRepository', () => {
+    const check = (overrides: Partial<PreviewSource> = {}) =>
+      provider
+        .checkRepository({ ...source, ...overrides }, { signal })
+        .then(() => undefined)
+        .catch(e => e);
+    const relink = (link: GetProjectLink | null) =>
+      vercel.projects.set('prj_storefront', vercelProject({ link }));
+
+    it('passes a project linked to the same GitHub repository, however it is cased', async () => {
+      relink(githubLink('Acme/StoreFront'));
+
+      await expect(check({ repository: 'acme/Storefront' })).resolves.toBe(
+        undefined,
+      );
+      expect(vercel.requests).toHaveLength(1);
+      const [request] = vercel.requests;
+      expect(request.method).toBe('GET');
+      expect(request.path).toBe('/v9/projects/prj_storefront');
+      expect(Object.fromEntries(request.query)).toEqual({
+        teamId: 'team_acme',
+      });
+      expect(request.headers.authorization).toBe('Bearer vercel-token');
+    });
+
+    it('finds the project by name too, and asks without a team when none is configured', async () => {
+      const teamless = VercelPreviewProvider.fromConfig(
+        new ConfigReader({ token: 'vercel-token', apiBaseUrl: vercel.url }),
+      );
+      await teamless.checkRepository(
+        { ...source, annotations: { 'vercel.com/project-id': 'storefront' } },
+        { signal },
+      );
+      expect(vercel.requests.map(r => `${r.path}?${r.query}`)).toEqual([
+        '/v9/projects/storefront?',
+      ]);
+    });
+
+    it('refuses a project linked to another repository, naming it', async () => {
+      relink(githubLink('acme/checkout'));
+
+      const refused = await check();
+      expect(refused).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(refused.errorClass).toBe('configuration');
+      expect(refused.message).toBe(
+        'Vercel project prj_storefront is linked to GitHub repository acme/checkout, not to GitHub repository acme/storefront',
+      );
+    });
+
+    it('refuses a project linked to no repository', async () => {
+      relink(null);
+
+      const refused = await check();
+      expect(refused).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(refused.errorClass).toBe('configuration');
+      expect(refused.message).toBe(
+        'Vercel project prj_storefront is not linked to a Git repository; OpsHub builds component:default/storefront only in a project linked to GitHub repository acme/storefront',
+      );
+    });
+
+    it('refuses a project linked to another Git provider or GitHub host, naming what it is linked to', async () => {
+      relink({
+        type: 'gitlab',
+        projectId: '4821',
+        projectName: 'storefront',
+        projectNamespace: 'acme',
+        projectNameWithNamespace: 'acme/storefront',
+        projectUrl: 'https://gitlab.com/acme/storefront',
+        productionBranch: 'main',
+        gitCredentialId: 'cred_gitlab',
+        deployHooks: [],
+      });
+      expect((await check()).message).toBe(
+        'Vercel project prj_storefront is linked to GitLab project acme/storefront, not to GitHub repository acme/storefront',
+      );
+
+      relink({
+        ...githubLink('acme/storefront'),
+        type: 'github-custom-host',
+        host: 'github.acme.internal',
+      });
+      const otherHost = await check();
+      expect(otherHost).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(otherHost.errorClass).toBe('configuration');
+      expect(otherHost.message).toBe(
+        'Vercel project prj_storefront is linked to acme/storefront on GitHub host github.acme.internal, not to GitHub repository acme/storefront',
+      );
+    });
+
+    it('reads the link of a project object the SDK no longer fully describes', async () => {
+      // Without a field the SDK requires, and with a link type it does not
+      // know: its schema refuses both answers, the link is read anyway.
+      const { directoryListing, ...drifted } = vercelProject({
+        link: githubLink('acme/checkout'),
+      });
+      expect(directoryListing).toBe(false);
+      vercel.answerOnce(
+        'GET /v9/projects/:idOrName',
+        { body: drifted },
+        {
+          body: {
+            ...vercelProject(),
+            link: { type: 'azure-devops', org: 'acme', repo: 'storefront' },
+          },
+        },
+      );
+
+      expect((await check()).message).toBe(
+        'Vercel project prj_storefront is linked to GitHub repository acme/checkout, not to GitHub repository acme/storefront',
+      );
+      const unknownType = await check();
+      expect(unknownType).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(unknownType.errorClass).toBe('configuration');
+      expect(unknownType.message).toBe(
+        'Vercel project prj_storefront is linked to azure-devops repository acme/storefront, not to GitHub repository acme/storefront',
+      );
+    });
+
+    it('refuses a project Vercel does not have as configuration', async () => {
+      const refused = await check({
+        annotations: { 'vercel.com/project-id': 'prj_gone' },
+      });
+      expect(refused).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(refused.errorClass).toBe('configuration');
+      expect(refused.message).toBe(
+        'Vercel has no project prj_gone in team team_acme (the vercel.com/project-id annotation of component:default/storefront)',
+      );
+      expect(vercel.requests.map(r => r.path)).toEqual([
+        '/v9/projects/prj_gone',
+      ]);
+    });
+
+    it('refuses an entity without a project without calling Vercel', async () => {
+      const refused = await check({ annotations: {} });
+      expect(refused).toEqual(
+        new PreviewProviderPermanentError(
+          'component:default/storefront has no vercel.com/project-id annotation',
+        ),
+      );
+      expect(vercel.requests).toEqual([]);
+    });
+
+    it('maps failures: 5xx and no answer transient, 429 rate limited, 403 configuration', async () => {
+      vercel.answerOnce(
+        'GET /v9/projects/:idOrName',
+        vercelError(502, 'bad_gateway'),
+        { delayMs: 3_000, body: {} },
+        rateLimited(20_000),
+        vercelError(403, 'forbidden', 'Not authorized'),
+      );
+      const outage = await check();
+      expect(outage).toBeInstanceOf(PreviewProviderTransientError);
+      expect(outage.message).toBe(
+        'Vercel could not read a project: HTTP 502 (bad_gateway)',
+      );
+      const slow = await check();
+      expect(slow).toBeInstanceOf(PreviewProviderTransientError);
+      expect(slow.message).toBe(
+        'Vercel could not read a project: no answer within 1000 ms',
+      );
+      const limited = await check();
+      expect(limited).toBeInstanceOf(PreviewProviderRateLimitedError);
+      expect(limited.retryAfterMs).toBeGreaterThan(18_000);
+      const refused = await check();
+      expect(refused).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(refused.errorClass).toBe('configuration');
+      expect(refused.message).toBe(
+        'Vercel could not read a project: HTTP 403 (forbidden)',
+      );
+      // One request each: the SDK did not retry on its own.
+      expect(vercel.requests).toHaveLength(4);
     });
   });
 

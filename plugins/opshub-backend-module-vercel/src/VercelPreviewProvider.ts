@@ -11,13 +11,16 @@ import {
   retryAfterMsOf,
 } from '@opshub/plugin-opshub-node';
 // The SDK's standalone functions: the whole client would load schemas for
-// all of Vercel's API (about 400 MB of heap); these load the deployments'.
+// all of Vercel's API (about 400 MB of heap); these load the deployments'
+// and the project's.
 import { VercelCore } from '@vercel/sdk/core.js';
 import { deploymentsCreateDeployment } from '@vercel/sdk/funcs/deploymentsCreateDeployment.js';
 import { deploymentsDeleteDeployment } from '@vercel/sdk/funcs/deploymentsDeleteDeployment.js';
 import { deploymentsGetDeployment } from '@vercel/sdk/funcs/deploymentsGetDeployment.js';
 import { deploymentsGetDeployments } from '@vercel/sdk/funcs/deploymentsGetDeployments.js';
+import { projectsGetProject } from '@vercel/sdk/funcs/projectsGetProject.js';
 import type { RequestOptions } from '@vercel/sdk/lib/sdks.js';
+import { ResponseValidationError } from '@vercel/sdk/models/responsevalidationerror.js';
 import { VercelError } from '@vercel/sdk/models/vercelerror.js';
 import type { Result } from '@vercel/sdk/types/fp.js';
 
@@ -153,6 +156,65 @@ export class VercelPreviewProvider implements PreviewProvider {
     return undefined;
   }
 
+  /**
+   * Reads the project (`GET /v9/projects/{idOrName}`) and refuses, as
+   * `configuration`, one whose Git link is not `source.repository` on
+   * GitHub (compared case-insensitively): linked to another repository, to
+   * another Git provider or host, or to none. An unknown project is refused
+   * too; 5xx, no answer and 429 are retried as for every call.
+   */
+  async checkRepository(
+    source: PreviewSource,
+    { signal }: { signal: AbortSignal },
+  ): Promise<void> {
+    const project = projectOf(source);
+    const found = await this.call<{ link: unknown } | undefined>(
+      'read a project',
+      signal,
+      async options => {
+        const result = await projectsGetProject(
+          this.client,
+          { idOrName: project, teamId: this.teamId },
+          options,
+        );
+        if (result.ok) {
+          return { ok: true, value: { link: result.value.link as unknown } };
+        }
+        const { error } = result;
+        if (error instanceof VercelError && error.statusCode === 404) {
+          return { ok: true, value: undefined };
+        }
+        // A project object the SDK's schema no longer describes (Vercel adds
+        // fields and link types): its link can still be read.
+        if (
+          error instanceof ResponseValidationError &&
+          error.statusCode === 200 &&
+          isObject(error.rawValue)
+        ) {
+          return { ok: true, value: { link: error.rawValue.link } };
+        }
+        return result;
+      },
+    );
+    if (!found) {
+      throw new PreviewProviderPermanentError(
+        `Vercel has no project ${project}${
+          this.teamId ? ` in team ${this.teamId}` : ''
+        } (the ${VERCEL_PROJECT_ANNOTATION} annotation of ${source.entityRef})`,
+        'configuration',
+      );
+    }
+    const link = describeLink(found.link);
+    const wanted = source.repository.trim().toLowerCase();
+    if (link.githubRepository?.toLowerCase() === wanted) return;
+    throw new PreviewProviderPermanentError(
+      link.description
+        ? `Vercel project ${project} is linked to ${link.description}, not to GitHub repository ${source.repository}`
+        : `Vercel project ${project} is not linked to a Git repository; OpsHub builds ${source.entityRef} only in a project linked to GitHub repository ${source.repository}`,
+      'configuration',
+    );
+  }
+
   async status(
     deployment: Deployment,
     { signal }: { signal: AbortSignal },
@@ -272,6 +334,70 @@ function projectOf(source: PreviewSource): string {
     );
   }
   return project;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/**
+ * A project's Git link (`link` of the project object) as a refusal names
+ * it, and its `owner/name` when it is a repository on GitHub itself
+ * (`github`, or `github-limited`: the same host through Vercel's limited
+ * GitHub app). Absent or unreadable: no link.
+ */
+function describeLink(link: unknown): {
+  githubRepository?: string;
+  description?: string;
+} {
+  if (!isObject(link) || typeof link.type !== 'string') return {};
+  const text = (key: string) =>
+    typeof link[key] === 'string' && link[key] ? (link[key] as string) : '';
+  const org = text('org');
+  const repo = text('repo');
+  const ownerAndName = org && repo ? `${org}/${repo}` : '';
+  switch (link.type) {
+    case 'github':
+    case 'github-limited':
+      return ownerAndName
+        ? {
+            githubRepository: ownerAndName,
+            description: `GitHub repository ${ownerAndName}`,
+          }
+        : {
+            description: `a GitHub repository of ${org || 'an unnamed owner'}`,
+          };
+    case 'github-custom-host':
+      return {
+        description: `${ownerAndName || org || 'a repository'} on GitHub host ${
+          text('host') || 'unknown'
+        }`,
+      };
+    case 'gitlab':
+      return {
+        description: `GitLab project ${
+          text('projectNameWithNamespace') || text('projectUrl') || 'unnamed'
+        }`,
+      };
+    case 'bitbucket':
+      return {
+        description: `Bitbucket repository ${
+          text('owner') && text('slug')
+            ? `${text('owner')}/${text('slug')}`
+            : text('name') || 'unnamed'
+        }`,
+      };
+    default: {
+      const name =
+        ownerAndName ||
+        (text('owner') && repo ? `${text('owner')}/${repo}` : '');
+      return {
+        description: name
+          ? `${link.type} repository ${name}`
+          : `a repository of type ${link.type}`,
+      };
+    }
+  }
 }
 
 /** What OpsHub writes into a deployment's `meta`, and `find` looks for. */

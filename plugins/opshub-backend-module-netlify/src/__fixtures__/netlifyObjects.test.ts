@@ -2,6 +2,7 @@ import openApi from '@netlify/open-api/dist/swagger.json';
 import {
   buildObject,
   deployObject,
+  githubRepo,
   siteDeploysPage,
   siteObject,
 } from './netlifyObjects';
@@ -48,5 +49,17 @@ describe('Netlify fixtures', () => {
     expect(Object.keys(site.published_deploy as object).sort()).toEqual(
       documentedKeys(documented.properties.published_deploy as Definition),
     );
+  });
+
+  it('keep every documented property of a site linked elsewhere', () => {
+    const site = siteObject({}, githubRepo('acme/storefront'));
+    expect(Object.keys(site).sort()).toEqual(documentedKeys(definitions.site));
+    expect(Object.keys(site.build_settings as object).sort()).toEqual(
+      documentedKeys(definitions.repoInfo),
+    );
+    expect(site.build_settings).toMatchObject({
+      repo_url: 'https://github.com/acme/storefront',
+      repo_path: 'acme/storefront',
+    });
   });
 });

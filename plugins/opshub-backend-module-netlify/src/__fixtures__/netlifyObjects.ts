@@ -70,8 +70,27 @@ export function buildObject(overrides: JsonObject = {}): JsonObject {
   };
 }
 
-/** A site built from `acme/web` whose production branch is `main`. */
-export function siteObject(overrides: JsonObject = {}): JsonObject {
+/**
+ * A site's `build_settings` naming GitHub repository `owner/name`, as
+ * Netlify answers them for a site linked to it.
+ */
+export function githubRepo(repository: string): JsonObject {
+  return {
+    provider: 'github',
+    repo_path: repository,
+    repo_url: `https://github.com/${repository}`,
+  };
+}
+
+/**
+ * A site built from `acme/web` whose production branch is `main`.
+ * `buildSettings` override those keys of its `build_settings` (the
+ * repository it is linked to: `repo_url`, `repo_path`, `provider`).
+ */
+export function siteObject(
+  overrides: JsonObject = {},
+  buildSettings: JsonObject = {},
+): JsonObject {
   return {
     id: SITE_ID,
     state: 'current',
@@ -141,6 +160,7 @@ export function siteObject(overrides: JsonObject = {}): JsonObject {
       env: { NODE_VERSION: '22' },
       installation_id: 51234567,
       stop_builds: false,
+      ...buildSettings,
     },
     id_domain: `${SITE_ID}.netlify.app`,
     default_hooks_data: { access_token: 'hook-token-for-tests' },

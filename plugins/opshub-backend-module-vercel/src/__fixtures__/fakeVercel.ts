@@ -1,5 +1,10 @@
 import type { GetDeploymentResponseBody2 } from '@vercel/sdk/models/getdeploymentresponsebody1.js';
 import type {
+  GetProjectLink,
+  GetProjectLink1,
+} from '@vercel/sdk/models/getprojectfrompreset.js';
+import type { GetProjectResponseBody } from '@vercel/sdk/models/getprojectresponsebody.js';
+import type {
   Deployments,
   GetDeploymentsResponseBody,
 } from '@vercel/sdk/models/getdeploymentsop.js';
@@ -116,6 +121,70 @@ export function vercelDeployment(options: {
 }
 
 /**
+ * A project's link to a GitHub repository, as Vercel's project object
+ * carries it (`owner/name`).
+ */
+export function githubLink(repository: string): GetProjectLink1 {
+  const [org, repo] = repository.split('/');
+  return {
+    type: 'github',
+    org,
+    repo,
+    repoId: 718_204_553,
+    repoOwnerId: 91_837_214,
+    gitCredentialId: 'cred_7c1d2e3f4a5b6c7d8e9f0a1b',
+    productionBranch: 'main',
+    deployHooks: [],
+    sourceless: true,
+    createdAt: Date.parse('2026-03-02T09:15:00Z'),
+    updatedAt: Date.parse('2026-03-02T09:15:00Z'),
+  };
+}
+
+/**
+ * A project as Vercel's API documents it (`GET /v9/projects/{idOrName}`),
+ * typed as the SDK's answer so the compiler holds it to every field
+ * documented as always present. Linked to GitHub's `acme/storefront` (the
+ * test backend's entity's repository) unless `link` says otherwise; `null`
+ * is a project with no Git link.
+ */
+export function vercelProject(
+  options: {
+    /** Default `prj_storefront`. */
+    id?: string;
+    /** Default `storefront`. */
+    name?: string;
+    link?: GetProjectLink | null;
+  } = {},
+): GetProjectResponseBody {
+  const link =
+    options.link === undefined ? githubLink('acme/storefront') : options.link;
+  return {
+    id: options.id ?? 'prj_storefront',
+    name: options.name ?? 'storefront',
+    accountId: 'team_acme',
+    alias: [],
+    createdAt: Date.parse('2026-03-02T09:12:44Z'),
+    updatedAt: Date.parse('2026-11-20T16:03:10Z'),
+    framework: 'nextjs',
+    nodeVersion: '22.x',
+    buildCommand: null,
+    devCommand: null,
+    installCommand: null,
+    outputDirectory: null,
+    rootDirectory: null,
+    directoryListing: false,
+    autoExposeSystemEnvs: true,
+    gitForkProtection: true,
+    live: false,
+    defaultResourceConfig: { functionDefaultRegions: ['iad1'] },
+    resourceConfig: { functionDefaultRegions: ['iad1'] },
+    deploymentExpiration: { expirationDays: 180 },
+    ...(link ? { link } : {}),
+  };
+}
+
+/**
  * The same deployment as `GET /v7/deployments` lists it, typed as the SDK's
  * list item so the compiler holds it to every field documented as always
  * present there (the id is `uid` in this view).
@@ -188,9 +257,12 @@ export function vercelError(
 }
 
 /**
- * Vercel's deployments API on loopback: POST creates a QUEUED deployment
- * (keeping the request's `meta`, one second after the one before), GET
- * answers it in the state the test sets, DELETE removes it, and
+ * Vercel's deployments and projects API on loopback.
+ * `GET /v9/projects/{idOrName}` answers the project in `projects` with that
+ * id or name (by default `prj_storefront`, linked to `acme/storefront`; set
+ * another to relink it), else 404. `POST /v13/deployments` creates a QUEUED
+ * deployment (keeping the request's `meta`, one second after the one
+ * before), GET answers it in the state the test sets, DELETE removes it, and
  * `GET /v7/deployments` lists them newest first, filtered by `projectId`,
  * `sha` and `branch`, `limit` a page, older than `until`. While
  * `lostCreateAnswers` is above zero, a POST creates its deployment but
@@ -200,6 +272,8 @@ export function vercelError(
 export async function startFakeVercel(): Promise<
   FakeProviderApi & {
     deployments: Map<string, ReturnType<typeof vercelDeployment>>;
+    /** By project id. */
+    projects: Map<string, GetProjectResponseBody>;
     lostCreateAnswers: number;
     settle(
       id: string,
@@ -210,9 +284,11 @@ export async function startFakeVercel(): Promise<
 > {
   const api = await startFakeProviderApi();
   const deployments = new Map<string, ReturnType<typeof vercelDeployment>>();
+  const projects = new Map([['prj_storefront', vercelProject()]]);
   let next = 1;
   const fake = Object.assign(api, {
     deployments,
+    projects,
     lostCreateAnswers: 0,
     settle(
       id: string,
@@ -286,6 +362,14 @@ export async function startFakeVercel(): Promise<
       },
     };
     return { body };
+  });
+  api.route('GET /v9/projects/:idOrName', ({ params }) => {
+    const project = [...projects.values()].find(
+      p => p.id === params.idOrName || p.name === params.idOrName,
+    );
+    return project
+      ? { body: project }
+      : vercelError(404, 'not_found', 'Project not found');
   });
   api.route('GET /v13/deployments/:id', ({ params }) => {
     const deployment = deployments.get(params.id);
