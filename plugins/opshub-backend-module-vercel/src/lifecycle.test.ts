@@ -6,9 +6,11 @@ import {
   startPreviewTestBackend,
 } from '@opshub/plugin-opshub-node/testUtils';
 import {
+  githubLink,
   rateLimited,
   startFakeVercel,
   vercelError,
+  vercelProject,
 } from './__fixtures__/fakeVercel';
 import vercelModule from './index';
 
@@ -98,6 +100,18 @@ describe('Vercel previews through the OpsHub lifecycle', () => {
     expect(await backend.jobs('create-preview')).toEqual([
       expect.objectContaining({ state: 'succeeded', attempts: 2 }),
     ]);
+  });
+
+  it("refuses to build in a project linked to another team's repository", async () => {
+    vercel.projects.set(
+      'prj_storefront',
+      vercelProject({ link: githubLink('other-team/checkout') }),
+    );
+    const failed = await backend.waitForPreview(pr, p => p.state === 'failed');
+    expect(failed).toMatchObject({ errorClass: 'configuration' });
+    expect(failed.errorMessage).toContain('other-team/checkout');
+    // Nothing was built there.
+    expect(vercel.requests.filter(r => r.method === 'POST')).toEqual([]);
   });
 
   it('fails the preview as a provider outage when Vercel answers 5xx until the job is dead', async () => {
