@@ -23,17 +23,50 @@ export interface Config {
        */
       webhookSecret?: string;
       /**
-       * Secrets still accepted while rotating to a new `webhookSecret`.
+       * More secrets deliveries may be signed with. A plain string is valid
+       * for every repository, like `webhookSecret` (e.g. the secret being
+       * rotated out). `{ secret, owners?, repositories? }` is valid only for
+       * deliveries whose `repository.full_name` is one of `repositories`
+       * (`owner/name`) or belongs to one of `owners` (both case-insensitive):
+       * for per-repository webhooks, whose admins would otherwise be able to
+       * sign deliveries for every other repository. A delivery signed with a
+       * secret not valid for its repository, or about no repository (an
+       * organisation hook's `ping`) and signed with a scoped secret, gets 401.
        * @visibility secret
        */
-      additionalWebhookSecrets?: string[];
+      additionalWebhookSecrets?: Array<
+        | string
+        | {
+            /**
+             * The webhook's secret.
+             * @visibility secret
+             */
+            secret: string;
+            /** Owners (users or organisations), e.g. `acme`. */
+            owners?: string[];
+            /** Repositories as `owner/name`, e.g. `acme/storefront`. */
+            repositories?: string[];
+          }
+      >;
       /** Largest accepted body in bytes; larger ones get 413. Default 25 MiB. */
       maxPayloadBytes?: number;
       /**
-       * Deliveries processed at once per instance; up to eight times as many
-       * wait, beyond that 503. Default 32.
+       * Deliveries recorded at once per instance; up to eight times as many
+       * wait, beyond that 503. Only verified deliveries, whose bodies have
+       * arrived, take a place. Default 32.
        */
       maxConcurrentDeliveries?: number;
+      /**
+       * How long a delivery's body may take to arrive after its headers;
+       * slower ones get 408 and their connection is closed. Default 10 seconds.
+       */
+      bodyTimeout?: HumanDuration | string;
+      /**
+       * Bytes of delivery bodies buffered at once per instance, across all
+       * deliveries in flight; a delivery that would go beyond it gets 503 with
+       * `Retry-After`. At least `maxPayloadBytes`. Default 128 MiB.
+       */
+      maxBufferedBytes?: number;
       /**
        * GitHub write-back (commit statuses, deployments and their statuses, PR
        * comments) per backend instance and minute; GitHub allows 80. Default 60.

@@ -10,6 +10,8 @@ describe('readOpsHubConfig', () => {
       additionalWebhookSecrets: [],
       maxPayloadBytes: 25 * 1024 * 1024,
       maxConcurrentDeliveries: 32,
+      bodyTimeoutMs: 10_000,
+      maxBufferedBytes: 128 * 1024 * 1024,
       deliveryRetentionMs: 14 * 24 * 3600_000,
       contentWritesPerMinute: 60,
     });
@@ -101,7 +103,7 @@ describe('readOpsHubConfig', () => {
     );
     expect(config.github).toMatchObject({
       webhookSecret: 'new',
-      additionalWebhookSecrets: ['old'],
+      additionalWebhookSecrets: [{ secret: 'old' }],
       maxPayloadBytes: 1024,
       deliveryRetentionMs: 2 * 24 * 3600_000,
     });
@@ -111,6 +113,97 @@ describe('readOpsHubConfig', () => {
       pollIntervalMs: 5_000,
       backoff: { baseMs: 2_000, capMs: 60_000 },
       typeConcurrency: { 'create-preview': 2 },
+    });
+  });
+
+  describe('opshub.github', () => {
+    const github = (data: JsonObject) =>
+      readOpsHubConfig(
+        mockServices.rootConfig({ data: { opshub: { github: data } } }),
+      ).github;
+
+    it('reads additional secrets as plain strings (unscoped) or scoped to owners and repositories', () => {
+      expect(
+        github({
+          additionalWebhookSecrets: [
+            'rotating',
+            { secret: 'unscoped object' },
+            { secret: 'org', owners: ['Acme'] },
+            {
+              secret: 'repos',
+              owners: ['other-org'],
+              repositories: ['acme/storefront', 'Acme/web.site'],
+            },
+          ],
+        }).additionalWebhookSecrets,
+      ).toEqual([
+        { secret: 'rotating' },
+        { secret: 'unscoped object' },
+        { secret: 'org', owners: ['Acme'] },
+        {
+          secret: 'repos',
+          owners: ['other-org'],
+          repositories: ['acme/storefront', 'Acme/web.site'],
+        },
+      ]);
+    });
+
+    it.each([
+      [
+        [{ secret: 'hunter2', repositories: [] }],
+        'opshub.github.additionalWebhookSecrets[0] names no owner or repository; leave both out for a secret valid for every repository',
+      ],
+      [
+        ['ok', { secret: 'hunter2', repositories: ['acme/*'] }],
+        "opshub.github.additionalWebhookSecrets[1].repositories entries must be like acme/storefront, not 'acme/*'",
+      ],
+      [
+        [{ secret: 'hunter2', owners: ['acme/web'] }],
+        "opshub.github.additionalWebhookSecrets[0].owners entries must be like acme, not 'acme/web'",
+      ],
+      [
+        [{ secret: 'hunter2', owners: 'acme' }],
+        'opshub.github.additionalWebhookSecrets[0].owners must be a list like [acme]',
+      ],
+      [
+        [{ owners: ['acme'] }],
+        'opshub.github.additionalWebhookSecrets[0].secret must be a non-empty string',
+      ],
+      [
+        [{ secret: 'hunter2', repos: ['acme/web'] }],
+        'opshub.github.additionalWebhookSecrets[0] has unknown keys repos; it takes secret, owners and repositories',
+      ],
+      [[''], 'opshub.github.additionalWebhookSecrets[0] must not be empty'],
+      [
+        [42],
+        'opshub.github.additionalWebhookSecrets[0] must be a string or { secret, owners?, repositories? }',
+      ],
+    ])(
+      'refuses additional secrets %j, naming no secret',
+      (entries, message) => {
+        const read = () => github({ additionalWebhookSecrets: entries as any });
+        expect(read).toThrow(message);
+        expect(read).not.toThrow(/hunter2/);
+      },
+    );
+
+    it('reads the body timeout and the buffered-bytes budget', () => {
+      expect(
+        github({
+          bodyTimeout: { milliseconds: 200 },
+          maxBufferedBytes: 4096,
+          maxPayloadBytes: 1024,
+        }),
+      ).toMatchObject({ bodyTimeoutMs: 200, maxBufferedBytes: 4096 });
+      expect(github({ bodyTimeout: 'PT30S' }).bodyTimeoutMs).toBe(30_000);
+      expect(() => github({ bodyTimeout: { seconds: 0 } })).toThrow(
+        'opshub.github.bodyTimeout must be longer than 0',
+      );
+      expect(() =>
+        github({ maxPayloadBytes: 2048, maxBufferedBytes: 1024 }),
+      ).toThrow(
+        'opshub.github.maxBufferedBytes (1024) must be at least maxPayloadBytes (2048), or the largest bodies could never be accepted',
+      );
     });
   });
 });

@@ -14,6 +14,11 @@ import type { JobQueueOptions } from './queue/JobQueue';
 import { type PreviewRules, readPreviewRules } from './previews/previewRules';
 import { normalizeSubjectRef } from './rbac/subjectRef';
 import { defaultJobQueueOptions } from './queue/JobQueue';
+import {
+  DEFAULT_BODY_TIMEOUT_MS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+} from './webhooks/githubWebhookRoute';
+import type { WebhookSecret } from './webhooks/verifyGithubSignature';
 
 const MiB = 1024 * 1024;
 
@@ -21,9 +26,14 @@ export interface OpsHubBackendConfig {
   projectSyncSchedule: SchedulerServiceTaskScheduleDefinition;
   github: {
     webhookSecret?: string;
-    additionalWebhookSecrets: string[];
+    /** Plain strings become `{ secret }`: unscoped. */
+    additionalWebhookSecrets: WebhookSecret[];
     maxPayloadBytes: number;
     maxConcurrentDeliveries: number;
+    /** A body not received this long after its headers gets 408. */
+    bodyTimeoutMs: number;
+    /** Bytes of bodies buffered at once per instance; beyond it, 503. */
+    maxBufferedBytes: number;
     deliveryRetentionMs: number;
     /** Statuses, deployments and comments OpsHub creates a minute, per instance. */
     contentWritesPerMinute: number;
@@ -66,6 +76,8 @@ export function readOpsHubConfig(
       ? durationToMilliseconds(readDurationFromConfig(from, { key }))
       : fallback;
   const buildTimeoutMs = ms('buildTimeout', 30 * 60_000, previews);
+  const maxPayloadBytes =
+    github?.getOptionalNumber('maxPayloadBytes') ?? 25 * MiB;
 
   return {
     projectSyncSchedule: sync
@@ -77,11 +89,12 @@ export function readOpsHubConfig(
         },
     github: {
       webhookSecret: github?.getOptionalString('webhookSecret'),
-      additionalWebhookSecrets:
-        github?.getOptionalStringArray('additionalWebhookSecrets') ?? [],
-      maxPayloadBytes: github?.getOptionalNumber('maxPayloadBytes') ?? 25 * MiB,
+      additionalWebhookSecrets: readAdditionalWebhookSecrets(github),
+      maxPayloadBytes,
       maxConcurrentDeliveries:
         github?.getOptionalNumber('maxConcurrentDeliveries') ?? 32,
+      bodyTimeoutMs: readBodyTimeout(github),
+      maxBufferedBytes: readMaxBufferedBytes(github, maxPayloadBytes),
       deliveryRetentionMs: ms('deliveryRetention', 14 * 24 * 3600_000, github),
       contentWritesPerMinute:
         github?.getOptionalNumber('contentWritesPerMinute') ?? 60,
@@ -125,6 +138,109 @@ export function readOpsHubConfig(
         opshub?.getOptionalNumber('rbac.mutationsPerMinute') ?? 60,
     },
   };
+}
+
+const OWNER = /^[A-Za-z0-9_.-]+$/;
+const REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/**
+ * `opshub.github.additionalWebhookSecrets`: strings (unscoped) or
+ * `{ secret, owners?, repositories? }`. A scope must name something, so a
+ * list left empty never silently means every repository. Errors never
+ * include a secret.
+ */
+function readAdditionalWebhookSecrets(github?: Config): WebhookSecret[] {
+  const key = 'opshub.github.additionalWebhookSecrets';
+  const entries = github?.getOptional('additionalWebhookSecrets') ?? [];
+  if (!Array.isArray(entries)) throw new Error(`${key} must be a list`);
+  return entries.map((entry, i) => {
+    const at = `${key}[${i}]`;
+    if (typeof entry === 'string') {
+      if (!entry) throw new Error(`${at} must not be empty`);
+      return { secret: entry };
+    }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new Error(
+        `${at} must be a string or { secret, owners?, repositories? }`,
+      );
+    }
+    const { secret, owners, repositories, ...rest } = entry;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) {
+      throw new Error(
+        `${at} has unknown keys ${unknown.join(
+          ', ',
+        )}; it takes secret, owners and repositories`,
+      );
+    }
+    if (typeof secret !== 'string' || !secret) {
+      throw new Error(`${at}.secret must be a non-empty string`);
+    }
+    const names = (
+      name: 'owners' | 'repositories',
+      value: unknown,
+      pattern: RegExp,
+      example: string,
+    ) => {
+      if (value === undefined) return undefined;
+      if (!Array.isArray(value)) {
+        throw new Error(`${at}.${name} must be a list like [${example}]`);
+      }
+      for (const item of value) {
+        if (typeof item !== 'string' || !pattern.test(item)) {
+          throw new Error(
+            `${at}.${name} entries must be like ${example}, not '${item}'`,
+          );
+        }
+      }
+      return value as string[];
+    };
+    const scoped: WebhookSecret = { secret };
+    const ownerList = names('owners', owners, OWNER, 'acme');
+    const repositoryList = names(
+      'repositories',
+      repositories,
+      REPOSITORY,
+      'acme/storefront',
+    );
+    if (ownerList) scoped.owners = ownerList;
+    if (repositoryList) scoped.repositories = repositoryList;
+    if (
+      (ownerList || repositoryList) &&
+      !ownerList?.length &&
+      !repositoryList?.length
+    ) {
+      throw new Error(
+        `${at} names no owner or repository; leave both out for a secret valid for every repository`,
+      );
+    }
+    return scoped;
+  });
+}
+
+function readBodyTimeout(github?: Config): number {
+  if (!github?.has('bodyTimeout')) return DEFAULT_BODY_TIMEOUT_MS;
+  const timeoutMs = durationToMilliseconds(
+    readDurationFromConfig(github, { key: 'bodyTimeout' }),
+  );
+  if (!(timeoutMs > 0)) {
+    throw new Error('opshub.github.bodyTimeout must be longer than 0');
+  }
+  return timeoutMs;
+}
+
+function readMaxBufferedBytes(
+  github: Config | undefined,
+  maxPayloadBytes: number,
+): number {
+  const max =
+    github?.getOptionalNumber('maxBufferedBytes') ?? DEFAULT_MAX_BUFFERED_BYTES;
+  if (max < maxPayloadBytes) {
+    throw new Error(
+      `opshub.github.maxBufferedBytes (${max}) must be at least maxPayloadBytes (${maxPayloadBytes}), or the largest bodies could never be accepted`,
+    );
+  }
+  return max;
 }
 
 function readImplicitOwnerRole(opshub?: Config): OpsHubRole | undefined {

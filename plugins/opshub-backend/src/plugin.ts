@@ -201,6 +201,8 @@ export const opshubPlugin = createBackendPlugin({
                 : undefined,
               maxPayloadBytes: github.maxPayloadBytes,
               maxConcurrentDeliveries: github.maxConcurrentDeliveries,
+              bodyTimeoutMs: github.bodyTimeoutMs,
+              maxBufferedBytes: github.maxBufferedBytes,
               logger,
             },
             summary: {

@@ -1,4 +1,4 @@
-import { createConcurrencyLimit } from './concurrencyLimit';
+import { createByteBudget, createConcurrencyLimit } from './concurrencyLimit';
 
 describe('createConcurrencyLimit', () => {
   it('runs at most max at once, queues up to maxWaiting, and sheds the rest', async () => {
@@ -21,5 +21,20 @@ describe('createConcurrencyLimit', () => {
     // All released: two fresh slots again.
     expect(await limit.acquire()).toBeDefined();
     expect(await limit.acquire()).toBeDefined();
+  });
+});
+
+describe('createByteBudget', () => {
+  it('takes bytes up to max, refuses what would go beyond, and takes again once given back', () => {
+    const budget = createByteBudget(100);
+    expect(budget.take(60)).toBe(true);
+    expect(budget.take(41)).toBe(false);
+    expect(budget.free).toBe(40);
+    expect(budget.take(40)).toBe(true);
+    expect(budget.free).toBe(0);
+    budget.give(60);
+    expect(budget.take(60)).toBe(true);
+    budget.give(100);
+    expect(budget.free).toBe(100);
   });
 });

@@ -22,3 +22,27 @@ export function createConcurrencyLimit(max: number, maxWaiting: number) {
     },
   };
 }
+
+/**
+ * Bytes shared by everything in flight: `take` answers false (and takes
+ * nothing) when the bytes asked for would go beyond `max`.
+ */
+export function createByteBudget(max: number) {
+  let used = 0;
+  return {
+    take(bytes: number): boolean {
+      if (used + bytes > max) return false;
+      used += bytes;
+      return true;
+    },
+    give(bytes: number) {
+      used -= bytes;
+    },
+    /** Bytes that may still be taken. */
+    get free() {
+      return max - used;
+    },
+  };
+}
+
+export type ByteBudget = ReturnType<typeof createByteBudget>;

@@ -388,6 +388,153 @@ describe.each(databases.eachSupportedId())(
       expect(await recorded()).toEqual({ deliveries: 1, jobs: [] });
     });
 
+    describe('with secrets scoped to owners and repositories', () => {
+      const REPO_SECRET = 'the secret of one repository webhook';
+      const OWNER_SECRET = 'the secret of one owner';
+      let scoped: typeof server;
+
+      beforeAll(async () => {
+        scoped = await startOpsHubBackend({
+          knex,
+          config: {
+            github: {
+              webhookSecret: WEBHOOK_SECRET,
+              additionalWebhookSecrets: [
+                OLD_WEBHOOK_SECRET,
+                {
+                  secret: REPO_SECRET,
+                  repositories: ['codertocat/HELLO-world'],
+                },
+                { secret: OWNER_SECRET, owners: ['CODERTOCAT'] },
+              ],
+              maxPayloadBytes: 64 * 1024,
+            },
+          },
+        });
+      });
+
+      const about = (fullName: string | null) =>
+        fullName === null
+          ? { zen: 'Keep it logically awesome.', hook_id: 42 }
+          : {
+              ...opened,
+              repository: { ...opened.repository, full_name: fullName },
+            };
+
+      async function deliverSigned(
+        payload: object,
+        secret: string,
+        event = 'pull_request',
+      ) {
+        const body = JSON.stringify(payload);
+        return request(scoped)
+          .post('/api/opshub/webhooks/github')
+          .set('Content-Type', 'application/json')
+          .set('X-GitHub-Event', event)
+          .set('X-GitHub-Delivery', nextDeliveryId())
+          .set('X-Hub-Signature-256', await sign(body, secret))
+          .send(body);
+      }
+
+      it.each([
+        [
+          'a repository secret',
+          'its repository',
+          REPO_SECRET,
+          'Codertocat/Hello-World',
+        ],
+        [
+          'a repository secret',
+          'its repository in any case',
+          REPO_SECRET,
+          'CODERTOCAT/hello-world',
+        ],
+        [
+          'an owner secret',
+          'a repository of its owner',
+          OWNER_SECRET,
+          'codertocat/Other',
+        ],
+        [
+          'a plain-string secret',
+          'any repository',
+          OLD_WEBHOOK_SECRET,
+          'someone/else',
+        ],
+        [
+          'the primary secret',
+          'any repository',
+          WEBHOOK_SECRET,
+          'someone/else',
+        ],
+      ])('%s signs for %s', async (_secret, _repo, secret, fullName) => {
+        const res = await deliverSigned(about(fullName), secret);
+        expect(res.status).toBe(202);
+        expect((await recorded()).deliveries).toBe(1);
+      });
+
+      it.each([
+        [
+          'a repository secret',
+          'another repository of its owner',
+          REPO_SECRET,
+          'Codertocat/Other',
+        ],
+        ['a repository secret', 'another owner', REPO_SECRET, 'someone/else'],
+        ['an owner secret', 'another owner', OWNER_SECRET, 'someone/else'],
+        [
+          'an owner secret',
+          'an owner whose name it starts',
+          OWNER_SECRET,
+          'Codertocat-evil/Hello-World',
+        ],
+      ])(
+        '%s does not sign for %s',
+        async (_secret, _repo, secret, fullName) => {
+          const res = await deliverSigned(about(fullName), secret);
+          expect(res.status).toBe(401);
+          expect(res.body).toEqual({
+            error: {
+              name: 'AuthenticationError',
+              message: `The signing secret is not valid for repository ${fullName}`,
+            },
+          });
+          expect(await recorded()).toEqual({ deliveries: 0, jobs: [] });
+        },
+      );
+
+      it('accepts a delivery about no repository only with an unscoped secret', async () => {
+        for (const secret of [REPO_SECRET, OWNER_SECRET]) {
+          const res = await deliverSigned(about(null), secret, 'ping');
+          expect(res.status).toBe(401);
+          expect(res.body).toEqual({
+            error: {
+              name: 'AuthenticationError',
+              message:
+                'The signing secret is not valid for deliveries without a repository',
+            },
+          });
+        }
+        expect((await recorded()).deliveries).toBe(0);
+        for (const secret of [OLD_WEBHOOK_SECRET, WEBHOOK_SECRET]) {
+          const res = await deliverSigned(about(null), secret, 'ping');
+          expect(res.status).toBe(202);
+          expect(res.body.outcome).toBe('ignored');
+        }
+      });
+
+      it('still refuses a wrong secret with the signature message', async () => {
+        const res = await deliverSigned(
+          about('Codertocat/Hello-World'),
+          'wrong',
+        );
+        expect(res.status).toBe(401);
+        expect(res.body.error.message).toBe(
+          'Missing or invalid X-Hub-Signature-256',
+        );
+      });
+    });
+
     it('lists, shows and re-processes stored deliveries', async () => {
       const deliveryId = nextDeliveryId();
       await deliver(opened, { deliveryId });

@@ -1,15 +1,32 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Request, RequestHandler, Response } from 'express';
-import { createConcurrencyLimit } from './concurrencyLimit';
+import {
+  type ByteBudget,
+  createByteBudget,
+  createConcurrencyLimit,
+} from './concurrencyLimit';
 import { planBody } from './planDelivery';
+import {
+  type GithubSignatureVerifier,
+  scopeAllows,
+} from './verifyGithubSignature';
 import type { WebhookIntake } from './WebhookIntake';
+
+/** How long a body may take to arrive, by default. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+/** Bytes of bodies buffered at once per instance, by default. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 128 * 1024 * 1024;
 
 export interface GithubWebhookRouteOptions {
   intake: WebhookIntake;
   /** Undefined when no webhook secret is configured. */
-  verify?: (rawBody: string, signature: string | undefined) => Promise<boolean>;
+  verify?: GithubSignatureVerifier;
   maxPayloadBytes: number;
   maxConcurrentDeliveries: number;
+  /** A body not received this long after its headers gets 408. */
+  bodyTimeoutMs?: number;
+  /** Bytes of bodies buffered at once on the instance; beyond it, 503. */
+  maxBufferedBytes?: number;
   logger: LoggerService;
 }
 
@@ -21,6 +38,12 @@ const EVENT_NAME = /^[a-z_]{1,100}$/;
  * the authentication. Checks run cheapest first, and the signature is
  * verified against the raw bytes before anything parses them. Every answer
  * is JSON without internals; bad input never yields a 5xx.
+ *
+ * The body is read before anything else is held: under a deadline
+ * (`bodyTimeoutMs`, then 408) and a byte budget shared by every delivery in
+ * flight (`maxBufferedBytes`, then 503), so a slow or large sender costs
+ * neither processing slots nor unbounded memory. Only a verified delivery
+ * takes one of the `maxConcurrentDeliveries` slots, to be recorded.
  */
 export function githubWebhookRoute(
   options: GithubWebhookRouteOptions,
@@ -29,6 +52,10 @@ export function githubWebhookRoute(
     options.maxConcurrentDeliveries,
     options.maxConcurrentDeliveries * 8,
   );
+  const budget = createByteBudget(
+    options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+  );
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
 
   return async (req, res) => {
     if (!options.verify) {
@@ -69,23 +96,26 @@ export function githubWebhookRoute(
     if (declaredLength > options.maxPayloadBytes) {
       return tooLarge(res, options.maxPayloadBytes);
     }
+    if (declaredLength > budget.free) return overBudget(res);
 
-    const release = await limit.acquire();
-    if (!release) {
-      res.setHeader('Retry-After', '1');
-      return reply(
-        res,
-        503,
-        'ServiceUnavailableError',
-        'Too many deliveries in progress',
-      );
-    }
+    const body = await readBody(req, {
+      max: options.maxPayloadBytes,
+      budget,
+      timeoutMs: bodyTimeoutMs,
+    });
+    if (body === 'too-large') return tooLarge(res, options.maxPayloadBytes);
+    if (body === 'over-budget') return overBudget(res);
+    if (body === 'timeout') return timedOut(res, bodyTimeoutMs);
+    // The client is gone: nobody to answer.
+    if (body === 'aborted') return undefined;
+    const { rawBody, bytes } = body;
+    let release: (() => void) | undefined;
     try {
-      const body = await readBody(req, options.maxPayloadBytes);
-      if (body === 'too-large') return tooLarge(res, options.maxPayloadBytes);
-      const rawBody = body.toString('utf8');
-
-      if (!(await options.verify(rawBody, req.header('x-hub-signature-256')))) {
+      const scope = await options.verify(
+        rawBody,
+        req.header('x-hub-signature-256'),
+      );
+      if (!scope) {
         return reply(
           res,
           401,
@@ -100,7 +130,32 @@ export function githubWebhookRoute(
       if (plan === 'not-an-object') {
         return reply(res, 400, 'InputError', 'The body is not a JSON object');
       }
+      // The repository the delivery is recorded under and the one its jobs
+      // are looked up by (the same field, the latter not truncated).
+      if (
+        !scopeAllows(scope, plan.repository) ||
+        (plan.lookup !== undefined && !scopeAllows(scope, plan.lookup))
+      ) {
+        return reply(
+          res,
+          401,
+          'AuthenticationError',
+          plan.repository
+            ? `The signing secret is not valid for repository ${plan.repository}`
+            : 'The signing secret is not valid for deliveries without a repository',
+        );
+      }
 
+      release = await limit.acquire();
+      if (!release) {
+        res.setHeader('Retry-After', '1');
+        return reply(
+          res,
+          503,
+          'ServiceUnavailableError',
+          'Too many deliveries in progress',
+        );
+      }
       const result = await options.intake.receive({
         deliveryId,
         event,
@@ -122,7 +177,8 @@ export function githubWebhookRoute(
       );
       return reply(res, 500, 'Error', 'The delivery could not be recorded');
     } finally {
-      release();
+      release?.();
+      budget.give(bytes);
     }
   };
 }
@@ -157,35 +213,88 @@ function tooLarge(res: Response, max: number) {
   reply(res, 413, 'PayloadTooLargeError', `The body exceeds ${max} bytes`);
 }
 
+function overBudget(res: Response) {
+  res.setHeader('Connection', 'close');
+  res.setHeader('Retry-After', '1');
+  reply(
+    res,
+    503,
+    'ServiceUnavailableError',
+    'Too many delivery bodies in progress',
+  );
+}
+
+/** The connection closes once the answer is written. */
+function timedOut(res: Response, timeoutMs: number) {
+  res.setHeader('Connection', 'close');
+  reply(
+    res,
+    408,
+    'RequestTimeoutError',
+    `The body was not received within ${timeoutMs} ms`,
+  );
+}
+
+type BodyFailure = 'too-large' | 'over-budget' | 'timeout' | 'aborted';
+
 /**
- * Reads the raw body, stopping as soon as it exceeds `max` bytes. The rest is
- * drained, not destroyed, so the 413 answer still reaches the client.
+ * Reads the raw body as text, taking each chunk's bytes from `budget` as it
+ * arrives (the caller gives back `bytes` when done with it). It stops as
+ * soon as the body exceeds `max` bytes or the budget, or `timeoutMs` after
+ * it started; then nothing read is kept and the budget has it back. The rest
+ * of a body that is too large is drained, not buffered, until the answer
+ * closes the connection.
  */
-function readBody(req: Request, max: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+function readBody(
+  req: Request,
+  limits: { max: number; budget: ByteBudget; timeoutMs: number },
+): Promise<{ rawBody: string; bytes: number } | BodyFailure> {
+  const { max, budget, timeoutMs } = limits;
+  return new Promise(resolve => {
+    let chunks: Buffer[] = [];
     let size = 0;
-    const listeners = {
-      data: (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > max) {
-          finish(() => resolve('too-large'));
-          req.resume();
-        } else {
-          chunks.push(chunk);
-        }
-      },
-      end: () => finish(() => resolve(Buffer.concat(chunks, size))),
-      error: (error: Error) => finish(() => reject(error)),
-    };
-    function finish(settle: () => void) {
-      req.off('data', listeners.data);
-      req.off('end', listeners.end);
-      req.off('error', listeners.error);
-      settle();
+    let settled = false;
+    const timer = setTimeout(() => fail('timeout'), timeoutMs);
+
+    function finish() {
+      settled = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('close', onAbort);
     }
-    req.on('data', listeners.data);
-    req.on('end', listeners.end);
-    req.on('error', listeners.error);
+    function fail(failure: BodyFailure) {
+      if (settled) return;
+      finish();
+      budget.give(size);
+      chunks = [];
+      if (failure !== 'aborted') req.resume();
+      resolve(failure);
+    }
+    function onData(chunk: Buffer) {
+      if (size + chunk.length > max) fail('too-large');
+      else if (!budget.take(chunk.length)) fail('over-budget');
+      else {
+        size += chunk.length;
+        chunks.push(chunk);
+      }
+    }
+    function onEnd() {
+      if (settled) return;
+      finish();
+      const rawBody = Buffer.concat(chunks, size).toString('utf8');
+      chunks = [];
+      resolve({ rawBody, bytes: size });
+    }
+    // An aborted request errors (ECONNRESET) or closes before its end.
+    function onAbort() {
+      fail('aborted');
+    }
+
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('close', onAbort);
   });
 }
