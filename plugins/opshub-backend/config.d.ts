@@ -75,6 +75,34 @@ export interface Config {
       contentWritesPerMinute?: number;
       /** How long deliveries (with their raw payload) are kept. Default 14 days. */
       deliveryRetention?: HumanDuration | string;
+      /**
+       * Repository bindings the config approves, for installs whose catalog
+       * locations prove nothing (e.g. `file:` locations in development):
+       * each entity acts on the repository named here while its
+       * `github.com/project-slug` names that repository (see
+       * `projects.requireVerifiedBinding`).
+       */
+      approvedBindings?: Array<{
+        /** The entity, e.g. `component:default/storefront`. */
+        entityRef: string;
+        /** Its repository as `owner/name`, e.g. `acme/storefront`. */
+        repository: string;
+      }>;
+    };
+
+    /** The projects OpsHub tracks: catalog Components naming a repository. */
+    projects?: {
+      /**
+       * Whether an entity's `github.com/project-slug` must be verified before
+       * OpsHub acts on that repository (previews from its pull requests,
+       * commit statuses, deployments and comments written to it): its
+       * `backstage.io/managed-by-location` is inside the repository, an org
+       * owner approved the binding, or `github.approvedBindings` names it.
+       * `false` believes any sole claim, so any catalog author can point an
+       * entity at any repository; a repository several entities name acts
+       * only for the verified ones either way. Default true.
+       */
+      requireVerifiedBinding?: boolean;
     };
 
     /** Roles and permissions. */

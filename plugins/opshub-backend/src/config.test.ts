@@ -14,7 +14,9 @@ describe('readOpsHubConfig', () => {
       maxBufferedBytes: 128 * 1024 * 1024,
       deliveryRetentionMs: 14 * 24 * 3600_000,
       contentWritesPerMinute: 60,
+      approvedBindings: [],
     });
+    expect(config.projects).toEqual({ requireVerifiedBinding: true });
     expect(config.previews).toEqual({
       buildDrafts: false,
       skipLabel: 'opshub/skip',
@@ -41,6 +43,45 @@ describe('readOpsHubConfig', () => {
       orgOwners: [],
       mutationsPerMinute: 60,
     });
+  });
+
+  it('reads the approved bindings in lower case, and requireVerifiedBinding', () => {
+    const read = (data: JsonObject) =>
+      readOpsHubConfig(mockServices.rootConfig({ data: { opshub: data } }));
+    const config = read({
+      github: {
+        approvedBindings: [
+          { entityRef: 'Component:default/Storefront', repository: 'Acme/Web' },
+          { entityRef: 'docs', repository: 'acme/docs' },
+        ],
+      },
+      projects: { requireVerifiedBinding: false },
+    });
+    expect(config.github.approvedBindings).toEqual([
+      { entityRef: 'component:default/storefront', repository: 'acme/web' },
+      { entityRef: 'component:default/docs', repository: 'acme/docs' },
+    ]);
+    expect(config.projects.requireVerifiedBinding).toBe(false);
+    expect(() =>
+      read({
+        github: {
+          approvedBindings: [
+            { entityRef: 'component:default/x', repository: 'acme' },
+          ],
+        },
+      }),
+    ).toThrow(
+      "opshub.github.approvedBindings[0].repository must be owner/name, not 'acme'",
+    );
+    expect(() =>
+      read({
+        github: {
+          approvedBindings: [
+            { entityRef: 'component:default/', repository: 'acme/x' },
+          ],
+        },
+      }),
+    ).toThrow(/approvedBindings\[0\]\.entityRef must be an entity ref/);
   });
 
   it('reads the implicit owner role, which false turns off', () => {

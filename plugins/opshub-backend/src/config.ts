@@ -4,6 +4,7 @@ import {
   type SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { durationToMilliseconds } from '@backstage/types';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { type Config, readDurationFromConfig } from '@backstage/config';
 import {
   isOpsHubRole,
@@ -12,6 +13,7 @@ import {
 } from '@opshub/plugin-opshub-common';
 import type { JobQueueOptions } from './queue/JobQueue';
 import { type PreviewRules, readPreviewRules } from './previews/previewRules';
+import type { ApprovedBinding } from './projects/bindings';
 import { normalizeSubjectRef } from './rbac/subjectRef';
 import { defaultJobQueueOptions } from './queue/JobQueue';
 import {
@@ -37,6 +39,12 @@ export interface OpsHubBackendConfig {
     deliveryRetentionMs: number;
     /** Statuses, deployments and comments OpsHub creates a minute, per instance. */
     contentWritesPerMinute: number;
+    /** Bindings the config approves (lower case). */
+    approvedBindings: ApprovedBinding[];
+  };
+  projects: {
+    /** Only verified repository bindings act; false: a sole claim does too. */
+    requireVerifiedBinding: boolean;
   };
   queue: JobQueueOptions & { retentionMs: number };
   previews: PreviewRules & {
@@ -98,7 +106,9 @@ export function readOpsHubConfig(
       deliveryRetentionMs: ms('deliveryRetention', 14 * 24 * 3600_000, github),
       contentWritesPerMinute:
         github?.getOptionalNumber('contentWritesPerMinute') ?? 60,
+      approvedBindings: readApprovedBindings(github),
     },
+    projects: { requireVerifiedBinding: readRequireVerifiedBinding(config) },
     queue: {
       concurrency:
         queue?.getOptionalNumber('concurrency') ??
@@ -241,6 +251,46 @@ function readMaxBufferedBytes(
     );
   }
   return max;
+}
+
+/** `opshub.projects.requireVerifiedBinding`, true unless set to false. */
+export function readRequireVerifiedBinding(config: Config): boolean {
+  return (
+    config.getOptionalBoolean('opshub.projects.requireVerifiedBinding') ?? true
+  );
+}
+
+/**
+ * `opshub.github.approvedBindings`: `{ entityRef, repository }` entries, as
+ * lower-case full entity refs and `owner/name`.
+ */
+function readApprovedBindings(github?: Config): ApprovedBinding[] {
+  const key = 'opshub.github.approvedBindings';
+  return (github?.getOptionalConfigArray('approvedBindings') ?? []).map(
+    (entry, i) => {
+      const ref = entry.getString('entityRef');
+      const repository = entry.getString('repository');
+      let entityRef: string;
+      try {
+        entityRef = stringifyEntityRef(
+          parseEntityRef(ref, {
+            defaultKind: 'component',
+            defaultNamespace: 'default',
+          }),
+        );
+      } catch {
+        throw new Error(
+          `${key}[${i}].entityRef must be an entity ref like component:default/storefront, not '${ref}'`,
+        );
+      }
+      if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+        throw new Error(
+          `${key}[${i}].repository must be owner/name, not '${repository}'`,
+        );
+      }
+      return { entityRef, repository: repository.toLocaleLowerCase('en-US') };
+    },
+  );
 }
 
 function readImplicitOwnerRole(opshub?: Config): OpsHubRole | undefined {

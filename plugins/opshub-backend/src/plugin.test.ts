@@ -120,6 +120,18 @@ describe('opshub backend plugin', () => {
       problems: [],
       trackedSince: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       counts: noPreviews,
+      // No catalog location proves its claim on acme/storefront.
+      binding: {
+        entityRef: 'component:default/storefront',
+        repository: 'acme/storefront',
+        verified: false,
+        verifiedBy: null,
+        approvedBy: null,
+        approvedAt: null,
+        problem: expect.stringContaining(
+          'component:default/storefront claims acme/storefront, but it has no catalog location',
+        ),
+      },
     });
   });
 
@@ -140,6 +152,8 @@ describe('opshub backend plugin', () => {
         },
       ],
       trackedSince: null,
+      // It names no repository.
+      binding: null,
     });
   });
 

@@ -19,8 +19,11 @@ import { applyRetention } from './maintenance/retention';
 import { SentMessages } from './notifications/SentMessages';
 import { previewCounters } from './previews/previewCounters';
 import { setUpPreviews } from './previews/setUpPreviews';
+import { BindingVerifier } from './projects/bindings';
 import { findProjectsInCatalog } from './projects/catalogProjects';
+import { DatabaseBindingApprovals } from './projects/DatabaseBindingApprovals';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
+import { RepositoryBindings } from './projects/RepositoryBindings';
 import { RepositoryLookup } from './projects/RepositoryLookup';
 import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
 import { DatabaseJobStore } from './queue/DatabaseJobStore';
@@ -82,7 +85,11 @@ export const opshubPlugin = createBackendPlugin({
           await migrateUp(knex);
         }
 
-        const projects = new DatabaseProjectStore(knex);
+        const projects = new DatabaseProjectStore(knex, config.projects);
+        const verifier = BindingVerifier.fromConfig(
+          deps.config,
+          config.github.approvedBindings,
+        );
         const repositories = new RepositoryLookup(projects);
         const jobs = new DatabaseJobStore(knex);
         const deliveries = new DatabaseDeliveryStore(knex);
@@ -142,8 +149,29 @@ export const opshubPlugin = createBackendPlugin({
           queue,
           projects,
           findInCatalog: repoSlug =>
-            findProjectsInCatalog({ catalog, auth }, repoSlug),
+            findProjectsInCatalog({ catalog, auth, verifier }, repoSlug),
           logger,
+        });
+        const bindings = new RepositoryBindings({
+          projects,
+          approvals: new DatabaseBindingApprovals(knex),
+          verifier,
+          requireVerifiedBinding: config.projects.requireVerifiedBinding,
+          catalog,
+          auth,
+          async changed({ repoSlug, verified }) {
+            repositories.clear();
+            if (!verified) return;
+            // The approval stands even if its repository's deliveries
+            // cannot be planned again now.
+            await intake
+              .replanUnmatched([repoSlug])
+              .catch(error =>
+                logger.error(
+                  `Could not plan the deliveries of ${repoSlug} again: ${error}`,
+                ),
+              );
+          },
         });
         await deps.scheduler.scheduleTask({
           id: 'opshub-project-sync',
@@ -154,6 +182,7 @@ export const opshubPlugin = createBackendPlugin({
               auth,
               store: projects,
               logger,
+              verifier,
             });
             repositories.clear();
             await intake.replanUnmatched(newlyTracked.map(p => p.repoSlug));
@@ -210,11 +239,13 @@ export const opshubPlugin = createBackendPlugin({
               summaries: new EntitySummaryService({
                 catalog,
                 projects,
+                bindings,
                 counters: summaryCounters(previewCounters(knex), counters),
                 logger,
               }),
             },
             projects: { authorizer, projects, access: rbac },
+            bindings: { authorizer, audited, bindings },
             roles: {
               authorizer,
               audited,

@@ -3,6 +3,7 @@ import Router from 'express-promise-router';
 import { activityRoutes } from './activity/routes';
 import { mutationRateLimit } from './http/mutationRateLimit';
 import { previewRoutes } from './previews/routes';
+import { bindingRoutes } from './projects/bindingRoutes';
 import { projectRoutes } from './projects/routes';
 import { queueRoutes } from './queue/routes';
 import { roleRoutes } from './rbac/routes';
@@ -30,6 +31,7 @@ export interface RouterDeps {
   webhook: GithubWebhookRouteOptions;
   summary: Parameters<typeof summaryRoutes>[0];
   projects: Parameters<typeof projectRoutes>[0];
+  bindings: Parameters<typeof bindingRoutes>[0];
   roles: Parameters<typeof roleRoutes>[0];
   activity: Parameters<typeof activityRoutes>[0];
   deliveries: Parameters<typeof deliveryRoutes>[0];
@@ -56,6 +58,7 @@ export function createRouter(deps: RouterDeps) {
   );
   router.use(summaryRoutes(deps.summary));
   router.use(projectRoutes(deps.projects));
+  router.use(bindingRoutes(deps.bindings));
   router.use(roleRoutes(deps.roles));
   router.use(activityRoutes(deps.activity));
   router.use(deliveryRoutes(deps.deliveries));

@@ -269,6 +269,17 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
         scope: OPSHUB_INSTALLATION_REF,
         status: 200,
       }),
+      'PUT /org/bindings/:kind/:namespace/:name': async () => ({
+        params: {},
+        body: { repository: 'acme/storefront' },
+        scope: OPSHUB_INSTALLATION_REF,
+        status: 200,
+      }),
+      'DELETE /org/bindings/:kind/:namespace/:name': async () => ({
+        params: {},
+        scope: OPSHUB_INSTALLATION_REF,
+        status: 200,
+      }),
       'POST /previews/:previewId/redeploy': async () => ({
         params: { previewId: await preview('failed') },
         scope: STOREFRONT,
@@ -306,10 +317,8 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       });
       const before = events.length;
       const agent = request(server);
-      const req =
-        route.method === 'DELETE'
-          ? agent.delete(`/api/opshub${path}`)
-          : agent.post(`/api/opshub${path}`);
+      const verb = route.method.toLowerCase() as 'post' | 'put' | 'delete';
+      const req = agent[verb](`/api/opshub${path}`);
       const res = await req.set(as('user:default/root')).send(body);
       expect({ key, status: res.status }).toEqual({ key, status });
       expect(events.slice(before)).toEqual([

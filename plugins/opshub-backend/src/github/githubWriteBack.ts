@@ -1,8 +1,11 @@
 import type { Config } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import type { Knex } from 'knex';
+import { readRequireVerifiedBinding } from '../config';
 import { githubSyncGroup } from '../previews/previewJobGroups';
 import type { PreviewStore } from '../previews/PreviewStore';
+import { DatabaseProjectStore } from '../projects/DatabaseProjectStore';
+import type { ProjectStore } from '../projects/ProjectStore';
 import type { JobQueue } from '../queue/JobQueue';
 import { githubClientsFromConfig } from './githubClients';
 import { GithubWriteRecords } from './GithubWriteRecords';
@@ -20,11 +23,19 @@ import { WritePacer } from './WritePacer';
  * github-preview-sync job (coalesced per preview while it waits). A
  * preview's syncs share an exclusion group: one that is queued while another
  * runs waits for it, instead of both reading the same (empty) write record
- * and writing statuses, Deployments and comments twice.
+ * and writing statuses, Deployments and comments twice. Nothing is written
+ * for a preview whose entity's repository binding is not verified
+ * (`projects`: by default the plugin's table, with
+ * `opshub.projects.requireVerifiedBinding`).
  */
 export function githubWriteBack(
   config: Config,
-  deps: { previews: PreviewStore; knex: Knex; writesPerMinute: number },
+  deps: {
+    previews: PreviewStore;
+    knex: Knex;
+    writesPerMinute: number;
+    projects?: Pick<ProjectStore, 'getProject'>;
+  },
 ) {
   const writable = ScmIntegrations.fromConfig(config)
     .github.list()
@@ -36,6 +47,11 @@ export function githubWriteBack(
     clientFor,
     handler: githubPreviewSyncHandler({
       previews: deps.previews,
+      projects:
+        deps.projects ??
+        new DatabaseProjectStore(deps.knex, {
+          requireVerifiedBinding: readRequireVerifiedBinding(config),
+        }),
       records: new GithubWriteRecords(deps.knex),
       clientFor,
       pacer: new WritePacer(deps.writesPerMinute),

@@ -3,6 +3,8 @@ import { ConfigReader } from '@backstage/config';
 import { startFakeGithub } from '@opshub/plugin-opshub-node/testUtils';
 import { migrateUp } from '../database/migrations';
 import { DatabasePreviewStore } from '../previews/DatabasePreviewStore';
+import { DatabaseProjectStore } from '../projects/DatabaseProjectStore';
+import type { ProjectInput } from '../projects/ProjectStore';
 import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { JobQueue } from '../queue/JobQueue';
 import { createTestDatabases } from '../__testUtils__/databases';
@@ -19,6 +21,13 @@ jest.setTimeout(60_000);
 const databases = createTestDatabases();
 const ENTITY = 'component:default/web';
 const SHA = 'a'.repeat(40);
+/** The entity's project: its catalog location is inside acme/web. */
+const VERIFIED: ProjectInput = {
+  entityRef: ENTITY,
+  repoSlug: 'acme/web',
+  location: 'url:https://github.com/acme/web/blob/main/catalog-info.yaml',
+  verifiedBy: 'location',
+};
 
 describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
   const servers: Array<{ close(): Promise<unknown> }> = [];
@@ -26,9 +35,14 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
     await Promise.all(servers.splice(0).map(s => s.close()));
   });
 
-  async function setup(existingComments: object[] = []) {
+  async function setup(
+    existingComments: object[] = [],
+    project: ProjectInput | null = VERIFIED,
+  ) {
     const knex = await databases.init(id);
     await migrateUp(knex);
+    const projects = new DatabaseProjectStore(knex);
+    await projects.replaceAll(project ? [project] : []);
     const github = await startFakeGithub({ existingComments });
     servers.push(github);
     const previews = new DatabasePreviewStore(knex);
@@ -41,6 +55,7 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
     });
     const handler = githubPreviewSyncHandler({
       previews,
+      projects,
       records: new GithubWriteRecords(knex),
       clientFor: githubClientsFromConfig(
         new ConfigReader({
@@ -196,6 +211,39 @@ describe.each(databases.eachSupportedId())('GitHub write-back on %s', id => {
     ]);
   });
 
+  it.each<[string, ProjectInput | null]>([
+    [
+      'whose catalog location is in another repository',
+      {
+        ...VERIFIED,
+        location:
+          'url:https://github.com/evil/other/blob/main/catalog-info.yaml',
+        verifiedBy: undefined,
+      },
+    ],
+    [
+      'whose catalog location is a file',
+      {
+        ...VERIFIED,
+        location: 'file:/tmp/catalog-info.yaml',
+        verifiedBy: undefined,
+      },
+    ],
+    ['that OpsHub does not track', null],
+    [
+      'verified for another repository than the preview',
+      { ...VERIFIED, repoSlug: 'acme/elsewhere' },
+    ],
+  ])(
+    'writes nothing for the preview of an entity %s',
+    async (_case, project) => {
+      const { sync } = await setup([], project);
+      for (const state of ['queued', 'building', 'ready', 'failed']) {
+        expect(await sync({ state, url: 'https://pr-7.test' })).toEqual([]);
+      }
+    },
+  );
+
   it('edits the comment an earlier run left, found by its marker', async () => {
     const { sync } = await setup([
       { id: 11, body: 'Nice change!' },
@@ -242,6 +290,7 @@ describe.each(databases.eachSupportedId())(
         },
       );
 
+      await new DatabaseProjectStore(knex).replaceAll([VERIFIED]);
       const previews = new DatabasePreviewStore(knex);
       const previewId = await seedPreview(knex, {
         entityRef: ENTITY,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Preview, PreviewStore } from '../previews/PreviewStore';
+import type { ProjectStore } from '../projects/ProjectStore';
 import type { JobHandler } from '../queue/types';
 import type { GithubClientFor } from './githubClients';
 import type { GithubWriteRecords } from './GithubWriteRecords';
@@ -117,10 +118,14 @@ function commentBody(p: Preview): string {
  * environment `preview/pr-<n>` with its status (inactive once torn down),
  * and one PR comment, found by a hidden marker and edited in place. What was
  * written last is recorded, so nothing identical is written twice; every
- * write waits its turn at the pacer.
+ * write waits its turn at the pacer. Nothing at all is written unless the
+ * preview's entity is a tracked project whose binding to the preview's
+ * repository is verified: OpsHub never writes into a repository on an
+ * entity's unproven word.
  */
 export function githubPreviewSyncHandler(deps: {
   previews: PreviewStore;
+  projects: Pick<ProjectStore, 'getProject'>;
   records: GithubWriteRecords;
   clientFor: GithubClientFor;
   pacer: WritePacer;
@@ -128,6 +133,13 @@ export function githubPreviewSyncHandler(deps: {
   return async ({ job }) => {
     const p = await deps.previews.get(job.payload.previewId);
     if (!p) return;
+    const project = await deps.projects.getProject(p.entityRef);
+    if (
+      !project?.verifiedBy ||
+      project.repoSlug !== p.repository.toLocaleLowerCase('en-US')
+    ) {
+      return;
+    }
     const [owner, repo] = p.repository.split('/');
     const octokit = await deps.clientFor(p.repository);
     let record = await deps.records.get(p.id);

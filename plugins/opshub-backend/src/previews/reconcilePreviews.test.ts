@@ -49,8 +49,17 @@ describe.each(databases.eachSupportedId())('reconcilePreviews on %s', id => {
     try {
       const projects = new DatabaseProjectStore(knex);
       await projects.replaceAll([
-        { entityRef: ENTITY, repoSlug: 'acme/web', previewProvider: 'mock' },
-        { entityRef: 'component:default/docs', repoSlug: 'acme/docs' },
+        {
+          entityRef: ENTITY,
+          repoSlug: 'acme/web',
+          previewProvider: 'mock',
+          verifiedBy: 'location',
+        },
+        {
+          entityRef: 'component:default/docs',
+          repoSlug: 'acme/docs',
+          verifiedBy: 'location',
+        },
       ]);
       const previews = new DatabasePreviewStore(knex);
       await seedPreview(knex, {
@@ -149,6 +158,83 @@ describe.each(databases.eachSupportedId())('reconcilePreviews on %s', id => {
           pr: 12,
           merged: false,
         },
+      ]);
+    } finally {
+      await jobs.close();
+      await github.close();
+    }
+  });
+
+  it('skips projects whose repository binding is not verified', async () => {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    const github = await startFakeGithub();
+    github.route('GET /repos/:owner/:repo/pulls', () => ({
+      body: [pull(8, 'open')],
+    }));
+    const jobs = new DatabaseJobStore(knex);
+    try {
+      const projects = new DatabaseProjectStore(knex);
+      await projects.replaceAll([
+        // Its catalog location is another repository's: not proof.
+        {
+          entityRef: 'component:default/claims-web',
+          repoSlug: 'acme/web',
+          previewProvider: 'mock',
+          location:
+            'url:https://github.com/evil/tools/blob/main/catalog-info.yaml',
+        },
+        // Only a file location: not proof either.
+        {
+          entityRef: 'component:default/claims-docs',
+          repoSlug: 'acme/docs',
+          previewProvider: 'mock',
+          location: 'file:/srv/catalog/catalog-info.yaml',
+        },
+        // Verified: reconciled.
+        {
+          entityRef: ENTITY,
+          repoSlug: 'acme/api',
+          previewProvider: 'mock',
+          verifiedBy: 'config',
+        },
+      ]);
+      const deps = {
+        knex,
+        projects,
+        previews: new DatabasePreviewStore(knex),
+        queue: new JobQueue(jobs, mockServices.logger.mock()),
+        clientFor: githubClientsFromConfig(
+          new ConfigReader({
+            integrations: {
+              github: [
+                { host: 'github.com', apiBaseUrl: github.url, token: 't' },
+              ],
+            },
+          }),
+        ),
+      };
+
+      expect(await reconcilePreviews(deps)).toEqual({ queued: 1, tornDown: 0 });
+      expect(github.requests.map(r => r.path)).toEqual([
+        '/repos/acme/api/pulls',
+      ]);
+      expect((await knex('jobs')).map(row => row.key)).toEqual([
+        `preview:${ENTITY}#8`,
+      ]);
+
+      // With verification off a sole claim counts: the two are reconciled.
+      github.requests.splice(0);
+      await reconcilePreviews({
+        ...deps,
+        projects: new DatabaseProjectStore(knex, {
+          requireVerifiedBinding: false,
+        }),
+      });
+      expect(github.requests.map(r => r.path).sort()).toEqual([
+        '/repos/acme/api/pulls',
+        '/repos/acme/docs/pulls',
+        '/repos/acme/web/pulls',
       ]);
     } finally {
       await jobs.close();

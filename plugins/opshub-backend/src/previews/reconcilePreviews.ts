@@ -14,7 +14,9 @@ const PAGE = 200;
  * saw, or one reopened while its preview stayed torn down by the close, is
  * queued as its `reopened` event would be; a live preview whose PR closed is
  * torn down. A preview a user destroyed or the TTL expired stays down (jobs
- * coalesce with any event still waiting for the same PR).
+ * coalesce with any event still waiting for the same PR). Projects whose
+ * repository binding is not verified are skipped: OpsHub neither reads
+ * their repository nor starts anything for them.
  */
 export async function reconcilePreviews(deps: {
   knex: Knex;
@@ -27,7 +29,7 @@ export async function reconcilePreviews(deps: {
   for (let after: string | undefined; ; ) {
     const page = await deps.projects.list({ limit: PAGE, after });
     for (const project of page) {
-      if (!project.previewProvider) continue;
+      if (!project.previewProvider || !project.verifiedBy) continue;
       const { queued, tornDown } = await reconcileProject(deps, project);
       counts.queued += queued;
       counts.tornDown += tornDown;

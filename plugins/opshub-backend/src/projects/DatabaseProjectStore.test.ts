@@ -1,5 +1,7 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { migrateDownAll, migrateUp } from '../database/migrations';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { DatabaseBindingApprovals } from './DatabaseBindingApprovals';
 import { DatabaseProjectStore } from './DatabaseProjectStore';
 
 jest.setTimeout(60_000);
@@ -59,6 +61,222 @@ describe.each(databases.eachSupportedId())('DatabaseProjectStore on %s', id => {
 
     await migrateDownAll(knex);
     expect(await knex.schema.hasTable('projects')).toBe(false);
+    expect(await knex.schema.hasTable('binding_approvals')).toBe(false);
+  });
+
+  it('migrates the binding columns and approvals up and down, keeping the projects', async () => {
+    const { knex, store } = await createStore();
+    await store.replaceAll([
+      {
+        entityRef: 'component:default/web',
+        repoSlug: 'acme/web',
+        location: 'url:https://github.com/acme/web/blob/main/catalog-info.yaml',
+        verifiedBy: 'location',
+      },
+    ]);
+    await new DatabaseBindingApprovals(knex).approve(
+      'component:default/web',
+      'acme/web',
+      'user:default/root',
+    );
+    // Undo this migration alone (later ones do not touch these tables).
+    await knex.migrate.down({
+      directory: resolvePackagePath(
+        '@opshub/plugin-opshub-backend',
+        'migrations',
+      ),
+      name: '20261201030000_binding_approvals.js',
+    });
+    expect(await knex.schema.hasTable('binding_approvals')).toBe(false);
+    expect(await knex.schema.hasColumn('projects', 'verified_by')).toBe(false);
+    expect(await knex.schema.hasColumn('projects', 'location')).toBe(false);
+    expect(await knex('projects').select('entity_ref', 'repo_slug')).toEqual([
+      { entity_ref: 'component:default/web', repo_slug: 'acme/web' },
+    ]);
+    await migrateUp(knex);
+    await expect(store.getProject('component:default/web')).resolves.toEqual(
+      expect.objectContaining({ repoSlug: 'acme/web', verifiedBy: undefined }),
+    );
+  });
+
+  it('stores what the catalog read proved and joins the approvals when it reads', async () => {
+    const { knex, store } = await createStore();
+    const approvals = new DatabaseBindingApprovals(knex);
+    const location =
+      'url:https://github.com/acme/web/blob/main/catalog-info.yaml';
+    await expect(
+      store.replaceAll([
+        {
+          entityRef: 'component:default/web',
+          repoSlug: 'acme/web',
+          location,
+          verifiedBy: 'location',
+        },
+        {
+          entityRef: 'component:default/docs',
+          repoSlug: 'acme/web',
+          location: 'file:/srv/catalog/docs.yaml',
+        },
+        { entityRef: 'component:default/api', repoSlug: 'acme/api' },
+      ]),
+    ).resolves.toMatchObject({ added: 3 });
+
+    const byRef = async () =>
+      Object.fromEntries(
+        (await store.list({ limit: 10 })).map(p => [p.entityRef, p.verifiedBy]),
+      );
+    expect(await byRef()).toEqual({
+      'component:default/api': undefined,
+      'component:default/docs': undefined,
+      'component:default/web': 'location',
+    });
+    await expect(store.getProject('component:default/web')).resolves.toEqual({
+      entityRef: 'component:default/web',
+      repoSlug: 'acme/web',
+      trackedSince: expect.any(Date),
+      location,
+      verifiedBy: 'location',
+    });
+
+    // An approval of the repository the entity names counts; one of
+    // another repository does not, but is still told.
+    await approvals.approve(
+      'component:default/docs',
+      'Acme/Web',
+      'user:default/root',
+    );
+    await approvals.approve(
+      'component:default/api',
+      'acme/old',
+      'user:default/root',
+    );
+    expect(await byRef()).toEqual({
+      'component:default/api': undefined,
+      'component:default/docs': 'approval',
+      'component:default/web': 'location',
+    });
+    const api = await store.getProject('component:default/api');
+    expect(api).toMatchObject({
+      verifiedBy: undefined,
+      approval: {
+        repoSlug: 'acme/old',
+        approvedBy: 'user:default/root',
+        approvedAt: expect.any(Date),
+      },
+    });
+    expect(
+      (await store.findByRepoSlug('ACME/WEB')).map(p => [
+        p.entityRef,
+        p.verifiedBy,
+      ]),
+    ).toEqual([
+      ['component:default/docs', 'approval'],
+      ['component:default/web', 'location'],
+    ]);
+    await approvals.revoke('component:default/docs');
+    await expect(store.getProject('component:default/docs')).resolves.toEqual(
+      expect.objectContaining({ verifiedBy: undefined, approval: undefined }),
+    );
+
+    // The access filter of list routes still names the projects table.
+    expect(
+      (
+        await store.list({
+          limit: 10,
+          where: q => q.where('projects.entity_ref', 'component:default/api'),
+        })
+      ).map(p => p.entityRef),
+    ).toEqual(['component:default/api']);
+  });
+
+  it('reports a binding the catalog read newly proves as newly tracked, and rewrites a changed location', async () => {
+    const { store } = await createStore();
+    const unproven = {
+      entityRef: 'component:default/web',
+      repoSlug: 'acme/web',
+      location: 'file:/srv/catalog/web.yaml',
+    };
+    await store.replaceAll([unproven]);
+    const proven = {
+      ...unproven,
+      location: 'url:https://github.com/acme/web/blob/main/catalog-info.yaml',
+      verifiedBy: 'location' as const,
+    };
+    await expect(store.replaceAll([proven])).resolves.toEqual({
+      added: 0,
+      updated: 1,
+      removed: 0,
+      newlyTracked: [
+        { entityRef: 'component:default/web', repoSlug: 'acme/web' },
+      ],
+    });
+    await expect(store.getProject('component:default/web')).resolves.toEqual(
+      expect.objectContaining({
+        location: proven.location,
+        verifiedBy: 'location',
+      }),
+    );
+    // Losing the proof changes the row, but starts nothing.
+    await expect(store.replaceAll([unproven])).resolves.toEqual({
+      added: 0,
+      updated: 1,
+      removed: 0,
+      newlyTracked: [],
+    });
+    await expect(store.getProject('component:default/web')).resolves.toEqual(
+      expect.objectContaining({ verifiedBy: undefined }),
+    );
+  });
+
+  it('believes a sole claim when verification is not required, never a shared unverified one', async () => {
+    const { knex, store } = await createStore();
+    const lax = new DatabaseProjectStore(knex, {
+      requireVerifiedBinding: false,
+    });
+    await store.replaceAll([
+      { entityRef: 'component:default/alone', repoSlug: 'acme/alone' },
+      {
+        entityRef: 'component:default/web',
+        repoSlug: 'acme/web',
+        verifiedBy: 'location',
+      },
+      { entityRef: 'component:default/intruder', repoSlug: 'acme/web' },
+      { entityRef: 'component:default/x', repoSlug: 'acme/shared' },
+      { entityRef: 'component:default/y', repoSlug: 'acme/shared' },
+    ]);
+    const verification = async (s: DatabaseProjectStore) =>
+      Object.fromEntries(
+        (await s.list({ limit: 10 })).map(p => [p.entityRef, p.verifiedBy]),
+      );
+    expect(await verification(lax)).toEqual({
+      'component:default/alone': 'not-required',
+      'component:default/intruder': undefined,
+      'component:default/web': 'location',
+      'component:default/x': undefined,
+      'component:default/y': undefined,
+    });
+    expect(await verification(store)).toEqual({
+      'component:default/alone': undefined,
+      'component:default/intruder': undefined,
+      'component:default/web': 'location',
+      'component:default/x': undefined,
+      'component:default/y': undefined,
+    });
+    await expect(lax.getProject('component:default/alone')).resolves.toEqual(
+      expect.objectContaining({ verifiedBy: 'not-required' }),
+    );
+    await expect(lax.getProject('component:default/x')).resolves.toEqual(
+      expect.objectContaining({ verifiedBy: undefined }),
+    );
+    expect(
+      (await lax.findByRepoSlug('acme/web')).map(p => [
+        p.entityRef,
+        p.verifiedBy,
+      ]),
+    ).toEqual([
+      ['component:default/intruder', undefined],
+      ['component:default/web', 'location'],
+    ]);
   });
 
   it('replaces the tracked set and keeps when a project was first tracked', async () => {

@@ -1,14 +1,16 @@
-import type { ProjectStore } from './ProjectStore';
+import type { ProjectStore, TrackedProject } from './ProjectStore';
 import { RepositoryLookup } from './RepositoryLookup';
 
 describe('RepositoryLookup', () => {
-  function storeWith(refs: string[]) {
-    const findByRepoSlug = jest.fn(async (slug: string) =>
-      refs.map(entityRef => ({
-        entityRef,
-        repoSlug: slug,
-        trackedSince: new Date(),
-      })),
+  function storeWith(refs: string[], verified = true) {
+    const findByRepoSlug = jest.fn(
+      async (slug: string): Promise<TrackedProject[]> =>
+        refs.map(entityRef => ({
+          entityRef,
+          repoSlug: slug,
+          trackedSince: new Date(),
+          verifiedBy: verified ? 'location' : undefined,
+        })),
     );
     return {
       findByRepoSlug,
@@ -41,5 +43,23 @@ describe('RepositoryLookup', () => {
     cached.clear();
     await cached.entityRefsFor('acme/web');
     expect(findByRepoSlug).toHaveBeenCalledTimes(4);
+  });
+
+  it('tells the projects that act from those whose binding is not verified', async () => {
+    const verified = storeWith(['component:default/a', 'component:default/b']);
+    await expect(
+      new RepositoryLookup(verified.store).projectsFor('acme/web'),
+    ).resolves.toEqual({
+      acting: ['component:default/a', 'component:default/b'],
+      unverified: [],
+    });
+
+    const unverified = storeWith(['component:default/c'], false);
+    const lookup = new RepositoryLookup(unverified.store);
+    await expect(lookup.projectsFor('acme/web')).resolves.toEqual({
+      acting: [],
+      unverified: ['component:default/c'],
+    });
+    await expect(lookup.entityRefsFor('acme/web')).resolves.toEqual([]);
   });
 });

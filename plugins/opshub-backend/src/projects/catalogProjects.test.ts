@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { BindingVerifier } from './bindings';
 import { findProjectsInCatalog } from './catalogProjects';
 
 function entity(
@@ -61,5 +62,57 @@ describe('findProjectsInCatalog', () => {
         'acme/nope',
       ),
     ).resolves.toEqual([]);
+  });
+
+  it("verifies each binding from the entity's catalog location, not its source location, or the config", async () => {
+    const located = (name: string, annotations: Record<string, string>) =>
+      entity('Component', name, {
+        'github.com/project-slug': 'acme/shop',
+        ...annotations,
+      });
+    const shop = catalogServiceMock({
+      entities: [
+        located('from-repo', {
+          'backstage.io/managed-by-location':
+            'url:https://ghe.acme.example/Acme/Shop/blob/main/catalog-info.yaml',
+        }),
+        located('from-elsewhere', {
+          'backstage.io/managed-by-location':
+            'url:https://ghe.acme.example/evil/shop/blob/main/catalog-info.yaml',
+        }),
+        located('from-file', {
+          'backstage.io/managed-by-location': 'file:/srv/catalog/shop.yaml',
+          'backstage.io/source-location':
+            'url:https://ghe.acme.example/acme/shop/tree/main/',
+        }),
+        located('approved', {
+          'backstage.io/managed-by-location': 'file:/srv/catalog/shop.yaml',
+        }),
+      ],
+    });
+    const verifier = new BindingVerifier({
+      hosts: ['ghe.acme.example', 'github.com'],
+      approvedBindings: [
+        { entityRef: 'component:default/approved', repository: 'acme/shop' },
+      ],
+    });
+    const found = await findProjectsInCatalog(
+      { catalog: shop, auth: mockServices.auth(), verifier },
+      'acme/shop',
+    );
+    expect(found.map(p => [p.entityRef, p.verifiedBy, p.location])).toEqual([
+      ['component:default/approved', 'config', 'file:/srv/catalog/shop.yaml'],
+      [
+        'component:default/from-elsewhere',
+        undefined,
+        'url:https://ghe.acme.example/evil/shop/blob/main/catalog-info.yaml',
+      ],
+      ['component:default/from-file', undefined, 'file:/srv/catalog/shop.yaml'],
+      [
+        'component:default/from-repo',
+        'location',
+        'url:https://ghe.acme.example/Acme/Shop/blob/main/catalog-info.yaml',
+      ],
+    ]);
   });
 });

@@ -7,11 +7,17 @@ import {
   parseOpsHubAnnotations,
 } from '@opshub/plugin-opshub-common';
 import { catalogOwnerRef } from '../rbac/catalogOwnerRef';
+import { BindingVerifier, LOCATION_ANNOTATION } from './bindings';
 import type { ProjectInput } from './ProjectStore';
 
 export interface CatalogProjectsDeps {
   catalog: CatalogService;
   auth: AuthService;
+  /**
+   * What proves an entity's claim on its repository (its catalog location,
+   * the config's approved bindings); by default locations on github.com.
+   */
+  verifier?: BindingVerifier;
 }
 
 /**
@@ -44,8 +50,9 @@ export async function readCatalogProjects(
   );
   const projects: ProjectInput[] = [];
   let malformed = 0;
+  const verifier = deps.verifier ?? new BindingVerifier();
   for (const entity of items) {
-    const project = projectFromEntity(entity);
+    const project = projectFromEntity(entity, verifier);
     if (project) projects.push(project);
     else malformed += 1;
   }
@@ -70,15 +77,22 @@ export async function findProjectsInCatalog(
 
 /**
  * The project an entity is, or undefined when its `github.com/project-slug`
- * is missing or not `owner/repo`.
+ * is missing or not `owner/repo`; with what its catalog location
+ * (`backstage.io/managed-by-location`) or the config proves of its claim on
+ * the repository (`verifiedBy`).
  */
-export function projectFromEntity(entity: Entity): ProjectInput | undefined {
+export function projectFromEntity(
+  entity: Entity,
+  verifier: BindingVerifier = new BindingVerifier(),
+): ProjectInput | undefined {
   const { annotations } = parseOpsHubAnnotations(entity);
   if (!annotations.projectSlug) return undefined;
-  return {
+  const project: ProjectInput = {
     entityRef: stringifyEntityRef(entity),
     repoSlug: annotations.projectSlug,
     previewProvider: annotations.previewProvider,
     ownerRef: catalogOwnerRef(entity),
+    location: entity.metadata.annotations?.[LOCATION_ANNOTATION],
   };
+  return { ...project, verifiedBy: verifier.verify(project) };
 }

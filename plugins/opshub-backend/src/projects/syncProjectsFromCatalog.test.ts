@@ -22,6 +22,8 @@ function entity(
 }
 
 const databases = createTestDatabases();
+const LOCATION =
+  'url:https://github.com/acme/storefront/blob/main/catalog-info.yaml';
 
 describe.each(databases.eachSupportedId())(
   'syncProjectsFromCatalog on %s',
@@ -38,6 +40,13 @@ describe.each(databases.eachSupportedId())(
           entity('Component', 'storefront', {
             'github.com/project-slug': 'acme/storefront',
             'opshub.dev/preview-provider': 'netlify',
+            'backstage.io/managed-by-location': LOCATION,
+          }),
+          // Its source location is no proof: the entity's author sets it.
+          entity('Component', 'pretender', {
+            'github.com/project-slug': 'acme/storefront',
+            'backstage.io/source-location':
+              'url:https://github.com/acme/storefront/tree/main/',
           }),
           entity('Component', 'bad-slug', {
             'github.com/project-slug': 'not a slug',
@@ -58,7 +67,7 @@ describe.each(databases.eachSupportedId())(
       });
 
       expect(result).toEqual({
-        added: 1,
+        added: 2,
         updated: 0,
         removed: 1,
         newlyTracked: [
@@ -66,19 +75,30 @@ describe.each(databases.eachSupportedId())(
             entityRef: 'component:default/storefront',
             repoSlug: 'acme/storefront',
           },
+          {
+            entityRef: 'component:default/pretender',
+            repoSlug: 'acme/storefront',
+          },
         ],
       });
       expect(await store.findByRepoSlug('acme/storefront')).toEqual([
+        {
+          entityRef: 'component:default/pretender',
+          repoSlug: 'acme/storefront',
+          trackedSince: expect.any(Date),
+        },
         {
           entityRef: 'component:default/storefront',
           repoSlug: 'acme/storefront',
           previewProvider: 'netlify',
           trackedSince: expect.any(Date),
+          location: LOCATION,
+          verifiedBy: 'location',
         },
       ]);
       expect(await store.getProject('component:default/gone')).toBeUndefined();
       expect(logger.info).toHaveBeenCalledWith(
-        'Project sync: 1 tracked (1 added, 0 updated, 1 removed), 1 skipped for a malformed github.com/project-slug',
+        'Project sync: 2 tracked (2 added, 0 updated, 1 removed), 1 skipped for a malformed github.com/project-slug',
       );
     });
   },

@@ -1,24 +1,32 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { OPSHUB_ANNOTATIONS } from '@opshub/plugin-opshub-common';
+import type { BindingVerifier } from './bindings';
 import { readCatalogProjects } from './catalogProjects';
 import type { ProjectStore, ProjectSyncResult } from './ProjectStore';
 
 /**
  * Makes the tracked projects match the catalog's Components that name a
  * GitHub repository. Reads the catalog with the plugin's own service
- * credentials, so it sees every entity whatever the users may read. The
- * result's `newlyTracked` names the projects whose repository's unmatched
- * deliveries may match now (`WebhookIntake.replanUnmatched`).
+ * credentials, so it sees every entity whatever the users may read, and
+ * verifies each binding again from its catalog location and the config
+ * (`verifier`). The result's `newlyTracked` names the projects whose
+ * repository's unmatched (or unverified) deliveries may act now
+ * (`WebhookIntake.replanUnmatched`).
  */
 export async function syncProjectsFromCatalog(options: {
   catalog: CatalogService;
   auth: AuthService;
   store: ProjectStore;
   logger: LoggerService;
+  verifier?: BindingVerifier;
 }): Promise<ProjectSyncResult> {
-  const { catalog, auth, store, logger } = options;
-  const { projects, malformed } = await readCatalogProjects({ catalog, auth });
+  const { catalog, auth, store, logger, verifier } = options;
+  const { projects, malformed } = await readCatalogProjects({
+    catalog,
+    auth,
+    verifier,
+  });
 
   const result = await store.replaceAll(projects);
   logger.info(

@@ -59,6 +59,15 @@ const REQUIRED: Record<
     scope: 'project',
   },
   'GET /projects': 'list',
+  'GET /org/bindings': { permission: 'opshub.admin', scope: 'installation' },
+  'PUT /org/bindings/:kind/:namespace/:name': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
+  'DELETE /org/bindings/:kind/:namespace/:name': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
   'GET /org/activity': { permission: 'opshub.admin', scope: 'installation' },
   'GET /org/assignments': { permission: 'opshub.admin', scope: 'installation' },
   'POST /org/assignments': {
@@ -152,7 +161,11 @@ function send(
   headers: Record<string, string>,
 ) {
   const agent = request(server);
-  const method = route.method.toLowerCase() as 'get' | 'post' | 'delete';
+  const method = route.method.toLowerCase() as
+    | 'get'
+    | 'post'
+    | 'put'
+    | 'delete';
   const req = agent[method](route.path).set(headers);
   return route.method === 'POST'
     ? req.send({ subjectRef: 'user:default/newcomer', role: 'viewer' })

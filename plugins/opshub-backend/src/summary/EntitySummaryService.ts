@@ -9,12 +9,13 @@ import {
 import { NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  type OpsHubBinding,
   type OpsHubEntitySummary,
   type OpsHubSummaryCount,
   parseOpsHubAnnotations,
 } from '@opshub/plugin-opshub-common';
 import type { OpsHubSummaryCounter } from '@opshub/plugin-opshub-node';
-import type { ProjectStore } from '../projects/ProjectStore';
+import type { ProjectStore, TrackedProject } from '../projects/ProjectStore';
 
 /** Puts together what OpsHub knows of one catalog entity. */
 export class EntitySummaryService {
@@ -22,6 +23,8 @@ export class EntitySummaryService {
     private readonly deps: {
       catalog: CatalogService;
       projects: ProjectStore;
+      /** How a tracked project's binding reads, with why it is not verified. */
+      bindings: { describe(project: TrackedProject): OpsHubBinding };
       counters: readonly OpsHubSummaryCounter[];
       logger: LoggerService;
     },
@@ -55,6 +58,10 @@ export class EntitySummaryService {
       problems,
       trackedSince: project?.trackedSince.toISOString() ?? null,
       counts,
+      binding:
+        annotations.projectSlug && project
+          ? this.deps.bindings.describe(project)
+          : null,
     };
   }
 

@@ -5,6 +5,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import { seedPreview } from '../__testUtils__/previews';
 import type { PreviewState } from '../previews/PreviewStore';
 import { asUser, startOpsHubBackend } from '../__testUtils__/testBackend';
+import { waitFor } from '../__testUtils__/waitFor';
 
 jest.setTimeout(60_000);
 
@@ -72,3 +73,74 @@ describe.each(databases.eachSupportedId())('entity summary on %s', id => {
     ]);
   });
 });
+
+describe.each(databases.eachSupportedId())(
+  "the entity summary's binding on %s",
+  id => {
+    const withLocation = (name: string, location: string): Entity => {
+      const entity = component(name);
+      entity.metadata.annotations!['backstage.io/managed-by-location'] =
+        location;
+      return entity;
+    };
+
+    it('tells whether OpsHub trusts the claim on the repository, and why not', async () => {
+      const knex = await databases.init(id);
+      const untracked: Entity = {
+        ...component('untracked'),
+        kind: 'Resource',
+      };
+      const server = await startOpsHubBackend({
+        knex,
+        entities: [
+          withLocation(
+            'storefront',
+            'url:https://github.com/acme/storefront/blob/main/catalog-info.yaml',
+          ),
+          withLocation('billing', 'file:/srv/catalog/billing.yaml'),
+          untracked,
+        ],
+        // Without an initial delay the project sync runs at startup.
+        config: {
+          projectSync: {
+            schedule: { frequency: { minutes: 5 }, timeout: { minutes: 1 } },
+          },
+        },
+      });
+      const summaryOf = async (kind: string, name: string) => {
+        const res = await request(server)
+          .get(`/api/opshub/entities/${kind}/default/${name}/summary`)
+          .set(asUser);
+        expect(res.status).toBe(200);
+        return res.body;
+      };
+      await waitFor(
+        async () =>
+          (await summaryOf('component', 'billing')).trackedSince !== null,
+        { what: 'the project sync' },
+      );
+
+      expect((await summaryOf('component', 'storefront')).binding).toEqual({
+        entityRef: 'component:default/storefront',
+        repository: 'acme/storefront',
+        verified: true,
+        verifiedBy: 'location',
+        approvedBy: null,
+        approvedAt: null,
+        problem: null,
+      });
+      expect((await summaryOf('component', 'billing')).binding).toEqual({
+        entityRef: 'component:default/billing',
+        repository: 'acme/billing',
+        verified: false,
+        verifiedBy: null,
+        approvedBy: null,
+        approvedAt: null,
+        problem:
+          'component:default/billing claims acme/billing, but its catalog location is file:/srv/catalog/billing.yaml — register it from a catalog-info.yaml in github.com/acme/billing, or ask an OpsHub org owner to approve the binding on the /opshub page',
+      });
+      // Not tracked (only Components are): no binding to tell of.
+      expect((await summaryOf('resource', 'untracked')).binding).toBeNull();
+    });
+  },
+);

@@ -113,5 +113,38 @@ describe.each(databases.eachSupportedId())(
         jobCount: 0,
       });
     });
+
+    it('lists and marks matched the unverified deliveries too, and filters by that outcome', async () => {
+      const { knex, store, record, now } = await createStore();
+      const unverified = await record(
+        'unverified',
+        'acme/web',
+        2,
+        'unverified',
+      );
+      const unmatched = await record('unmatched', 'acme/web', 1);
+      await record('enqueued', 'acme/web', 1, 'enqueued');
+
+      await expect(
+        store.listUnmatched({
+          repositories: ['acme/web'],
+          since: new Date(now - 60 * MINUTE),
+          limit: 10,
+        }),
+      ).resolves.toEqual([unverified, unmatched]);
+      expect(
+        (await store.list({ outcome: 'unverified', limit: 10 })).map(
+          d => d.deliveryId,
+        ),
+      ).toEqual(['unverified']);
+
+      await expect(
+        knex.transaction(trx => store.markMatched(trx, 'unverified', 1)),
+      ).resolves.toBe(true);
+      await expect(store.get('unverified')).resolves.toMatchObject({
+        outcome: 'enqueued',
+        jobCount: 1,
+      });
+    });
   },
 );

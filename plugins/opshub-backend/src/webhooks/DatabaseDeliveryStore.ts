@@ -26,6 +26,9 @@ type DeliveryRow = {
 /** One delivery's placeholders in the multi-row insert, in column order. */
 const DELIVERY_ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
+/** Deliveries that started nothing, which a newly acting project may plan again. */
+const REPLANNABLE: DeliveryOutcome[] = ['unmatched', 'unverified'];
+
 const SUMMARY_COLUMNS = [
   'delivery_id',
   'event',
@@ -84,7 +87,8 @@ export class DatabaseDeliveryStore implements DeliveryStore {
     jobCount: number,
   ): Promise<boolean> {
     const updated = await trx('webhook_deliveries')
-      .where({ delivery_id: deliveryId, outcome: 'unmatched' })
+      .where('delivery_id', deliveryId)
+      .whereIn('outcome', REPLANNABLE)
       .update({ outcome: 'enqueued', job_count: jobCount });
     return updated > 0;
   }
@@ -99,7 +103,7 @@ export class DatabaseDeliveryStore implements DeliveryStore {
     // The received_at index narrows the scan to the window.
     const query = this.knex<DeliveryRow>('webhook_deliveries')
       .where('received_at', '>=', filter.since)
-      .where('outcome', 'unmatched')
+      .whereIn('outcome', REPLANNABLE)
       .whereRaw(
         `lower(repository) IN (${repositories.map(() => '?').join(', ')})`,
         repositories,

@@ -1,7 +1,16 @@
 import type { Knex } from 'knex';
 import type { GuardInsert } from '../queue/types';
 
-export const DELIVERY_OUTCOMES = ['enqueued', 'unmatched', 'ignored'] as const;
+/**
+ * `unverified`: only projects whose repository binding is not verified name
+ * the delivery's repository; nothing was started.
+ */
+export const DELIVERY_OUTCOMES = [
+  'enqueued',
+  'unmatched',
+  'unverified',
+  'ignored',
+] as const;
 export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 export interface Delivery {
@@ -55,10 +64,10 @@ export interface DeliveryStore {
     jobCount: number,
   ): Promise<void>;
   /**
-   * Records that an `unmatched` delivery became jobs (`enqueued`), unless it
-   * is no longer `unmatched`; true when it was. Its jobs are enqueued in the
-   * same transaction only then, so two instances planning it again at once
-   * enqueue them once.
+   * Records that an `unmatched` or `unverified` delivery became jobs
+   * (`enqueued`), unless it is neither any more; true when it was. Its jobs
+   * are enqueued in the same transaction only then, so two instances
+   * planning it again at once enqueue them once.
    */
   markMatched(
     trx: Knex.Transaction,
@@ -66,8 +75,9 @@ export interface DeliveryStore {
     jobCount: number,
   ): Promise<boolean>;
   /**
-   * The `unmatched` deliveries of some repositories received since a time,
-   * with their payloads, oldest first (received time, then id).
+   * The `unmatched` and `unverified` deliveries of some repositories
+   * received since a time, with their payloads, oldest first (received
+   * time, then id).
    */
   listUnmatched(
     filter: UnmatchedDeliveryFilter,

@@ -2,7 +2,10 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
 import type { ProjectInput, ProjectStore } from '../projects/ProjectStore';
-import type { RepositoryLookup } from '../projects/RepositoryLookup';
+import type {
+  RepositoryLookup,
+  RepositoryProjects,
+} from '../projects/RepositoryLookup';
 import { shortLivedCache } from '../projects/shortLivedCache';
 import { createGroupCommit } from '../database/groupCommit';
 import type { EnqueueRequest, JobEnqueuer } from '../queue/types';
@@ -33,8 +36,9 @@ type Recording = { delivery: DeliveryWithPayload; jobs: EnqueueRequest[] };
 export const UNTRACKED_REPOSITORY_TTL_MS = 60_000;
 
 /**
- * How far back `unmatched` deliveries are planned again when a project
- * starts naming their repository; older ones are left alone.
+ * How far back `unmatched` and `unverified` deliveries are planned again
+ * when a project starts naming their repository or its binding becomes
+ * verified; older ones are left alone.
  */
 export const REPLAN_WINDOW_MS = 3600_000;
 
@@ -49,11 +53,16 @@ const REPLAN_REPOSITORY_BATCH = 200;
  * Deliveries that arrive together are recorded together (group commit): one
  * statement and one commit for all of them.
  *
+ * Only projects whose repository binding is verified act (see
+ * `projects/bindings.ts`): a delivery whose repository only unverified
+ * projects name is recorded `unverified` and starts nothing.
+ *
  * A delivery for a repository no tracked project names asks the catalog
  * (answers that none does are kept for `UNTRACKED_REPOSITORY_TTL_MS`): a
  * Component the project sync has not seen yet is tracked at once, and the
- * delivery planned for it. Whenever projects start naming a repository, its
- * recent `unmatched` deliveries are planned again (`replanUnmatched`).
+ * delivery planned for it. Whenever projects start naming a repository, or
+ * their binding becomes verified, its recent `unmatched` and `unverified`
+ * deliveries are planned again (`replanUnmatched`).
  */
 export class WebhookIntake {
   private readonly record: (
@@ -83,7 +92,8 @@ export class WebhookIntake {
       {
         ttlMs: UNTRACKED_REPOSITORY_TTL_MS,
         // Once tracked, the projects table answers.
-        keepIf: entityRefs => entityRefs.length === 0,
+        keepIf: found =>
+          found.acting.length === 0 && found.unverified.length === 0,
       },
     );
   }
@@ -96,8 +106,7 @@ export class WebhookIntake {
     plan: DeliveryPlan;
   }): Promise<IntakeResult> {
     const { plan } = delivery;
-    const jobs = await this.jobsOf(plan);
-    const outcome = jobs.length > 0 ? 'enqueued' : plan.outcome;
+    const { jobs, outcome } = await this.jobsOf(plan);
     const jobIds = await this.record({
       delivery: {
         deliveryId: delivery.deliveryId,
@@ -150,8 +159,7 @@ export class WebhookIntake {
         `Stored delivery ${deliveryId} is not a JSON object`,
       );
     }
-    const jobs = await this.jobsOf(plan);
-    const outcome = jobs.length > 0 ? 'enqueued' : plan.outcome;
+    const { jobs, outcome } = await this.jobsOf(plan);
     return this.deps.knex.transaction(async trx => {
       await this.deps.deliveries.markRedelivered(
         trx,
@@ -166,11 +174,12 @@ export class WebhookIntake {
 
   /**
    * Plans again, as if they had just arrived, the deliveries of these
-   * repositories recorded `unmatched` in the last `REPLAN_WINDOW_MS`: for
-   * when projects start naming them (the project sync added them, or a
-   * delivery found them in the catalog). Their jobs are enqueued (coalescing
-   * with those of newer deliveries of the same PR) and their outcome becomes
-   * `enqueued`. Returns how many were.
+   * repositories recorded `unmatched` or `unverified` in the last
+   * `REPLAN_WINDOW_MS`: for when projects start naming them (the project
+   * sync added them, or a delivery found them in the catalog) or start
+   * acting on them (their binding became verified). Those that now become
+   * jobs are enqueued (coalescing with those of newer deliveries of the same
+   * PR) and their outcome becomes `enqueued`. Returns how many were.
    */
   async replanUnmatched(repoSlugs: string[]): Promise<number> {
     const repositories = [...new Set(repoSlugs.map(r => r.toLowerCase()))];
@@ -203,7 +212,7 @@ export class WebhookIntake {
           ? repositories[0]
           : `${repositories.length} more repositories`;
       this.deps.logger.info(
-        `Planned ${replanned} unmatched webhook deliveries again, now that projects name ${named}`,
+        `Planned ${replanned} unmatched or unverified webhook deliveries again, now that verified projects name ${named}`,
       );
     }
     return replanned;
@@ -217,7 +226,7 @@ export class WebhookIntake {
     );
     if (typeof plan === 'string' || !plan.lookup) return false;
     const jobs = plan.jobsFor(
-      await this.deps.repositories.entityRefsFor(plan.lookup),
+      (await this.deps.repositories.projectsFor(plan.lookup)).acting,
     );
     if (jobs.length === 0) return false;
     return this.deps.knex.transaction(async trx => {
@@ -231,23 +240,41 @@ export class WebhookIntake {
     });
   }
 
-  private async jobsOf(plan: DeliveryPlan) {
-    if (!plan.lookup) return [];
-    const entityRefs = await this.deps.repositories.entityRefsFor(plan.lookup);
-    return plan.jobsFor(
-      entityRefs.length > 0
-        ? entityRefs
-        : await this.untracked.get(plan.lookup.toLowerCase()),
-    );
+  /**
+   * The jobs of a delivery, for the projects that act on its repository,
+   * and its outcome: `enqueued` with jobs; `unverified` when only projects
+   * whose binding is not verified name the repository; the plan's own
+   * (`unmatched`, `ignored`) otherwise.
+   */
+  private async jobsOf(
+    plan: DeliveryPlan,
+  ): Promise<{ jobs: EnqueueRequest[]; outcome: DeliveryOutcome }> {
+    if (!plan.lookup) return { jobs: [], outcome: plan.outcome };
+    let found = await this.deps.repositories.projectsFor(plan.lookup);
+    if (found.acting.length === 0 && found.unverified.length === 0) {
+      found = await this.untracked.get(plan.lookup.toLowerCase());
+    }
+    const jobs = plan.jobsFor(found.acting);
+    if (jobs.length > 0) return { jobs, outcome: 'enqueued' };
+    return {
+      jobs,
+      outcome:
+        plan.outcome === 'unmatched' && found.unverified.length > 0
+          ? 'unverified'
+          : plan.outcome,
+    };
   }
 
   /**
-   * The entity refs of the catalog's Components naming a repository that no
-   * tracked project names; they are tracked from now on, and the
-   * repository's recent unmatched deliveries planned again.
+   * The catalog's Components naming a repository that no tracked project
+   * names; they are tracked from now on, and the repository's recent
+   * unmatched deliveries planned again.
    */
-  private async trackFromCatalog(repoSlug: string): Promise<string[]> {
+  private async trackFromCatalog(
+    repoSlug: string,
+  ): Promise<RepositoryProjects> {
     const { logger } = this.deps;
+    const none: RepositoryProjects = { acting: [], unverified: [] };
     let found: ProjectInput[];
     try {
       found = await this.deps.findInCatalog(repoSlug);
@@ -255,9 +282,9 @@ export class WebhookIntake {
       // Recorded unmatched; the project sync plans it again once it tracks
       // the repository.
       logger.warn(`Could not ask the catalog about ${repoSlug}: ${error}`);
-      return [];
+      return none;
     }
-    if (found.length === 0) return [];
+    if (found.length === 0) return none;
 
     const { newlyTracked } = await this.deps.projects.upsert(found);
     this.deps.repositories.clear();
@@ -277,7 +304,8 @@ export class WebhookIntake {
         );
       }
     }
-    return found.map(p => p.entityRef);
+    // Read back: an approval given before the project was tracked counts.
+    return this.deps.repositories.projectsFor(repoSlug);
   }
 
   private async enqueueAll(

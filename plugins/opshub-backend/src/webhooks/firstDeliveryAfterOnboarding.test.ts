@@ -28,6 +28,8 @@ const opened = (
 ).find(e => e.action === 'opened')!;
 const ENTITY = 'component:default/hello-world';
 const MINUTE = 60_000;
+const LOCATION =
+  'url:https://github.com/Codertocat/Hello-World/blob/master/catalog-info.yaml';
 
 const helloWorld: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -39,6 +41,8 @@ const helloWorld: Entity = {
       // GitHub sends Codertocat/Hello-World: names compare case-insensitively.
       'github.com/project-slug': 'codertocat/hello-world',
       'opshub.dev/preview-provider': 'mock',
+      // Registered from its repository: its binding is verified.
+      'backstage.io/managed-by-location': LOCATION,
     },
   },
   spec: { type: 'website', owner: 'group:default/web' },
@@ -190,6 +194,8 @@ describe.each(databases.eachSupportedId())(
         previewProvider: 'mock',
         ownerRef: 'group:default/web',
         trackedSince: expect.any(Date),
+        location: LOCATION,
+        verifiedBy: 'location',
       });
 
       // From now on the projects table answers: no catalog call.

@@ -38,7 +38,13 @@ describe.each(databases.eachSupportedId())(
       knex = await databases.init(id);
       server = await startOpsHubBackend({ knex });
       await new DatabaseProjectStore(knex).replaceAll([
-        { entityRef: ENTITY, repoSlug: 'Codertocat/Hello-World' },
+        {
+          entityRef: ENTITY,
+          repoSlug: 'Codertocat/Hello-World',
+          location:
+            'url:https://github.com/Codertocat/Hello-World/blob/master/catalog-info.yaml',
+          verifiedBy: 'location',
+        },
       ]);
     });
     beforeEach(async () => {

@@ -65,8 +65,9 @@ export interface PreviewTestBackend {
 /**
  * Starts the OpsHub backend plugin (passed in, so this helper does not
  * depend on it) with a provider module, one Component in the catalog
- * (`component:default/storefront`, repository `acme/storefront`, the given
- * annotations) and a queue tuned for tests (10 ms backoff, checks every
+ * (`component:default/storefront`, repository `acme/storefront`, registered
+ * from a catalog-info.yaml in that repository so its binding is verified,
+ * the given annotations) and a queue tuned for tests (10 ms backoff, checks every
  * 50 ms), for provider modules to test their provider through the real
  * lifecycle: webhooks in, jobs with retries, previews out.
  *
@@ -87,6 +88,9 @@ export async function startPreviewTestBackend(options: {
       namespace: 'default',
       annotations: {
         'github.com/project-slug': 'acme/storefront',
+        // Registered from its repository: OpsHub trusts its claim on it.
+        'backstage.io/managed-by-location':
+          'url:https://github.com/acme/storefront/blob/main/catalog-info.yaml',
         ...options.annotations,
       },
     },
