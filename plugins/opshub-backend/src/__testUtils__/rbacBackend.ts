@@ -31,7 +31,11 @@ const component = (name: string, owner: string, slug: string): Entity => ({
   metadata: {
     name,
     namespace: 'default',
-    annotations: { 'github.com/project-slug': slug },
+    annotations: {
+      'github.com/project-slug': slug,
+      // Registered from its own repository: its claim on it is verified.
+      'backstage.io/managed-by-location': `url:https://github.com/${slug}/blob/main/catalog-info.yaml`,
+    },
   },
   spec: { type: 'website', lifecycle: 'production', owner },
 });

@@ -48,6 +48,18 @@ export async function startBuild(
   job: Job,
   signal: AbortSignal,
 ): Promise<void> {
+  const project = await deps.projects.getProject(preview.entityRef);
+  if (
+    !project?.verifiedBy ||
+    project.repoSlug !== preview.repository.toLowerCase()
+  ) {
+    // A redeploy or approval of a preview whose entity lost its binding.
+    await refuse(deps, preview, job, {
+      errorClass: 'configuration',
+      message: `${preview.entityRef}'s claim on ${preview.repository} is not verified: OpsHub builds nothing for it until it is (see its OpsHub tab)`,
+    });
+    return;
+  }
   const provider = providerOf(deps, preview.provider);
   const source = sourceOf(preview, annotations);
   await checkRepository(deps, provider, source, job, preview, signal);

@@ -162,7 +162,12 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     await migrateUp(knex);
     const projects = new DatabaseProjectStore(knex);
     await projects.replaceAll([
-      { entityRef: ENTITY, repoSlug: 'acme/web', previewProvider: provider.id },
+      {
+        entityRef: ENTITY,
+        repoSlug: 'acme/web',
+        previewProvider: provider.id,
+        verifiedBy: 'location',
+      },
     ]);
     const jobs = new DatabaseJobStore(knex);
     stores.push(jobs);
@@ -841,6 +846,40 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     });
     expect(provider.calls).toEqual(['check acme/web']);
     expect(announced).toEqual([`failed ${(await preview()).id}`]);
+  });
+
+  it('builds nothing for an entity whose claim on the repository is not verified', async () => {
+    const provider = new ScriptedProvider();
+    const { run, deps, preview, knex } = await setup(provider);
+    await run.create(prEvent('opened'));
+    await knex('previews').update({ state: 'ready' });
+    // The binding is revoked: the entity's location is no longer proof.
+    await deps.projects.replaceAll([
+      { entityRef: ENTITY, repoSlug: 'acme/web', previewProvider: provider.id },
+    ]);
+    // A push queued before: nothing happens.
+    await run.create(
+      prEvent('synchronize', {
+        headSha: SHA2,
+        updatedAt: '2026-11-26T10:05:00Z',
+      }),
+    );
+    expect(await preview()).toMatchObject({ state: 'ready', headSha: SHA1 });
+    // A redeploy: refused, not built.
+    const previewId = (await preview()).id;
+    await knex.transaction(trx =>
+      deps.previews.requeue(trx, previewId, ['ready']),
+    );
+    await buildPreviewHandler(deps)({
+      job: jobOf('build-preview', { previewId }),
+      signal: new AbortController().signal,
+    });
+    expect(await preview()).toMatchObject({
+      state: 'failed',
+      errorClass: 'configuration',
+    });
+    expect((await preview()).errorMessage).toMatch(/is not verified/);
+    expect(provider.calls).toEqual(['create 1']);
   });
 
   it('builds whatever head is queued when an approval raced a push', async () => {

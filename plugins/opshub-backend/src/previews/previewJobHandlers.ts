@@ -90,8 +90,9 @@ export function createPreviewHandler(
     }
     const { entityRef, repository, pullRequest: pr } = job.payload;
     const project = await deps.projects.getProject(entityRef);
-    // No longer tracked, or the entity names no preview provider.
-    if (!project?.previewProvider) return;
+    // No longer tracked, names no preview provider, or its claim on the
+    // repository is not verified (queued before the binding was revoked).
+    if (!project?.previewProvider || !project.verifiedBy) return;
     const annotations = (await deps.annotationsOf(entityRef)) ?? {};
     const rules = rulesForEntity(deps.rules, annotations);
     const existing = await deps.previews.find(entityRef, pr.number);
