@@ -5,6 +5,7 @@
  */
 
 export * from './summary';
+export * from './encryptionKeys';
 export * from './previewProviders';
 export * from './providerApiCalls';
 export * from './createPreviewProviderModule';
