@@ -175,3 +175,50 @@ export interface OpsHubPreview {
 export function opshubPreviewsChannel(entityRef: string): string {
   return `opshub.previews:${entityRef.toLocaleLowerCase('en-US')}`;
 }
+
+/**
+ * An environment variable as the env-var routes return it: `value` is masked
+ * (`••••` plus at most its last 4 characters; nothing of short or sensitive
+ * values). `branch` is a preview branch override, null for none.
+ *
+ * @public
+ */
+export interface OpsHubEnvVar {
+  environment: string;
+  name: string;
+  branch: string | null;
+  sensitive: boolean;
+  /** Masked: only the reveal and export routes return plaintext. */
+  value: string;
+  version: number;
+  updatedBy: string;
+  updatedAt: string;
+}
+
+/**
+ * One version of an environment variable (deletes included), without its
+ * value: `GET .../envvars/:environment/:varName/versions`.
+ *
+ * @public
+ */
+export interface OpsHubEnvVarVersion {
+  version: number;
+  actor: string;
+  createdAt: string;
+  comment: string | null;
+  deleted: boolean;
+}
+
+/**
+ * What a `.env` import did (or, as a dry run, would do):
+ * `POST .../envvars/:environment/import[?dryRun=true]`.
+ *
+ * @public
+ */
+export interface OpsHubEnvVarImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Lines that could not be imported (a dry run reports them). */
+  errors: Array<{ line: number; name: string; reason: string }>;
+}
