@@ -6,6 +6,9 @@ import type {
   OpsHubDelivery,
   OpsHubEffectiveRole,
   OpsHubEntitySummary,
+  OpsHubEnvVar,
+  OpsHubEnvVarImportResult,
+  OpsHubEnvVarVersion,
   OpsHubJob,
   OpsHubJobCount,
   OpsHubJobState,
@@ -21,6 +24,18 @@ import type {
  * @public
  */
 export type OpsHubScope = CompoundEntityRef | 'org';
+
+/**
+ * One environment variable of an entity: its environment, its name and, for a
+ * preview branch override, the branch (null or absent: none).
+ *
+ * @public
+ */
+export interface OpsHubEnvVarKey {
+  environment: string;
+  name: string;
+  branch?: string | null;
+}
 
 /**
  * The OpsHub backend, as the frontend sees it.
@@ -64,6 +79,55 @@ export interface OpsHubApi {
   ): Promise<OpsHubBinding>;
   /** Revoke an org owner's approval of an entity's binding; the binding after. */
   revokeBinding(entityRef: string | CompoundEntityRef): Promise<OpsHubBinding>;
+  /** An entity's environment variables (values masked), of one environment or all. */
+  listEnvVars(
+    entity: CompoundEntityRef,
+    filter?: { environment?: string },
+  ): Promise<OpsHubEnvVar[]>;
+  /**
+   * Create or change a variable; `created` tells a new variable (201) from a
+   * changed or unchanged one (200).
+   */
+  setEnvVar(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+    change: { value: string; sensitive?: boolean; comment?: string },
+  ): Promise<{ item: OpsHubEnvVar; created: boolean }>;
+  /** Delete a variable; returns it as it was (masked). */
+  deleteEnvVar(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+  ): Promise<OpsHubEnvVar>;
+  /** A variable's plaintext (audited; refused for sensitive ones). */
+  revealEnvVar(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+  ): Promise<string>;
+  listEnvVarVersions(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+  ): Promise<OpsHubEnvVarVersion[]>;
+  /** Restore an earlier version as a new one; returns the variable (masked). */
+  restoreEnvVarVersion(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+    version: number,
+  ): Promise<OpsHubEnvVar>;
+  /**
+   * Import a `.env` text into an environment; with `dryRun`, only report what
+   * it would do and which lines are bad.
+   */
+  importEnvVars(
+    entity: CompoundEntityRef,
+    environment: string,
+    dotenv: string,
+    options?: { dryRun?: boolean },
+  ): Promise<OpsHubEnvVarImportResult>;
+  /** An environment's variables as `.env` text (sensitive ones as comments). */
+  exportEnvVars(
+    entity: CompoundEntityRef,
+    environment: string,
+  ): Promise<string>;
 }
 
 /** @public */

@@ -115,3 +115,187 @@ describe('OpsHubClient', () => {
     });
   });
 });
+
+describe('OpsHubClient environment variables', () => {
+  const entity = { kind: 'Component', namespace: 'default', name: 'web' };
+  const base =
+    'http://backstage.test/api/opshub/entities/Component/default/web';
+  const item = {
+    environment: 'production',
+    name: 'API_URL',
+    branch: null,
+    sensitive: false,
+    value: '••••.com',
+    version: 2,
+    updatedBy: 'user:default/alice',
+    updatedAt: '2026-12-01T10:00:00.000Z',
+  };
+
+  /** A client whose backend answers with `respond`, recording every request. */
+  function clientWith(respond: () => Response) {
+    const requests: {
+      url: string;
+      method?: string;
+      contentType?: string;
+      body?: string;
+    }[] = [];
+    const client = new OpsHubClient({
+      discoveryApi: {
+        getBaseUrl: async pluginId => `http://backstage.test/api/${pluginId}`,
+      },
+      fetchApi: {
+        fetch: async (url: RequestInfo | URL, init?: RequestInit) => {
+          const headers = (init?.headers ?? {}) as Record<string, string>;
+          requests.push({
+            url: String(url),
+            method: init?.method,
+            ...(headers['Content-Type'] && {
+              contentType: headers['Content-Type'],
+            }),
+            ...(init?.body !== undefined && { body: String(init.body) }),
+          });
+          return respond();
+        },
+      },
+    });
+    return { client, requests };
+  }
+  const json =
+    (body: unknown, status = 200) =>
+    () =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'Content-Type': 'application/json' },
+      });
+
+  it('lists all variables, or those of one environment', async () => {
+    const { client, requests } = clientWith(json({ items: [item] }));
+
+    await expect(client.listEnvVars(entity)).resolves.toEqual([item]);
+    await client.listEnvVars(entity, { environment: 'preview' });
+
+    expect(requests).toEqual([
+      { url: `${base}/envvars`, method: 'GET' },
+      { url: `${base}/envvars?environment=preview`, method: 'GET' },
+    ]);
+  });
+
+  it('puts a value as JSON, telling created (201) from changed (200)', async () => {
+    const created = clientWith(json(item, 201));
+    await expect(
+      created.client.setEnvVar(
+        entity,
+        { environment: 'production', name: 'API_URL' },
+        { value: 'https://x.example.com', sensitive: true, comment: 'new' },
+      ),
+    ).resolves.toEqual({ item, created: true });
+    expect(created.requests).toEqual([
+      {
+        url: `${base}/envvars/production/API_URL`,
+        method: 'PUT',
+        contentType: 'application/json',
+        body: JSON.stringify({
+          value: 'https://x.example.com',
+          sensitive: true,
+          comment: 'new',
+        }),
+      },
+    ]);
+
+    const changed = clientWith(json(item, 200));
+    await expect(
+      changed.client.setEnvVar(
+        entity,
+        { environment: 'preview', name: 'API_URL', branch: 'feat/a b' },
+        { value: 'v' },
+      ),
+    ).resolves.toEqual({ item, created: false });
+    expect(changed.requests[0].url).toBe(
+      `${base}/envvars/preview/API_URL?branch=feat%2Fa%20b`,
+    );
+  });
+
+  it('deletes, reveals (POST), lists versions and restores one', async () => {
+    const key = { environment: 'preview', name: 'TOKEN', branch: 'main' };
+    const { client, requests } = clientWith(
+      json({ ...item, value: 'plain', items: [] }),
+    );
+
+    await client.deleteEnvVar(entity, key);
+    await expect(client.revealEnvVar(entity, key)).resolves.toBe('plain');
+    await expect(client.listEnvVarVersions(entity, key)).resolves.toEqual([]);
+    await client.restoreEnvVarVersion(entity, key, 3);
+
+    expect(requests).toEqual([
+      { url: `${base}/envvars/preview/TOKEN?branch=main`, method: 'DELETE' },
+      {
+        url: `${base}/envvars/preview/TOKEN/reveal?branch=main`,
+        method: 'POST',
+      },
+      {
+        url: `${base}/envvars/preview/TOKEN/versions?branch=main`,
+        method: 'GET',
+      },
+      {
+        url: `${base}/envvars/preview/TOKEN/versions/3/restore?branch=main`,
+        method: 'POST',
+      },
+    ]);
+  });
+
+  it('imports a .env text as text/plain, as a dry run or for real', async () => {
+    const result = { created: 1, updated: 0, unchanged: 0, errors: [] };
+    const { client, requests } = clientWith(json(result));
+
+    await expect(
+      client.importEnvVars(entity, 'development', 'A=1\n', { dryRun: true }),
+    ).resolves.toEqual(result);
+    await client.importEnvVars(entity, 'development', 'A=1\n');
+
+    expect(requests).toEqual([
+      {
+        url: `${base}/envvars/development/import?dryRun=true`,
+        method: 'POST',
+        contentType: 'text/plain',
+        body: 'A=1\n',
+      },
+      {
+        url: `${base}/envvars/development/import`,
+        method: 'POST',
+        contentType: 'text/plain',
+        body: 'A=1\n',
+      },
+    ]);
+  });
+
+  it('exports an environment as text', async () => {
+    const { client, requests } = clientWith(
+      () =>
+        new Response('A=1\n# SECRET (sensitive)\n', {
+          headers: { 'Content-Type': 'text/plain' },
+        }),
+    );
+
+    await expect(client.exportEnvVars(entity, 'production')).resolves.toBe(
+      'A=1\n# SECRET (sensitive)\n',
+    );
+    expect(requests).toEqual([
+      { url: `${base}/envvars/production/export`, method: 'GET' },
+    ]);
+  });
+
+  it("throws the backend's 503 when no key is configured", async () => {
+    const { client } = clientWith(
+      json(
+        {
+          error: { name: 'ServiceUnavailableError', message: 'no key' },
+        },
+        503,
+      ),
+    );
+
+    await expect(client.listEnvVars(entity)).rejects.toMatchObject({
+      response: { status: 503 },
+    });
+  });
+});

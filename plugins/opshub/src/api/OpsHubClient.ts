@@ -11,6 +11,9 @@ import type {
   OpsHubDelivery,
   OpsHubEffectiveRole,
   OpsHubEntitySummary,
+  OpsHubEnvVar,
+  OpsHubEnvVarImportResult,
+  OpsHubEnvVarVersion,
   OpsHubJob,
   OpsHubJobCount,
   OpsHubJobState,
@@ -18,7 +21,7 @@ import type {
   OpsHubRole,
   OpsHubRoleAssignment,
 } from '@opshub/plugin-opshub-common';
-import type { OpsHubApi, OpsHubScope } from './OpsHubApi';
+import type { OpsHubApi, OpsHubEnvVarKey, OpsHubScope } from './OpsHubApi';
 
 /** `kind/namespace/name` of an entity, each part URL-encoded. */
 const refPath = (entity: CompoundEntityRef) =>
@@ -33,6 +36,21 @@ const bindingPath = (entityRef: string | CompoundEntityRef) =>
   `/org/bindings/${refPath(
     typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef,
   )}`;
+
+const envVarsPath = (entity: CompoundEntityRef) =>
+  `${entityPath(entity)}/envvars`;
+
+/** A variable's route, and its branch override's query (if any). */
+const envVarPath = (
+  entity: CompoundEntityRef,
+  key: OpsHubEnvVarKey,
+  suffix = '',
+) =>
+  `${envVarsPath(entity)}/${encodeURIComponent(
+    key.environment,
+  )}/${encodeURIComponent(key.name)}${suffix}${
+    key.branch ? `?branch=${encodeURIComponent(key.branch)}` : ''
+  }`;
 
 const scopePath = (scope: OpsHubScope) =>
   scope === 'org' ? '/org' : entityPath(scope);
@@ -161,10 +179,112 @@ export class OpsHubClient implements OpsHubApi {
     return this.request(bindingPath(entityRef), { method: 'DELETE' });
   }
 
+  async listEnvVars(
+    entity: CompoundEntityRef,
+    filter: { environment?: string } = {},
+  ): Promise<OpsHubEnvVar[]> {
+    const query = filter.environment
+      ? `?environment=${encodeURIComponent(filter.environment)}`
+      : '';
+    return (
+      await this.request<{ items: OpsHubEnvVar[] }>(
+        `${envVarsPath(entity)}${query}`,
+      )
+    ).items;
+  }
+
+  async setEnvVar(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+    change: { value: string; sensitive?: boolean; comment?: string },
+  ): Promise<{ item: OpsHubEnvVar; created: boolean }> {
+    const response = await this.send(envVarPath(entity, key), {
+      method: 'PUT',
+      body: change,
+    });
+    return {
+      item: (await response.json()) as OpsHubEnvVar,
+      created: response.status === 201,
+    };
+  }
+
+  deleteEnvVar(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+  ): Promise<OpsHubEnvVar> {
+    return this.request(envVarPath(entity, key), { method: 'DELETE' });
+  }
+
+  async revealEnvVar(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+  ): Promise<string> {
+    return (
+      await this.request<{ value: string }>(
+        envVarPath(entity, key, '/reveal'),
+        { method: 'POST' },
+      )
+    ).value;
+  }
+
+  async listEnvVarVersions(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+  ): Promise<OpsHubEnvVarVersion[]> {
+    return (
+      await this.request<{ items: OpsHubEnvVarVersion[] }>(
+        envVarPath(entity, key, '/versions'),
+      )
+    ).items;
+  }
+
+  restoreEnvVarVersion(
+    entity: CompoundEntityRef,
+    key: OpsHubEnvVarKey,
+    version: number,
+  ): Promise<OpsHubEnvVar> {
+    return this.request(
+      envVarPath(entity, key, `/versions/${version}/restore`),
+      { method: 'POST' },
+    );
+  }
+
+  importEnvVars(
+    entity: CompoundEntityRef,
+    environment: string,
+    dotenv: string,
+    options: { dryRun?: boolean } = {},
+  ): Promise<OpsHubEnvVarImportResult> {
+    return this.request(
+      `${envVarsPath(entity)}/${encodeURIComponent(environment)}/import${
+        options.dryRun ? '?dryRun=true' : ''
+      }`,
+      { method: 'POST', text: dotenv },
+    );
+  }
+
+  async exportEnvVars(
+    entity: CompoundEntityRef,
+    environment: string,
+  ): Promise<string> {
+    const response = await this.send(
+      `${envVarsPath(entity)}/${encodeURIComponent(environment)}/export`,
+    );
+    return response.text();
+  }
+
   private async request<T>(
     path: string,
-    init: { method?: string; body?: unknown } = {},
+    init: { method?: string; body?: unknown; text?: string } = {},
   ): Promise<T> {
+    return (await (await this.send(path, init)).json()) as T;
+  }
+
+  /** Sends a JSON (`body`) or `text/plain` (`text`) request; throws unless ok. */
+  private async send(
+    path: string,
+    init: { method?: string; body?: unknown; text?: string } = {},
+  ): Promise<Response> {
     const baseUrl = await this.deps.discoveryApi.getBaseUrl('opshub');
     const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`, {
       method: init.method ?? 'GET',
@@ -172,10 +292,14 @@ export class OpsHubClient implements OpsHubApi {
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(init.body),
       }),
+      ...(init.text !== undefined && {
+        headers: { 'Content-Type': 'text/plain' },
+        body: init.text,
+      }),
     });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

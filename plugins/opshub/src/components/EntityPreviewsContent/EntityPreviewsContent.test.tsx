@@ -78,6 +78,14 @@ function fakeApi(
     getBindings: unexpected,
     approveBinding: unexpected,
     revokeBinding: unexpected,
+    listEnvVars: unexpected,
+    setEnvVar: unexpected,
+    deleteEnvVar: unexpected,
+    revealEnvVar: unexpected,
+    listEnvVarVersions: unexpected,
+    restoreEnvVarVersion: unexpected,
+    importEnvVars: unexpected,
+    exportEnvVars: unexpected,
   };
   return { api, changes };
 }

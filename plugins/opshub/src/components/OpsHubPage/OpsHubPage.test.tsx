@@ -91,6 +91,14 @@ function fakeApi(): OpsHubApi & {
         approvedAt: null,
         problem: 'Not verified: approve the binding.',
       }),
+    listEnvVars: unexpected,
+    setEnvVar: unexpected,
+    deleteEnvVar: unexpected,
+    revealEnvVar: unexpected,
+    listEnvVarVersions: unexpected,
+    restoreEnvVarVersion: unexpected,
+    importEnvVars: unexpected,
+    exportEnvVars: unexpected,
     listAssignments: async () => [...assignments],
     addAssignment: async (_scope, { subjectRef, role }) => {
       const added = {
