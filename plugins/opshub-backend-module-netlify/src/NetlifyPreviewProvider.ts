@@ -9,6 +9,7 @@ import {
   type PreviewDeploymentStatus,
   type PreviewProvider,
   type PreviewSource,
+  refuseUnlessLinkedTo,
 } from '@opshub/plugin-opshub-node';
 import { isInProgress, statusOfDeploy } from './deployStatus';
 import {
@@ -101,7 +102,7 @@ export class NetlifyPreviewProvider implements PreviewProvider {
     const site = await this.readSite(siteId, signal);
     // The same read checks the site's repository, in case it was relinked
     // since OpsHub last asked `checkRepository`.
-    refuseUnlessLinkedTo(source, siteId, site);
+    refuseUnlessSiteLinkedTo(source, siteId, site);
     // Netlify builds the site's production branch as a production deploy,
     // which a preview must never publish (nor delete on teardown).
     if (site.build_settings?.repo_branch === source.branch) {
@@ -186,7 +187,11 @@ export class NetlifyPreviewProvider implements PreviewProvider {
     { signal }: { signal: AbortSignal },
   ): Promise<void> {
     const siteId = siteIdOf(source);
-    refuseUnlessLinkedTo(source, siteId, await this.readSite(siteId, signal));
+    refuseUnlessSiteLinkedTo(
+      source,
+      siteId,
+      await this.readSite(siteId, signal),
+    );
   }
 
   async status(
@@ -289,24 +294,17 @@ export class NetlifyPreviewProvider implements PreviewProvider {
   }
 }
 
-/**
- * Throws, as `configuration`, unless the site is linked to
- * `source.repository` on GitHub; the message names what it is linked to.
- */
-function refuseUnlessLinkedTo(
+/** Refuses, as `configuration`, a site not linked to the PR's repository. */
+function refuseUnlessSiteLinkedTo(
   source: PreviewSource,
   siteId: string,
   site: NetlifySite,
 ): void {
-  const linked = linkedRepositoryOf(site.build_settings);
-  const wanted = source.repository.trim().toLowerCase();
-  if (linked.github?.toLowerCase() === wanted) return;
-  throw new PreviewProviderPermanentError(
-    linked.description
-      ? `Netlify site ${siteId} is linked to ${linked.description}, not to GitHub repository ${source.repository}`
-      : `Netlify site ${siteId} is not linked to a Git repository; OpsHub builds ${source.entityRef} only on a site linked to GitHub repository ${source.repository}`,
-    'configuration',
-  );
+  refuseUnlessLinkedTo(source, {
+    name: `Netlify site ${siteId}`,
+    place: 'on a site',
+    link: linkedRepositoryOf(site.build_settings),
+  });
 }
 
 function createdAtOf(deploy: { created_at?: string }): number {

@@ -11,7 +11,7 @@ describe('linkedRepositoryOf', () => {
     [{ repo_url: 'not a url', repo_path: 'acme/web' }, 'acme/web'],
   ])('reads %j as GitHub repository %s', (settings, github) => {
     expect(linkedRepositoryOf(settings)).toEqual({
-      github,
+      githubRepository: github,
       description: `GitHub repository ${github}`,
     });
   });

@@ -1,3 +1,4 @@
+import type { ProviderRepositoryLink } from '@opshub/plugin-opshub-node';
 /** The parts of a site's `build_settings` (`repoInfo`) that name its repository. */
 export interface RepositorySettings {
   provider?: string | null;
@@ -15,7 +16,7 @@ const PROVIDER_NAMES: Record<string, string> = {
 };
 
 /**
- * The repository a Netlify site is linked to: `github` is its `owner/name`
+ * The repository a Netlify site is linked to: `githubRepository` is its `owner/name`
  * when it is a repository on github.com, and `description` names the link
  * for a refusal; both are absent for a site linked to none. Reads
  * `repo_url` (`https://github.com/acme/web`, with or without `.git`, or
@@ -24,7 +25,7 @@ const PROVIDER_NAMES: Record<string, string> = {
  */
 export function linkedRepositoryOf(
   settings: RepositorySettings | null | undefined,
-): { github?: string; description?: string } {
+): ProviderRepositoryLink {
   const url = settings?.repo_url?.trim() ?? '';
   const path = settings?.repo_path?.trim() ?? '';
   if (!url && !path) return {};
@@ -43,7 +44,10 @@ export function linkedRepositoryOf(
   }
   const ownerAndName = ownerAndNameOf(parsed?.path ?? path);
   return ownerAndName
-    ? { github: ownerAndName, description: `GitHub repository ${ownerAndName}` }
+    ? {
+        githubRepository: ownerAndName,
+        description: `GitHub repository ${ownerAndName}`,
+      }
     : { description: `repository ${shown}` };
 }
 

@@ -8,6 +8,8 @@ import {
   PreviewProviderPermanentError,
   type PreviewSource,
   type ProviderApiFailure,
+  type ProviderRepositoryLink,
+  refuseUnlessLinkedTo,
   retryAfterMsOf,
 } from '@opshub/plugin-opshub-node';
 // The SDK's standalone functions: the whole client would load schemas for
@@ -204,15 +206,11 @@ export class VercelPreviewProvider implements PreviewProvider {
         'configuration',
       );
     }
-    const link = describeLink(found.link);
-    const wanted = source.repository.trim().toLowerCase();
-    if (link.githubRepository?.toLowerCase() === wanted) return;
-    throw new PreviewProviderPermanentError(
-      link.description
-        ? `Vercel project ${project} is linked to ${link.description}, not to GitHub repository ${source.repository}`
-        : `Vercel project ${project} is not linked to a Git repository; OpsHub builds ${source.entityRef} only in a project linked to GitHub repository ${source.repository}`,
-      'configuration',
-    );
+    refuseUnlessLinkedTo(source, {
+      name: `Vercel project ${project}`,
+      place: 'in a project',
+      link: describeLink(found.link),
+    });
   }
 
   async status(
@@ -346,10 +344,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * (`github`, or `github-limited`: the same host through Vercel's limited
  * GitHub app). Absent or unreadable: no link.
  */
-function describeLink(link: unknown): {
-  githubRepository?: string;
-  description?: string;
-} {
+function describeLink(link: unknown): ProviderRepositoryLink {
   if (!isObject(link) || typeof link.type !== 'string') return {};
   const text = (key: string) =>
     typeof link[key] === 'string' && link[key] ? (link[key] as string) : '';

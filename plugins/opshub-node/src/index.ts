@@ -9,3 +9,4 @@ export * from './encryptionKeys';
 export * from './previewProviders';
 export * from './providerApiCalls';
 export * from './createPreviewProviderModule';
+export * from './repositoryLink';
