@@ -144,42 +144,51 @@ export class DatabaseEnvVarStore implements EnvVarStore {
   }
 
   async write(change: EnvVarWrite): Promise<StoredEnvVar> {
+    await this.knex.transaction(trx => this.writeIn(trx, change));
+    return (await this.get(change))!;
+  }
+
+  async writeAll(changes: EnvVarWrite[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.knex.transaction(async trx => {
+      for (const change of changes) await this.writeIn(trx, change);
+    });
+  }
+
+  private async writeIn(trx: Knex.Transaction, change: EnvVarWrite) {
     const key = keyColumns(change);
     const now = new Date();
     const sealed = sealedColumns(change.sealed);
-    await this.knex.transaction(async trx => {
-      const latest = await trx('env_var_versions')
-        .where(key)
-        .max({ max: 'version' })
-        .first();
-      if (Number(latest?.max ?? 0) >= change.version) {
-        throw new ConflictError(
-          'The variable changed meanwhile; reload and try again',
-        );
-      }
-      await this.insertVersion(trx, {
-        ...key,
-        version: change.version,
-        sensitive: change.sensitive,
-        deleted: false,
-        ...sealed,
-        actor: change.actor,
-        comment: change.comment ?? null,
-        created_at: now,
-      });
-      const current = {
-        version: change.version,
-        sensitive: change.sensitive,
-        ...sealed,
-        updated_by: change.actor,
-        updated_at: now,
-      };
-      const updated = await trx('env_vars').where(key).update(current);
-      if (updated === 0) {
-        await trx('env_vars').insert({ ...key, ...current });
-      }
+    const latest = await trx('env_var_versions')
+      .where(key)
+      .max({ max: 'version' })
+      .first();
+    if (Number(latest?.max ?? 0) >= change.version) {
+      throw new ConflictError(
+        'The variable changed meanwhile; reload and try again',
+      );
+    }
+    await this.insertVersion(trx, {
+      ...key,
+      version: change.version,
+      sensitive: change.sensitive,
+      deleted: false,
+      ...sealed,
+      actor: change.actor,
+      comment: change.comment ?? null,
+      created_at: now,
     });
-    return (await this.get(change))!;
+    const current = {
+      version: change.version,
+      sensitive: change.sensitive,
+      ...sealed,
+      updated_by: change.actor,
+      updated_at: now,
+    };
+    const updated = await trx('env_vars').where(key).update(current);
+    if (updated === 0) {
+      await trx('env_vars').insert({ ...key, ...current });
+    }
   }
 
   async delete(

@@ -50,6 +50,8 @@ export interface EnvVarStore {
   /** The version the next write of the variable takes (deletes count). */
   nextVersion(key: EnvVarKey): Promise<number>;
   write(change: EnvVarWrite): Promise<StoredEnvVar>;
+  /** Several writes in one transaction: all or none (an import). */
+  writeAll(changes: EnvVarWrite[]): Promise<void>;
   /** Removes the current value, writing a deleted version; undefined if none. */
   delete(
     key: EnvVarKey & {
