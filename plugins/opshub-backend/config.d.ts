@@ -202,6 +202,16 @@ export interface Config {
       defaultChannel?: string;
     };
 
+    /** Environment variables, kept per entity and environment. */
+    envvars?: {
+      /**
+       * Environments protected like production: writing their variables
+       * (put, delete, restore, import) needs `opshub.envvar.write.production`
+       * instead of `opshub.envvar.write`. Default `[production]`.
+       */
+      protectedEnvironments?: string[];
+    };
+
     /** Preview providers built into opshub-backend. */
     providers?: {
       /**

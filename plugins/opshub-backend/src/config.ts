@@ -68,6 +68,10 @@ export interface OpsHubBackendConfig {
     /** Mutating requests each user may make per minute. */
     mutationsPerMinute: number;
   };
+  envvars: {
+    /** Environments whose variables need `opshub.envvar.write.production`. */
+    protectedEnvironments: string[];
+  };
 }
 
 /** Reads `opshub.*`, filling in the documented defaults (config.d.ts). */
@@ -147,7 +151,28 @@ export function readOpsHubConfig(
       mutationsPerMinute:
         opshub?.getOptionalNumber('rbac.mutationsPerMinute') ?? 60,
     },
+    envvars: { protectedEnvironments: readProtectedEnvironments(opshub) },
   };
+}
+
+/**
+ * `opshub.envvars.protectedEnvironments`: environment names, default
+ * `[production]`; an empty list protects none.
+ */
+function readProtectedEnvironments(opshub?: Config): string[] {
+  const key = 'opshub.envvars.protectedEnvironments';
+  const names = opshub?.getOptionalStringArray(
+    'envvars.protectedEnvironments',
+  );
+  if (names === undefined) return ['production'];
+  for (const name of names) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) {
+      throw new Error(
+        `${key}: '${name}' is not an environment name (^[a-z][a-z0-9-]{0,31}$)`,
+      );
+    }
+  }
+  return [...new Set(names)];
 }
 
 const OWNER = /^[A-Za-z0-9_.-]+$/;
