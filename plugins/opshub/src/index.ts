@@ -14,9 +14,11 @@ export {
 } from './plugin';
 export { RolesCard } from './components/RolesCard';
 export { ActivityCard } from './components/ActivityCard';
+export { EnvVarsCard } from './components/EnvVarsCard';
 export { OpsHubClient } from './api/OpsHubClient';
 export {
   opshubApiRef,
   type OpsHubApi,
+  type OpsHubEnvVarKey,
   type OpsHubScope,
 } from './api/OpsHubApi';

@@ -91,6 +91,14 @@ function fakeApi(overrides: Partial<OpsHubApi>): OpsHubApi {
     getBindings: unexpected,
     approveBinding: unexpected,
     revokeBinding: unexpected,
+    listEnvVars: async () => [],
+    setEnvVar: unexpected,
+    deleteEnvVar: unexpected,
+    revealEnvVar: unexpected,
+    listEnvVarVersions: unexpected,
+    restoreEnvVarVersion: unexpected,
+    importEnvVars: unexpected,
+    exportEnvVars: unexpected,
     ...overrides,
   };
 }
@@ -344,5 +352,36 @@ describe('EntityOpsHubContent', () => {
       (await screen.findAllByText(/backend unavailable/)).length,
     ).toBeGreaterThan(0);
     expect(screen.queryByText('OpsHub project')).not.toBeInTheDocument();
+  });
+});
+
+describe('EntityOpsHubContent environment variables', () => {
+  it('shows the card to those who may read variables, and only to them', async () => {
+    const listEnvVars = jest.fn(async () => []);
+    await renderWith({
+      listEnvVars,
+      getEffectiveRole: async () => ({
+        entityRef: 'component:default/storefront',
+        role: 'viewer',
+        permissions: { 'opshub.envvar.read': true },
+      }),
+    });
+
+    expect(
+      await screen.findByText('No variables in production yet.'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Environment variables')).toBeInTheDocument();
+    expect(listEnvVars).toHaveBeenCalledWith({
+      kind: 'Component',
+      namespace: 'default',
+      name: 'storefront',
+    });
+  });
+
+  it('shows no card without the read permission', async () => {
+    await renderWith({});
+
+    expect(await screen.findByText('At a glance')).toBeInTheDocument();
+    expect(screen.queryByText('Environment variables')).not.toBeInTheDocument();
   });
 });

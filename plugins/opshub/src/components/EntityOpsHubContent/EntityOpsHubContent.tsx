@@ -23,6 +23,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { opshubApiRef } from '../../api/OpsHubApi';
 import { ActivityCard } from '../ActivityCard';
+import { EnvVarsCard } from '../EnvVarsCard';
 import { isForbidden } from '../isForbidden';
 import { RolesCard } from '../RolesCard';
 import { describeVerification } from '../shared/bindingStatus';
@@ -75,6 +76,14 @@ export function EntityOpsHubContent() {
       <Grid item xs={12}>
         <SummaryCards summary={value} role={value.standing.role} />
       </Grid>
+      {value.standing.permissions['opshub.envvar.read'] === true ? (
+        <Grid item xs={12}>
+          <EnvVarsCard
+            entityRef={ref}
+            permissions={value.standing.permissions}
+          />
+        </Grid>
+      ) : null}
       <Grid item xs={12} md={6}>
         <RolesCard
           scope={ref}

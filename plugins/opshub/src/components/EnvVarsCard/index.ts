@@ -1,0 +1,1 @@
+export { EnvVarsCard } from './EnvVarsCard';
