@@ -14,7 +14,7 @@ import {
   type OpsHubEnvVarImportResult,
   type OpsHubEnvVarVersion,
 } from '@opshub/plugin-opshub-common';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import Router from 'express-promise-router';
 import type { Audited } from '../activity/audited';
@@ -49,6 +49,16 @@ export const ENVVARS_NOT_CONFIGURED =
   'OPSHUB_ENCRYPTION_KEY_ID and OPSHUB_ENCRYPTION_KEY';
 
 const BASE = '/entities/:kind/:namespace/:name/envvars';
+const EXPORT_PATH =
+  /^\/entities\/[^/]+\/[^/]+\/[^/]+\/envvars\/[^/]+\/export\/?$/;
+
+/**
+ * An export: a read that hands out plaintext, so the mutation rate limit
+ * counts it like a change (reveal is a POST and counted anyway).
+ */
+export function isEnvVarExport(req: Request): boolean {
+  return req.method === 'GET' && EXPORT_PATH.test(req.path);
+}
 /** How often a write whose version was taken meanwhile is tried again. */
 const WRITE_ATTEMPTS = 3;
 
@@ -59,6 +69,35 @@ export interface EnvVarRoutesOptions {
   cipher: EnvVarCipher;
   /** Environments whose writes need `opshub.envvar.write.production`. */
   protectedEnvironments: string[];
+}
+
+/**
+ * A body parser whose errors carry nothing of the body: body-parser's own
+ * (a JSON syntax error) quote it, and the error handler would answer with it.
+ */
+function bodyParser(parse: RequestHandler, limit: string): RequestHandler {
+  return (req, res, next) =>
+    parse(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const { type, status } = error as { type?: string; status?: number };
+      if (type === 'entity.too.large' || status === 413) {
+        return next(
+          Object.assign(new Error(`The request body is over ${limit}`), {
+            name: 'PayloadTooLargeError',
+            status: 413,
+            statusCode: 413,
+            expose: true,
+          }),
+        );
+      }
+      return next(
+        new InputError(
+          type === 'entity.parse.failed'
+            ? 'The request body is not valid JSON'
+            : 'The request body could not be read',
+        ),
+      );
+    });
 }
 
 const binding = (key: EnvVarKey, version: number): EnvVarBinding => ({
@@ -215,7 +254,7 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
 
   router.put(
     `${BASE}/:environment/:varName`,
-    express.json({ limit: MAX_JSON_BODY }),
+    bodyParser(express.json({ limit: MAX_JSON_BODY }), MAX_JSON_BODY),
     async (req, res) => {
       const { environment } = parseInput(
         environmentParams.passthrough(),
@@ -387,7 +426,10 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
 
   router.post(
     `${BASE}/:environment/import`,
-    express.text({ type: 'text/plain', limit: MAX_IMPORT_BODY }),
+    bodyParser(
+      express.text({ type: 'text/plain', limit: MAX_IMPORT_BODY }),
+      MAX_IMPORT_BODY,
+    ),
     async (req, res) => {
       const { environment } = parseInput(
         environmentParams,

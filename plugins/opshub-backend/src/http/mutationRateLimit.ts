@@ -1,5 +1,5 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -15,6 +15,8 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function mutationRateLimit(options: {
   httpAuth: HttpAuthService;
   perMinute: number;
+  /** Reads that count like mutations (plaintext exports). */
+  countsAsMutation?: (req: Request) => boolean;
   now?: () => number;
 }): RequestHandler {
   const { httpAuth, perMinute } = options;
@@ -39,7 +41,9 @@ export function mutationRateLimit(options: {
   }
 
   return async (req, res, next) => {
-    if (!MUTATING.has(req.method)) return next();
+    if (!MUTATING.has(req.method) && !options.countsAsMutation?.(req)) {
+      return next();
+    }
     const credentials = await httpAuth
       .credentials(req, { allow: ['user'] })
       .catch(() => undefined);
