@@ -202,6 +202,25 @@ export interface Config {
       defaultChannel?: string;
     };
 
+    /** Encryption of environment variables (AES-256-GCM). */
+    encryption?: {
+      /**
+       * The data keys, the first one active: new values are encrypted under
+       * it, the others only decrypt what they encrypted until
+       * `POST /api/opshub/org/encryption/rotate` re-encrypted it. `secret` is
+       * the base64 of exactly 32 random bytes (`openssl rand -base64 32`);
+       * `id` (1 to 64 of `A-Za-z0-9_.-`) is stored beside each value. Without
+       * a key the environment variable routes answer 503; startup refuses a
+       * malformed key, a duplicate id, and stored values under an id missing
+       * here. A module may replace this ring (opshubEncryptionKeysExtensionPoint).
+       */
+      keys?: Array<{
+        id?: string;
+        /** @visibility secret */
+        secret?: string;
+      }>;
+    };
+
     /** Environment variables, kept per entity and environment. */
     envvars?: {
       /**

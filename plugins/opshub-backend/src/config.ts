@@ -11,6 +11,8 @@ import {
   OPSHUB_ROLES,
   type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
+import type { OpsHubEncryptionKey } from '@opshub/plugin-opshub-node';
+import { readEncryptionKeys } from './envvars/configKeyRing';
 import type { JobQueueOptions } from './queue/JobQueue';
 import { type PreviewRules, readPreviewRules } from './previews/previewRules';
 import type { ApprovedBinding } from './projects/bindings';
@@ -71,6 +73,10 @@ export interface OpsHubBackendConfig {
   envvars: {
     /** Environments whose variables need `opshub.envvar.write.production`. */
     protectedEnvironments: string[];
+  };
+  encryption: {
+    /** `opshub.encryption.keys`, validated; the first is active. */
+    keys: OpsHubEncryptionKey[];
   };
 }
 
@@ -152,6 +158,7 @@ export function readOpsHubConfig(
         opshub?.getOptionalNumber('rbac.mutationsPerMinute') ?? 60,
     },
     envvars: { protectedEnvironments: readProtectedEnvironments(opshub) },
+    encryption: { keys: readEncryptionKeys(opshub) },
   };
 }
 

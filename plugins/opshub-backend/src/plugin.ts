@@ -6,6 +6,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { opshubPermissions } from '@opshub/plugin-opshub-common';
 import {
+  opshubEncryptionKeysExtensionPoint,
+  type OpsHubEncryptionKeyRing,
   opshubPreviewProvidersExtensionPoint,
   opshubSummaryExtensionPoint,
   type OpsHubSummaryCounter,
@@ -15,6 +17,8 @@ import { DatabaseActivityLog } from './activity/DatabaseActivityLog';
 import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
+import { ConfigKeyRing } from './envvars/configKeyRing';
+import { setUpEnvVars } from './envvars/setUpEnvVars';
 import { applyRetention } from './maintenance/retention';
 import { SentMessages } from './notifications/SentMessages';
 import { previewCounters } from './previews/previewCounters';
@@ -58,6 +62,16 @@ export const opshubPlugin = createBackendPlugin({
     const providers = new Map<string, PreviewProvider>();
     env.registerExtensionPoint(opshubPreviewProvidersExtensionPoint, {
       addProvider: addUnique(providers, 'preview provider'),
+    });
+
+    let moduleKeyRing: OpsHubEncryptionKeyRing | undefined;
+    env.registerExtensionPoint(opshubEncryptionKeysExtensionPoint, {
+      setKeyRing(ring) {
+        if (moduleKeyRing) {
+          throw new Error('The OpsHub encryption key ring is already set');
+        }
+        moduleKeyRing = ring;
+      },
     });
 
     env.registerInit({
@@ -112,6 +126,12 @@ export const opshubPlugin = createBackendPlugin({
           auth,
           signals: deps.signals,
           scheduler: deps.scheduler,
+          logger,
+        });
+        const envVars = await setUpEnvVars({
+          knex,
+          ring: moduleKeyRing ?? new ConfigKeyRing(config.encryption.keys),
+          queue,
           logger,
         });
         const { rbac } = config;
@@ -259,6 +279,7 @@ export const opshubPlugin = createBackendPlugin({
             deliveries: { authorizer, audited, deliveries, intake },
             queue: { authorizer, audited, jobs },
             previews: { authorizer, audited, previews, queue, knex, notify },
+            encryption: { authorizer, audited, rotation: envVars.rotation },
           }),
         );
         for (const path of UNAUTHENTICATED_ROUTES) {

@@ -1,6 +1,7 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
 import { activityRoutes } from './activity/routes';
+import { encryptionRoutes } from './envvars/encryptionRoutes';
 import { mutationRateLimit } from './http/mutationRateLimit';
 import { previewRoutes } from './previews/routes';
 import { bindingRoutes } from './projects/bindingRoutes';
@@ -37,6 +38,7 @@ export interface RouterDeps {
   deliveries: Parameters<typeof deliveryRoutes>[0];
   queue: Parameters<typeof queueRoutes>[0];
   previews: Parameters<typeof previewRoutes>[0];
+  encryption: Parameters<typeof encryptionRoutes>[0];
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -64,6 +66,7 @@ export function createRouter(deps: RouterDeps) {
   router.use(deliveryRoutes(deps.deliveries));
   router.use(queueRoutes(deps.queue));
   router.use(previewRoutes(deps.previews));
+  router.use(encryptionRoutes(deps.encryption));
   return router;
 }
 

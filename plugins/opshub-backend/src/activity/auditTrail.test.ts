@@ -1,5 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { OPSHUB_INSTALLATION_REF } from '@opshub/plugin-opshub-common';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { migrateUp } from '../database/migrations';
 import { DatabaseJobStore } from '../queue/DatabaseJobStore';
@@ -16,6 +17,7 @@ import { as, startRbacBackend, STOREFRONT } from '../__testUtils__/rbacBackend';
 jest.setTimeout(120_000);
 
 const databases = createTestDatabases();
+const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const ASSIGNMENTS =
   '/api/opshub/entities/component/default/storefront/assignments';
 
@@ -62,7 +64,10 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
     });
     const server = await startRbacBackend({
       knex,
-      opshub: { rbac: { mutationsPerMinute } },
+      opshub: {
+        rbac: { mutationsPerMinute },
+        encryption: { keys: [{ id: 'k1', secret: ENCRYPTION_KEY }] },
+      },
       extra: [auditor.factory],
     });
     return { knex, server, events };
@@ -293,6 +298,11 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       'DELETE /previews/:previewId': async () => ({
         params: { previewId: await preview('ready') },
         scope: STOREFRONT,
+        status: 202,
+      }),
+      'POST /org/encryption/rotate': async () => ({
+        params: {},
+        scope: OPSHUB_INSTALLATION_REF,
         status: 202,
       }),
     };

@@ -101,6 +101,11 @@ const REQUIRED: Record<
     permission: 'opshub.admin',
     scope: 'installation',
   },
+  'GET /org/encryption': { permission: 'opshub.admin', scope: 'installation' },
+  'POST /org/encryption/rotate': {
+    permission: 'opshub.admin',
+    scope: 'installation',
+  },
   'GET /previews': { permission: 'opshub.preview.read', scope: 'project' },
   'GET /previews/:previewId': {
     permission: 'opshub.preview.read',
