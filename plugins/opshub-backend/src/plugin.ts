@@ -17,6 +17,7 @@ import { DatabaseActivityLog } from './activity/DatabaseActivityLog';
 import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
+import { DatabaseEnvVarStore } from './envvars/DatabaseEnvVarStore';
 import { ConfigKeyRing } from './envvars/configKeyRing';
 import { setUpEnvVars } from './envvars/setUpEnvVars';
 import { applyRetention } from './maintenance/retention';
@@ -279,6 +280,13 @@ export const opshubPlugin = createBackendPlugin({
             deliveries: { authorizer, audited, deliveries, intake },
             queue: { authorizer, audited, jobs },
             previews: { authorizer, audited, previews, queue, knex, notify },
+            envvars: {
+              authorizer,
+              audited,
+              store: new DatabaseEnvVarStore(knex),
+              cipher: envVars.cipher,
+              protectedEnvironments: config.envvars.protectedEnvironments,
+            },
             encryption: { authorizer, audited, rotation: envVars.rotation },
           }),
         );

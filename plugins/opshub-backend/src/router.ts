@@ -1,6 +1,7 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
 import { activityRoutes } from './activity/routes';
+import { envVarRoutes, isEnvVarExport } from './envvars/routes';
 import { encryptionRoutes } from './envvars/encryptionRoutes';
 import { mutationRateLimit } from './http/mutationRateLimit';
 import { previewRoutes } from './previews/routes';
@@ -38,6 +39,7 @@ export interface RouterDeps {
   deliveries: Parameters<typeof deliveryRoutes>[0];
   queue: Parameters<typeof queueRoutes>[0];
   previews: Parameters<typeof previewRoutes>[0];
+  envvars: Parameters<typeof envVarRoutes>[0];
   encryption: Parameters<typeof encryptionRoutes>[0];
 }
 
@@ -56,6 +58,7 @@ export function createRouter(deps: RouterDeps) {
     mutationRateLimit({
       httpAuth: deps.http.httpAuth,
       perMinute: deps.http.mutationsPerMinute,
+      countsAsMutation: isEnvVarExport,
     }),
   );
   router.use(summaryRoutes(deps.summary));
@@ -66,6 +69,7 @@ export function createRouter(deps: RouterDeps) {
   router.use(deliveryRoutes(deps.deliveries));
   router.use(queueRoutes(deps.queue));
   router.use(previewRoutes(deps.previews));
+  router.use(envVarRoutes(deps.envvars));
   router.use(encryptionRoutes(deps.encryption));
   return router;
 }

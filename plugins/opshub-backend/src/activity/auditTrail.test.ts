@@ -203,6 +203,17 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
      * How to make each mutating route succeed: its path parameters, its body
      * and where its activity row goes. A mutating route missing here fails.
      */
+    /** A variable of the storefront's development environment. */
+    const envVar = async (varName: string) => {
+      const res = await request(server)
+        .put(
+          `/api/opshub/entities/component/default/storefront/envvars/development/${varName}`,
+        )
+        .set(as('user:default/root'))
+        .send({ value: `value of ${varName}` });
+      expect(res.status).toBe(201);
+      return { environment: 'development', varName };
+    };
     let prNumber = 0;
     const preview = (state: PreviewState) =>
       seedPreview(knex, { entityRef: STOREFRONT, prNumber: ++prNumber, state });
@@ -211,6 +222,8 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       () => Promise<{
         params: Record<string, string>;
         body?: object;
+        /** A body other than JSON (a `.env` import). */
+        text?: string;
         scope: string;
         status: number;
       }>
@@ -269,6 +282,38 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
           status: 200,
         };
       },
+      'PUT /entities/:kind/:namespace/:name/envvars/:environment/:varName':
+        async () => ({
+          params: { environment: 'development', varName: 'NEW_VAR' },
+          body: { value: 'a value to write' },
+          scope: STOREFRONT,
+          status: 201,
+        }),
+      'DELETE /entities/:kind/:namespace/:name/envvars/:environment/:varName':
+        async () => ({
+          params: await envVar('GONE_VAR'),
+          scope: STOREFRONT,
+          status: 200,
+        }),
+      'POST /entities/:kind/:namespace/:name/envvars/:environment/:varName/reveal':
+        async () => ({
+          params: await envVar('SEEN_VAR'),
+          scope: STOREFRONT,
+          status: 200,
+        }),
+      'POST /entities/:kind/:namespace/:name/envvars/:environment/:varName/versions/:version/restore':
+        async () => ({
+          params: { ...(await envVar('OLD_VAR')), version: '1' },
+          scope: STOREFRONT,
+          status: 200,
+        }),
+      'POST /entities/:kind/:namespace/:name/envvars/:environment/import':
+        async () => ({
+          params: { environment: 'development' },
+          text: 'IMPORTED_VAR=from a file\n',
+          scope: STOREFRONT,
+          status: 200,
+        }),
       'POST /queue/jobs/:id/cancel': async () => ({
         params: { id: await jobs.enqueue(knex, { type: 'a', payload: {} }) },
         scope: OPSHUB_INSTALLATION_REF,
@@ -318,7 +363,7 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
 
     for (const route of mutating) {
       const key = `${route.method} ${route.path}`;
-      const { params, body, scope, status } = await HOW[key]();
+      const { params, body, text, scope, status } = await HOW[key]();
       const path = samplePath(route.path, {
         kind: 'component',
         namespace: 'default',
@@ -329,7 +374,10 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       const agent = request(server);
       const verb = route.method.toLowerCase() as 'post' | 'put' | 'delete';
       const req = agent[verb](`/api/opshub${path}`);
-      const res = await req.set(as('user:default/root')).send(body);
+      req.set(as('user:default/root'));
+      const res = await (text === undefined
+        ? req.send(body)
+        : req.type('text/plain').send(text));
       expect({ key, status: res.status }).toEqual({ key, status });
       expect(events.slice(before)).toEqual([
         expect.objectContaining({ outcome: 'success' }),

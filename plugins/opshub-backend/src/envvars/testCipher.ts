@@ -1,39 +1,19 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { EnvVarBinding, EnvVarCipher, SealedValue } from './EnvVarCipher';
+import type { OpsHubEncryptionKey } from '@opshub/plugin-opshub-node';
+import { AesGcmCipher } from './aesGcmCipher';
 
 /**
- * AES-256-GCM with one fixed key, for tests of what is built on the
- * cipher: real ciphertext, the binding as AAD. `configured: false` is a
- * cipher without a key.
+ * The real cipher over a ring of one fixed test key, for tests of what is
+ * built on it; `configured: false` is a ring without a key.
  */
 export function testCipher(options: { configured?: boolean } = {}) {
-  const key = Buffer.alloc(32, 7);
-  const aad = (b: EnvVarBinding) =>
-    Buffer.from(
-      JSON.stringify([b.entityRef, b.environment, b.branch, b.name, b.version]),
-    );
-  const cipher: EnvVarCipher = {
-    async configured() {
-      return options.configured ?? true;
-    },
-    async seal(plaintext, binding): Promise<SealedValue> {
-      const iv = randomBytes(12);
-      const c = createCipheriv('aes-256-gcm', key, iv);
-      c.setAAD(aad(binding));
-      const ciphertext = Buffer.concat([
-        c.update(plaintext, 'utf8'),
-        c.final(),
-      ]);
-      return { ciphertext, iv, tag: c.getAuthTag(), keyId: 'test' };
-    },
-    async open(sealed, binding) {
-      const d = createDecipheriv('aes-256-gcm', key, sealed.iv);
-      d.setAAD(aad(binding));
-      d.setAuthTag(sealed.tag);
-      return Buffer.concat([d.update(sealed.ciphertext), d.final()]).toString(
-        'utf8',
-      );
-    },
+  const key: OpsHubEncryptionKey = {
+    id: 'test',
+    material: Buffer.alloc(32, 7),
   };
-  return cipher;
+  const keys = options.configured === false ? [] : [key];
+  return new AesGcmCipher({
+    activeKey: async () => keys[0],
+    key: async id => keys.find(k => k.id === id),
+    keyIds: async () => keys.map(k => k.id),
+  });
 }

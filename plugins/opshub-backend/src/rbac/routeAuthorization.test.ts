@@ -106,6 +106,32 @@ const REQUIRED: Record<
     permission: 'opshub.admin',
     scope: 'installation',
   },
+  'GET /entities/:kind/:namespace/:name/envvars': {
+    permission: 'opshub.envvar.read',
+    scope: 'project',
+  },
+  'PUT /entities/:kind/:namespace/:name/envvars/:environment/:varName': {
+    permission: 'opshub.envvar.write',
+    scope: 'project',
+  },
+  'DELETE /entities/:kind/:namespace/:name/envvars/:environment/:varName': {
+    permission: 'opshub.envvar.write',
+    scope: 'project',
+  },
+  'POST /entities/:kind/:namespace/:name/envvars/:environment/:varName/reveal':
+    { permission: 'opshub.envvar.reveal', scope: 'project' },
+  'GET /entities/:kind/:namespace/:name/envvars/:environment/:varName/versions':
+    { permission: 'opshub.envvar.read', scope: 'project' },
+  'POST /entities/:kind/:namespace/:name/envvars/:environment/:varName/versions/:version/restore':
+    { permission: 'opshub.envvar.write', scope: 'project' },
+  'POST /entities/:kind/:namespace/:name/envvars/:environment/import': {
+    permission: 'opshub.envvar.write',
+    scope: 'project',
+  },
+  'GET /entities/:kind/:namespace/:name/envvars/:environment/export': {
+    permission: 'opshub.envvar.reveal',
+    scope: 'project',
+  },
   'GET /previews': { permission: 'opshub.preview.read', scope: 'project' },
   'GET /previews/:previewId': {
     permission: 'opshub.preview.read',
@@ -137,6 +163,10 @@ const SAMPLES = {
   deliveryId: 'no-such-delivery',
   // The storefront's preview the tests seed (the first row: id 1).
   previewId: '1',
+  // A variable of an unprotected environment (write, not write.production).
+  environment: 'development',
+  varName: 'SAMPLE_VAR',
+  version: '1',
 };
 /** Query strings of routes that name their project there. */
 const SAMPLE_QUERIES: Record<string, string> = {
