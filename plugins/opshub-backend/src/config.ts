@@ -168,9 +168,7 @@ export function readOpsHubConfig(
  */
 function readProtectedEnvironments(opshub?: Config): string[] {
   const key = 'opshub.envvars.protectedEnvironments';
-  const names = opshub?.getOptionalStringArray(
-    'envvars.protectedEnvironments',
-  );
+  const names = opshub?.getOptionalStringArray('envvars.protectedEnvironments');
   if (names === undefined) return ['production'];
   for (const name of names) {
     if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) {

@@ -151,11 +151,10 @@ describe.each(databases.eachSupportedId())('DatabaseEnvVarStore on %s', id => {
       ),
     );
     expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results) {
-      if (r.status === 'rejected') {
-        expect(r.reason.name).toBe('ConflictError');
-      }
-    }
+    const refusals = results.flatMap(r =>
+      r.status === 'rejected' ? [r.reason.name] : [],
+    );
+    expect(refusals).toEqual(Array(4).fill('ConflictError'));
     expect(await store.versions(k)).toHaveLength(1);
     expect(await knex('env_vars').where({ name: 'RACE' })).toHaveLength(1);
   });
