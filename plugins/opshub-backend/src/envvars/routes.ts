@@ -14,10 +14,10 @@ import {
   type OpsHubEnvVarImportResult,
   type OpsHubEnvVarVersion,
 } from '@opshub/plugin-opshub-common';
-import type { Request, RequestHandler, Response } from 'express';
-import express from 'express';
+import type { Request, Response } from 'express';
 import Router from 'express-promise-router';
 import type { Audited } from '../activity/audited';
+import { jsonBody, textBody } from '../http/bodyParsers';
 import { entityRefParam } from '../http/entityRef';
 import { parseInput } from '../http/validation';
 import type {
@@ -69,35 +69,6 @@ export interface EnvVarRoutesOptions {
   cipher: EnvVarCipher;
   /** Environments whose writes need `opshub.envvar.write.production`. */
   protectedEnvironments: string[];
-}
-
-/**
- * A body parser whose errors carry nothing of the body: body-parser's own
- * (a JSON syntax error) quote it, and the error handler would answer with it.
- */
-function bodyParser(parse: RequestHandler, limit: string): RequestHandler {
-  return (req, res, next) =>
-    parse(req, res, (error?: unknown) => {
-      if (!error) return next();
-      const { type, status } = error as { type?: string; status?: number };
-      if (type === 'entity.too.large' || status === 413) {
-        return next(
-          Object.assign(new Error(`The request body is over ${limit}`), {
-            name: 'PayloadTooLargeError',
-            status: 413,
-            statusCode: 413,
-            expose: true,
-          }),
-        );
-      }
-      return next(
-        new InputError(
-          type === 'entity.parse.failed'
-            ? 'The request body is not valid JSON'
-            : 'The request body could not be read',
-        ),
-      );
-    });
 }
 
 const binding = (key: EnvVarKey, version: number): EnvVarBinding => ({
@@ -254,7 +225,7 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
 
   router.put(
     `${BASE}/:environment/:varName`,
-    bodyParser(express.json({ limit: MAX_JSON_BODY }), MAX_JSON_BODY),
+    jsonBody(MAX_JSON_BODY),
     async (req, res) => {
       const { environment } = parseInput(
         environmentParams.passthrough(),
@@ -426,10 +397,7 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
 
   router.post(
     `${BASE}/:environment/import`,
-    bodyParser(
-      express.text({ type: 'text/plain', limit: MAX_IMPORT_BODY }),
-      MAX_IMPORT_BODY,
-    ),
+    textBody(MAX_IMPORT_BODY),
     async (req, res) => {
       const { environment } = parseInput(
         environmentParams,

@@ -2,8 +2,8 @@ import {
   OPSHUB_INSTALLATION_REF,
   opshubAdminPermission,
 } from '@opshub/plugin-opshub-common';
-import express from 'express';
 import Router from 'express-promise-router';
+import { jsonBody } from '../http/bodyParsers';
 import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { entityRefParam } from '../http/entityRef';
@@ -48,7 +48,7 @@ export function bindingRoutes(deps: {
   });
 
   const path = '/org/bindings/:kind/:namespace/:name';
-  router.put(path, express.json({ limit: '16kb' }), async (req, res) => {
+  router.put(path, jsonBody('16kb'), async (req, res) => {
     const { kind, namespace, name, ref } = entityRefParam(req);
     const credentials = await authorizer.authorize(req, opshubAdminPermission);
     const { repository } = parseInput(approveBody, req.body ?? {}, 'binding');

@@ -11,8 +11,8 @@ import {
   type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
 import type { Request } from 'express';
-import express from 'express';
 import Router from 'express-promise-router';
+import { jsonBody } from '../http/bodyParsers';
 import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { entityRefParam } from '../http/entityRef';
@@ -110,7 +110,7 @@ export function roleRoutes(deps: {
     });
 
     // Only these routes take a body: nothing else parses one.
-    router.post(path, express.json({ limit: '16kb' }), async (req, res) => {
+    router.post(path, jsonBody('16kb'), async (req, res) => {
       const entityRef = scope(req);
       const credentials = await authorizer.authorize(req, manage, entityRef);
       const { subjectRef, role } = parseInput(
