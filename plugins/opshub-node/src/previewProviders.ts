@@ -65,6 +65,34 @@ export type PreviewDeploymentStatus =
     };
 
 /**
+ * One environment variable a preview builds with: the entity's `preview`
+ * value, or the PR branch's override of it. `value` is plaintext, in memory
+ * only: never log it, never put it in an error message.
+ *
+ * @public
+ */
+export interface PreviewVariable {
+  name: string;
+  value: string;
+  sensitive: boolean;
+}
+
+/**
+ * What a provider holds for one pushed variable of a preview branch, so
+ * OpsHub can update or remove exactly that later (and nothing it did not
+ * create): the provider's own id for it (a Vercel env id, a Netlify value
+ * id), and whatever else the provider needs, as text.
+ *
+ * @public
+ */
+export interface PushedVariable {
+  name: string;
+  providerId: string;
+  /** Provider-specific detail, e.g. whether OpsHub created the whole key. */
+  detail?: string;
+}
+
+/**
  * A preview environment provider (Vercel, Netlify, the mock, or your own).
  * Every method may be called more than once for the same deploy (jobs run at
  * least once) and must tolerate it; `destroy` of a deploy that is already
@@ -105,6 +133,22 @@ export interface PreviewProvider {
     source: PreviewSource,
     options: { signal: AbortSignal },
   ): Promise<void>;
+  /**
+   * Optional: makes the variables of the PR's branch (`source.branch`, the
+   * provider's branch-specific preview scope) exactly `variables`. `pushed`
+   * is what the previous call returned for this preview: variables in it
+   * but not in `variables` are removed; nothing else at the provider is
+   * touched. Returns what it holds now. OpsHub calls it before each build
+   * (never for a fork's PR) and with no variables at teardown. Throw
+   * {@link PreviewProviderPermanentError} (`configuration`) naming the
+   * variable or call the provider refused, never a value.
+   */
+  syncEnvironment?(
+    source: PreviewSource,
+    variables: PreviewVariable[],
+    pushed: PushedVariable[],
+    options: { signal: AbortSignal },
+  ): Promise<PushedVariable[]>;
   status(
     deployment: PreviewDeployment & { source: PreviewSource },
     options: { signal: AbortSignal },
