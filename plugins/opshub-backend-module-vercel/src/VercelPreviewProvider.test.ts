@@ -4,11 +4,14 @@ import {
   PreviewProviderRateLimitedError,
   PreviewProviderTransientError,
   type PreviewSource,
+  type PreviewVariable,
+  type PushedVariable,
 } from '@opshub/plugin-opshub-node';
 import type { GetProjectLink } from '@vercel/sdk/models/getprojectfrompreset.js';
 import {
   githubLink,
   listedDeployment,
+  othersEnv,
   rateLimited,
   startFakeVercel,
   vercelDeployment,
@@ -545,5 +548,241 @@ describe('VercelPreviewProvider', () => {
       'Vercel could not create a deployment: HTTP 403 (forbidden)',
     );
     expect(JSON.stringify(error)).not.toContain('vercel-token');
+  });
+
+  describe('syncEnvironment', () => {
+    const API_URL = 'https://api.staging.acme.example';
+    const SECRET = 'sk_live_9f8e7d6c5b4a3210';
+    const variables: PreviewVariable[] = [
+      { name: 'API_URL', value: API_URL, sensitive: false },
+      { name: 'STRIPE_KEY', value: SECRET, sensitive: true },
+    ];
+    const sync = (vars: PreviewVariable[], pushed: PushedVariable[]) =>
+      provider.syncEnvironment(source, vars, pushed, { signal });
+    const lines = () =>
+      vercel.requests.map(r => `${r.method} ${r.path}?${r.query}`);
+    const POST = `POST /v10/projects/prj_storefront/env?teamId=team_acme&upsert=true`;
+    const DELETE = (id: string) =>
+      `DELETE /v9/projects/prj_storefront/env/${id}?teamId=team_acme`;
+    const bodyOf = (vars: PreviewVariable[]) =>
+      vars.map(v => ({
+        key: v.name,
+        value: v.value,
+        type: v.sensitive ? 'sensitive' : 'encrypted',
+        target: ['preview'],
+        gitBranch: 'feature/search',
+      }));
+    // What others created in the project: the same keys for all previews,
+    // for another branch and for production, and another key of the branch.
+    const others = [
+      othersEnv({ id: 'env_all_previews', key: 'API_URL' }),
+      othersEnv({ id: 'env_other_branch', key: 'API_URL', gitBranch: 'main' }),
+      othersEnv({
+        id: 'env_production',
+        key: 'STRIPE_KEY',
+        target: ['production'],
+        type: 'sensitive',
+      }),
+      othersEnv({
+        id: 'env_same_branch',
+        key: 'FEATURE_FLAGS',
+        gitBranch: 'feature/search',
+      }),
+    ];
+    beforeEach(() => {
+      for (const env of others) vercel.envs.set(env.id, { ...env });
+    });
+    const expectOthersUntouched = () => {
+      for (const env of others) expect(vercel.envs.get(env.id)).toEqual(env);
+    };
+    const opshubs = () =>
+      [...vercel.envs.values()].filter(e => e.createdBy === 'usr_opshub');
+
+    it("creates the branch's preview variables in one upsert and answers their ids", async () => {
+      const pushed = await sync(variables, []);
+
+      expect(pushed).toEqual([
+        { name: 'API_URL', providerId: 'env_0001opshub' },
+        { name: 'STRIPE_KEY', providerId: 'env_0002opshub' },
+      ]);
+      expect(lines()).toEqual([POST]);
+      const [request] = vercel.requests;
+      expect(request.headers.authorization).toBe('Bearer vercel-token');
+      expect(request.body).toEqual(bodyOf(variables));
+      expect(opshubs()).toEqual([
+        expect.objectContaining({
+          id: 'env_0001opshub',
+          key: 'API_URL',
+          value: API_URL,
+          type: 'encrypted',
+          target: ['preview'],
+          gitBranch: 'feature/search',
+        }),
+        expect.objectContaining({
+          id: 'env_0002opshub',
+          key: 'STRIPE_KEY',
+          value: SECRET,
+          type: 'sensitive',
+          target: ['preview'],
+          gitBranch: 'feature/search',
+        }),
+      ]);
+      expectOthersUntouched();
+    });
+
+    it('updates a changed value in place (same id), also when the earlier answer was lost', async () => {
+      const first = await sync(variables, []);
+      vercel.requests.length = 0;
+      const changed = [
+        { ...variables[0], value: 'https://api.next.acme.example' },
+        variables[1],
+      ];
+
+      await expect(sync(changed, first)).resolves.toEqual(first);
+      expect(lines()).toEqual([POST]);
+      expect(vercel.requests[0].body).toEqual(bodyOf(changed));
+      expect(vercel.envs.get('env_0001opshub')?.value).toBe(
+        'https://api.next.acme.example',
+      );
+      // A retry that never recorded the first answer: upsert, same ids.
+      await expect(sync(changed, [])).resolves.toEqual(first);
+      expect(opshubs()).toHaveLength(2);
+      expectOthersUntouched();
+    });
+
+    it('removes exactly the recorded id of a variable dropped in OpsHub', async () => {
+      const first = await sync(variables, []);
+      vercel.requests.length = 0;
+
+      await expect(sync([variables[0]], first)).resolves.toEqual([first[0]]);
+      expect(lines()).toEqual([POST, DELETE('env_0002opshub')]);
+      expect(vercel.requests[0].body).toEqual(bodyOf([variables[0]]));
+      expect(opshubs().map(e => e.id)).toEqual(['env_0001opshub']);
+      expectOthersUntouched();
+    });
+
+    it('removes every recorded variable at teardown, and takes one already gone as removed', async () => {
+      const first = await sync(variables, []);
+      vercel.requests.length = 0;
+
+      await expect(sync([], first)).resolves.toEqual([]);
+      expect(lines()).toEqual([
+        DELETE('env_0001opshub'),
+        DELETE('env_0002opshub'),
+      ]);
+      expect(opshubs()).toEqual([]);
+      // Run again (jobs run at least once): 404s, and done.
+      await expect(sync([], first)).resolves.toEqual([]);
+      expect(lines()).toHaveLength(4);
+      expectOthersUntouched();
+      expect(vercel.envs.size).toBe(others.length);
+    });
+
+    it('removes only ids it recorded, never by key', async () => {
+      await sync([], [{ name: 'API_URL', providerId: 'env_0009opshub' }]);
+      expect(lines()).toEqual([DELETE('env_0009opshub')]);
+      expectOthersUntouched();
+    });
+
+    it('refuses a variable Vercel fails as configuration, naming it but never a value, and leaves nothing unrecorded', async () => {
+      const first = await sync([variables[0]], []);
+      vercel.requests.length = 0;
+      vercel.refuseEnv.set('STRIPE_KEY', {
+        code: 'ENV_CONFLICT',
+        message: `The value ${SECRET} conflicts with a shared variable`,
+      });
+      const more = [
+        ...variables,
+        {
+          name: 'SENTRY_DSN',
+          value: 'https://abc@sentry.example/1',
+          sensitive: true,
+        },
+      ];
+
+      const refused = await sync(more, first).catch(e => e);
+      expect(refused).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(refused.errorClass).toBe('configuration');
+      expect(refused.message).toBe(
+        'Vercel refused preview environment variables of branch feature/search in project prj_storefront: STRIPE_KEY (ENV_CONFLICT: The value [redacted] conflicts with a shared variable)',
+      );
+      for (const v of more) {
+        expect(
+          JSON.stringify({ ...refused, message: refused.message }),
+        ).not.toContain(v.value);
+      }
+      // SENTRY_DSN was created by this call: removed again; API_URL,
+      // recorded before, stays.
+      expect(lines()).toEqual([POST, DELETE('env_0002opshub')]);
+      expect(opshubs().map(e => e.key)).toEqual(['API_URL']);
+      expectOthersUntouched();
+    });
+
+    it('takes 5xx and a slow answer as transient, with no value in the error', async () => {
+      vercel.answerOnce(
+        'POST /v10/projects/:idOrName/env',
+        vercelError(502, 'bad_gateway'),
+        { delayMs: 3_000, body: {} },
+      );
+      const outage = await sync(variables, []).catch(e => e);
+      expect(outage).toBeInstanceOf(PreviewProviderTransientError);
+      expect(outage.message).toBe(
+        'Vercel could not set preview environment variables: HTTP 502 (bad_gateway)',
+      );
+      const slow = await sync(variables, []).catch(e => e);
+      expect(slow).toBeInstanceOf(PreviewProviderTransientError);
+      expect(slow.message).toBe(
+        'Vercel could not set preview environment variables: no answer within 1000 ms',
+      );
+
+      const pushed = await sync(variables, []);
+      vercel.answerOnce(
+        'DELETE /v9/projects/:idOrName/env/:id',
+        vercelError(503, 'service_unavailable'),
+      );
+      const removal = await sync([], pushed).catch(e => e);
+      expect(removal).toBeInstanceOf(PreviewProviderTransientError);
+      expect(removal.message).toBe(
+        'Vercel could not remove environment variable API_URL: HTTP 503 (service_unavailable)',
+      );
+      for (const error of [outage, slow, removal]) {
+        expect(error.message).not.toContain(SECRET);
+        expect(error.message).not.toContain(API_URL);
+      }
+      // One request each: the SDK did not retry on its own.
+      expect(lines()).toEqual([POST, POST, POST, DELETE('env_0001opshub')]);
+    });
+
+    it('takes a refused token as configuration', async () => {
+      vercel.answerOnce(
+        'POST /v10/projects/:idOrName/env',
+        vercelError(403, 'forbidden', 'Not authorized'),
+      );
+      const refused = await sync(variables, []).catch(e => e);
+      expect(refused).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(refused.errorClass).toBe('configuration');
+      expect(refused.message).toBe(
+        'Vercel could not set preview environment variables: HTTP 403 (forbidden)',
+      );
+    });
+
+    it("pushes nothing for a fork's PR, and refuses an entity without a project, without calling Vercel", async () => {
+      await expect(
+        provider.syncEnvironment({ ...source, fromFork: true }, variables, [], {
+          signal,
+        }),
+      ).resolves.toEqual([]);
+      await expect(
+        provider.syncEnvironment(
+          { ...source, annotations: {} },
+          variables,
+          [],
+          {
+            signal,
+          },
+        ),
+      ).rejects.toThrow(PreviewProviderPermanentError);
+      expect(vercel.requests).toEqual([]);
+    });
   });
 });

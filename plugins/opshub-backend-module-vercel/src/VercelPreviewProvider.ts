@@ -7,7 +7,9 @@ import {
   type PreviewProvider,
   PreviewProviderPermanentError,
   type PreviewSource,
+  type PreviewVariable,
   type ProviderApiFailure,
+  type PushedVariable,
   type ProviderRepositoryLink,
   refuseUnlessLinkedTo,
   retryAfterMsOf,
@@ -20,7 +22,9 @@ import { deploymentsCreateDeployment } from '@vercel/sdk/funcs/deploymentsCreate
 import { deploymentsDeleteDeployment } from '@vercel/sdk/funcs/deploymentsDeleteDeployment.js';
 import { deploymentsGetDeployment } from '@vercel/sdk/funcs/deploymentsGetDeployment.js';
 import { deploymentsGetDeployments } from '@vercel/sdk/funcs/deploymentsGetDeployments.js';
+import { projectsCreateProjectEnv } from '@vercel/sdk/funcs/projectsCreateProjectEnv.js';
 import { projectsGetProject } from '@vercel/sdk/funcs/projectsGetProject.js';
+import { projectsRemoveProjectEnv } from '@vercel/sdk/funcs/projectsRemoveProjectEnv.js';
 import type { RequestOptions } from '@vercel/sdk/lib/sdks.js';
 import { ResponseValidationError } from '@vercel/sdk/models/responsevalidationerror.js';
 import { VercelError } from '@vercel/sdk/models/vercelerror.js';
@@ -284,6 +288,180 @@ export class VercelPreviewProvider implements PreviewProvider {
     });
   }
 
+  /**
+   * Makes the PR branch's preview variables OpsHub pushed exactly
+   * `variables`: one `POST /v10/projects/{idOrName}/env?upsert=true` with
+   * each as a branch-specific preview variable (`target: ['preview']`,
+   * `gitBranch: <branch>`, type `sensitive` or `encrypted`), then
+   * `DELETE /v9/projects/{idOrName}/env/{id}` of each id in `pushed` that
+   * the answer no longer holds (404: already gone). Only ids OpsHub recorded
+   * or was just answered are ever removed. A `failed` entry is refused as
+   * `configuration`, naming the key and Vercel's code and message (with any
+   * value blanked out); what that call newly created is removed again, so
+   * nothing unrecorded stays behind. A fork's PR gets nothing and Vercel is
+   * not called.
+   */
+  async syncEnvironment(
+    source: PreviewSource,
+    variables: PreviewVariable[],
+    pushed: PushedVariable[],
+    { signal }: { signal: AbortSignal },
+  ): Promise<PushedVariable[]> {
+    if (source.fromFork) return [];
+    const project = projectOf(source);
+    const values = variables.map(v => v.value);
+    const now = variables.length
+      ? await this.upsertEnvs(project, source.branch, variables, pushed, signal)
+      : [];
+    const kept = new Set(now.map(v => v.providerId));
+    for (const old of pushed) {
+      if (!kept.has(old.providerId)) {
+        await this.removeEnv(project, old, signal, values);
+      }
+    }
+    return now;
+  }
+
+  private async upsertEnvs(
+    project: string,
+    branch: string,
+    variables: PreviewVariable[],
+    pushed: PushedVariable[],
+    signal: AbortSignal,
+  ): Promise<PushedVariable[]> {
+    const values = variables.map(v => v.value);
+    const answer = await this.call<{ created: unknown; failed: unknown }>(
+      'set preview environment variables',
+      signal,
+      async options => {
+        const result = await projectsCreateProjectEnv(
+          this.client,
+          {
+            idOrName: project,
+            teamId: this.teamId,
+            upsert: 'true',
+            requestBody: variables.map(v => ({
+              key: v.name,
+              value: v.value,
+              type: v.sensitive
+                ? ('sensitive' as const)
+                : ('encrypted' as const),
+              target: ['preview' as const],
+              gitBranch: branch,
+            })),
+          },
+          options,
+        );
+        if (result.ok) {
+          return {
+            ok: true,
+            value: {
+              created: result.value.created,
+              failed: result.value.failed,
+            },
+          };
+        }
+        const { error } = result;
+        // Variables set, but an answer the SDK's schema no longer fully
+        // describes: their ids can still be read.
+        if (
+          error instanceof ResponseValidationError &&
+          error.statusCode === 201 &&
+          isObject(error.rawValue)
+        ) {
+          return {
+            ok: true,
+            value: {
+              created: error.rawValue.created,
+              failed: error.rawValue.failed,
+            },
+          };
+        }
+        return { ok: false, error: withoutValues(error, values) };
+      },
+    );
+    const created = (
+      Array.isArray(answer.created) ? answer.created : [answer.created]
+    ).filter(isObject);
+    const idOf = new Map<string, string>();
+    for (const env of created) {
+      if (typeof env.key === 'string' && typeof env.id === 'string') {
+        idOf.set(env.key, env.id);
+      }
+    }
+    const failed = (Array.isArray(answer.failed) ? answer.failed : [])
+      .map(f => (isObject(f) && isObject(f.error) ? f.error : {}))
+      .map(e => ({
+        key: [e.key, e.envVarKey].find(k => typeof k === 'string') as
+          | string
+          | undefined,
+        code: typeof e.code === 'string' ? e.code : 'unknown',
+        message: typeof e.message === 'string' ? e.message : '',
+      }));
+    const missing = variables.filter(v => !idOf.has(v.name));
+    if (failed.length || missing.length) {
+      // Leave nothing behind that OpsHub will not have recorded.
+      const recorded = new Set(pushed.map(p => p.providerId));
+      for (const [name, providerId] of idOf) {
+        if (!recorded.has(providerId)) {
+          await this.removeEnv(project, { name, providerId }, signal, values);
+        }
+      }
+      const refusals = failed.map(f =>
+        redact(
+          `${f.key ?? 'a variable'} (${f.code}${
+            f.message ? `: ${f.message}` : ''
+          })`,
+          values,
+        ),
+      );
+      const unanswered = missing
+        .filter(v => !failed.some(f => f.key === v.name))
+        .map(v => `${v.name} (no id in Vercel's answer)`);
+      throw new PreviewProviderPermanentError(
+        `Vercel refused preview environment variables of branch ${branch} in project ${project}: ${[
+          ...refusals,
+          ...unanswered,
+        ].join('; ')}`,
+        'configuration',
+      );
+    }
+    return variables.map(v => ({
+      name: v.name,
+      providerId: idOf.get(v.name)!,
+    }));
+  }
+
+  private async removeEnv(
+    project: string,
+    env: PushedVariable,
+    signal: AbortSignal,
+    values: string[],
+  ): Promise<void> {
+    await this.call<unknown>(
+      `remove environment variable ${env.name}`,
+      signal,
+      async options => {
+        const result = await projectsRemoveProjectEnv(
+          this.client,
+          { idOrName: project, id: env.providerId, teamId: this.teamId },
+          options,
+        );
+        if (result.ok) return { ok: true, value: undefined };
+        const { error } = result;
+        // Already gone: what was wanted. A 200 the SDK's schema no longer
+        // describes removed it too.
+        if (
+          (error instanceof VercelError && error.statusCode === 404) ||
+          (error instanceof ResponseValidationError && error.statusCode === 200)
+        ) {
+          return { ok: true, value: undefined };
+        }
+        return { ok: false, error: withoutValues(error, values) };
+      },
+    );
+  }
+
   /** One page of a project's deployments of a commit, newest first. */
   private listDeployments(
     query: { projectId: string; sha: string; until?: number },
@@ -411,6 +589,25 @@ function urlOf(deployment: object): string | undefined {
     deployment.url
     ? `https://${deployment.url}`
     : undefined;
+}
+
+/** `text` with every (non-trivial) value in `values` blanked out. */
+function redact(text: string, values: string[]): string {
+  return values
+    .filter(value => value.length >= 3)
+    .sort((a, b) => b.length - a.length)
+    .reduce((t, value) => t.split(value).join('[redacted]'), text);
+}
+
+/**
+ * An error of a call that carried variable values, safe to put in a
+ * message: Vercel's answers keep their status and body (read as code only);
+ * the SDK's own errors (request validation, connection) become their name
+ * and a redacted message, never the request they may quote.
+ */
+function withoutValues(error: Error, values: string[]): Error {
+  if (error instanceof VercelError) return error;
+  return new Error(redact(`${error.name}: ${error.message}`, values));
 }
 
 /** Vercel's error body: `{ error: { code, message, limit? } }`. */

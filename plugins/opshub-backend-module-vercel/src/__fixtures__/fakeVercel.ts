@@ -3,7 +3,13 @@ import type {
   GetProjectLink,
   GetProjectLink1,
 } from '@vercel/sdk/models/getprojectfrompreset.js';
+import type {
+  Created2,
+  CreateProjectEnvFailed,
+  CreateProjectEnvResponseBody,
+} from '@vercel/sdk/models/createprojectenvop.js';
 import type { GetProjectResponseBody } from '@vercel/sdk/models/getprojectresponsebody.js';
+import type { RemoveProjectEnvResponseBody } from '@vercel/sdk/models/removeprojectenvop.js';
 import type {
   Deployments,
   GetDeploymentsResponseBody,
@@ -257,6 +263,67 @@ export function vercelError(
 }
 
 /**
+ * A project environment variable as the fake keeps it: `value` is the
+ * plaintext the caller sent (tests look for it where it must not be);
+ * answers carry only an opaque stand-in for it, as Vercel's do.
+ */
+export interface FakeVercelEnv {
+  id: string;
+  /** The project's id. */
+  projectId: string;
+  key: string;
+  value: string;
+  type: 'plain' | 'encrypted' | 'sensitive' | 'system';
+  target: Array<'production' | 'preview' | 'development'>;
+  gitBranch?: string;
+  comment?: string;
+  createdBy: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A variable someone else created in the project (dashboard, CLI). */
+export function othersEnv(
+  options: Partial<FakeVercelEnv> & { id: string; key: string },
+): FakeVercelEnv {
+  return {
+    projectId: 'prj_storefront',
+    value: 'others-value',
+    type: 'encrypted',
+    target: ['preview'],
+    createdBy: 'usr_someone',
+    createdAt: Date.parse('2026-11-01T08:00:00Z'),
+    updatedAt: Date.parse('2026-11-01T08:00:00Z'),
+    ...options,
+  };
+}
+
+/** An env entry as Vercel answers it: never the plaintext. */
+function envAnswer(env: FakeVercelEnv): Created2 {
+  return {
+    id: env.id,
+    key: env.key,
+    // Vercel answers an encrypted variable's ciphertext, a sensitive one's
+    // not at all.
+    value:
+      env.type === 'sensitive'
+        ? ''
+        : `eyJ2IjoiZW5jIn0.${Buffer.from(env.id).toString('base64url')}`,
+    type: env.type,
+    target: env.target,
+    gitBranch: env.gitBranch,
+    comment: env.comment,
+    configurationId: null,
+    createdAt: env.createdAt,
+    updatedAt: env.updatedAt,
+    createdBy: env.createdBy,
+    updatedBy: env.createdBy,
+    decrypted: false,
+    customEnvironmentIds: [],
+  };
+}
+
+/**
  * Vercel's deployments and projects API on loopback.
  * `GET /v9/projects/{idOrName}` answers the project in `projects` with that
  * id or name (by default `prj_storefront`, linked to `acme/storefront`; set
@@ -275,6 +342,10 @@ export async function startFakeVercel(): Promise<
     /** By project id. */
     projects: Map<string, GetProjectResponseBody>;
     lostCreateAnswers: number;
+    /** By id: OpsHub's and others'. */
+    envs: Map<string, FakeVercelEnv>;
+    /** Keys whose next pushes fail, with Vercel's error code and message. */
+    refuseEnv: Map<string, { code: string; message: string }>;
     settle(
       id: string,
       readyState: ReadyState,
@@ -286,9 +357,14 @@ export async function startFakeVercel(): Promise<
   const deployments = new Map<string, ReturnType<typeof vercelDeployment>>();
   const projects = new Map([['prj_storefront', vercelProject()]]);
   let next = 1;
+  let nextEnv = 1;
+  const envs = new Map<string, FakeVercelEnv>();
+  const refuseEnv = new Map<string, { code: string; message: string }>();
   const fake = Object.assign(api, {
     deployments,
     projects,
+    envs,
+    refuseEnv,
     lostCreateAnswers: 0,
     settle(
       id: string,
@@ -382,6 +458,93 @@ export async function startFakeVercel(): Promise<
       return vercelError(404, 'not_found', 'Deployment not found');
     }
     return { body: { uid: params.id, state: 'DELETED' } };
+  });
+  const projectOf = (idOrName: string) =>
+    [...projects.values()].find(p => p.id === idOrName || p.name === idOrName);
+  api.route('POST /v10/projects/:idOrName/env', ({ params, query, body }) => {
+    const project = projectOf(params.idOrName);
+    if (!project) return vercelError(404, 'not_found', 'Project not found');
+    const upsert = query.get('upsert') === 'true';
+    const items = (Array.isArray(body) ? body : [body]) as Array<
+      Pick<FakeVercelEnv, 'key' | 'value' | 'type' | 'target' | 'comment'> & {
+        gitBranch?: string | null;
+      }
+    >;
+    const created: Created2[] = [];
+    const failed: CreateProjectEnvFailed[] = [];
+    const now = Date.parse('2026-11-26T12:00:00Z');
+    for (const item of items) {
+      const gitBranch = item.gitBranch ?? undefined;
+      const refusal = refuseEnv.get(item.key);
+      if (refusal) {
+        failed.push({
+          error: { ...refusal, key: item.key, envVarKey: item.key, gitBranch },
+        });
+        continue;
+      }
+      const existing = [...envs.values()].find(
+        e =>
+          e.projectId === project.id &&
+          e.key === item.key &&
+          e.gitBranch === gitBranch &&
+          e.target.some(t => item.target.includes(t)),
+      );
+      if (existing && !upsert) {
+        failed.push({
+          error: {
+            code: 'ENV_ALREADY_EXISTS',
+            message: `A variable with the name \`${item.key}\` already exists for the target preview on branch ${gitBranch}`,
+            key: item.key,
+            envVarKey: item.key,
+            envVarId: existing.id,
+            gitBranch,
+          },
+        });
+        continue;
+      }
+      const env: FakeVercelEnv = existing
+        ? {
+            ...existing,
+            value: item.value,
+            type: item.type,
+            target: item.target,
+            comment: item.comment,
+            updatedAt: now,
+          }
+        : {
+            id: `env_${String(nextEnv++).padStart(4, '0')}opshub`,
+            projectId: project.id,
+            key: item.key,
+            value: item.value,
+            type: item.type,
+            target: item.target,
+            gitBranch,
+            comment: item.comment,
+            createdBy: 'usr_opshub',
+            createdAt: now,
+            updatedAt: now,
+          };
+      envs.set(env.id, env);
+      created.push(envAnswer(env));
+    }
+    const answer: CreateProjectEnvResponseBody = { created, failed };
+    return { status: 201, body: answer };
+  });
+  api.route('DELETE /v9/projects/:idOrName/env/:id', ({ params }) => {
+    const project = projectOf(params.idOrName);
+    const env = envs.get(params.id);
+    if (!project || !env || env.projectId !== project.id) {
+      return vercelError(404, 'not_found', 'Environment variable not found');
+    }
+    envs.delete(env.id);
+    // The removed variable, as Vercel answers it.
+    const { contentHint, ...removed } = envAnswer(env);
+    const answer: RemoveProjectEnvResponseBody = {
+      ...removed,
+      target: env.target,
+      system: false,
+    };
+    return { body: answer };
   });
   return fake;
 }
