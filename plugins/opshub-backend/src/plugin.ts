@@ -116,23 +116,26 @@ export const opshubPlugin = createBackendPlugin({
             ? PgListenWakeups.fromKnex(knex, logger)
             : undefined,
         );
+        const envVars = await setUpEnvVars({
+          knex,
+          ring: moduleKeyRing ?? new ConfigKeyRing(config.encryption.keys),
+          queue,
+          logger,
+        });
+        const envVarStore = new DatabaseEnvVarStore(knex);
         const { previews, notify } = await setUpPreviews({
           rootConfig: deps.config,
           config,
           knex,
           queue,
           projects,
+          envVars: envVarStore,
+          cipher: envVars.cipher,
           providers,
           catalog,
           auth,
           signals: deps.signals,
           scheduler: deps.scheduler,
-          logger,
-        });
-        const envVars = await setUpEnvVars({
-          knex,
-          ring: moduleKeyRing ?? new ConfigKeyRing(config.encryption.keys),
-          queue,
           logger,
         });
         const { rbac } = config;
@@ -283,7 +286,7 @@ export const opshubPlugin = createBackendPlugin({
             envvars: {
               authorizer,
               audited,
-              store: new DatabaseEnvVarStore(knex),
+              store: envVarStore,
               cipher: envVars.cipher,
               protectedEnvironments: config.envvars.protectedEnvironments,
             },

@@ -161,6 +161,14 @@ export interface OpsHubPreview {
   errorMessage: string | null;
   approvedBy: string | null;
   closedAs: 'merged' | 'closed' | null;
+  /**
+   * How many environment variables its last build was pushed (the
+   * `preview` environment with the branch's overrides); null when none were
+   * ever pushed (a fork's PR, or a provider that takes none).
+   */
+  envVarCount: number | null;
+  /** When those variables were pushed to the provider. */
+  envPushedAt: string | null;
   createdAt: string;
   updatedAt: string;
   expiresAt: string;

@@ -41,6 +41,8 @@ type PreviewRow = {
   closed_as: 'merged' | 'closed' | null;
   teardown_reason: TeardownReason | null;
   build_number: number;
+  env_var_count: number | null;
+  env_pushed_at: Timestamp | null;
   pr_updated_at: Timestamp;
   last_push_at: Timestamp;
   expires_at: Timestamp;
@@ -388,6 +390,8 @@ function toPreview(row: PreviewRow): Preview {
     closedAs: row.closed_as,
     teardownReason: row.teardown_reason,
     buildNumber: Number(row.build_number),
+    envVarCount: row.env_var_count === null ? null : Number(row.env_var_count),
+    envPushedAt: row.env_pushed_at === null ? null : toDate(row.env_pushed_at),
     prUpdatedAt: toDate(row.pr_updated_at),
     lastPushAt: toDate(row.last_push_at),
     expiresAt: toDate(row.expires_at),

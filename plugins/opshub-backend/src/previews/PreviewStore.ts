@@ -42,6 +42,13 @@ export interface Preview {
   teardownReason: TeardownReason | null;
   /** Counts the times it was queued to build: names each build's intent. */
   buildNumber: number;
+  /**
+   * How many environment variables its last build was built with (null:
+   * never pushed, e.g. a fork's PR or a provider without the notion).
+   */
+  envVarCount: number | null;
+  /** When they were pushed to the provider. */
+  envPushedAt: Date | null;
   prUpdatedAt: Date;
   lastPushAt: Date;
   expiresAt: Date;

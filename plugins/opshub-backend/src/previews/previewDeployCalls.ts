@@ -4,8 +4,10 @@ import {
   PreviewProviderPermanentError,
   PreviewProviderRateLimitedError,
   type PreviewSource,
+  type PreviewVariable,
 } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
+import { openVariables, previewVariablesOf } from '../envvars/previewVariables';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
 import type { Job } from '../queue/types';
 import type { PreviewJobDeps } from './previewJobHandlers';
@@ -63,6 +65,7 @@ export async function startBuild(
   const provider = providerOf(deps, preview.provider);
   const source = sourceOf(preview, annotations);
   await checkRepository(deps, provider, source, job, preview, signal);
+  await pushEnvironment(deps, provider, source, job, preview, signal);
   const { deploy, repeated } = await deps.knex.transaction(async trx => {
     const intent = await deps.deploys.intend(trx, {
       previewId: preview.id,
@@ -145,6 +148,84 @@ async function checkRepository(
 }
 
 /**
+ * Makes the provider's variables of the PR's branch the preview's: the
+ * `preview` environment's values overlaid by the branch's overrides,
+ * opened only in memory and handed to `syncEnvironment` with what the last
+ * push returned (so removed ones go, and nothing OpsHub did not create is
+ * touched). A fork's PR gets none. A refusal fails the preview as
+ * `configuration`, a last failed attempt as `provider-outage`, with a
+ * message naming the variable or call, never a value.
+ */
+async function pushEnvironment(
+  deps: PreviewJobDeps,
+  provider: PreviewProvider,
+  source: PreviewSource,
+  job: Job,
+  preview: Preview,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!provider.syncEnvironment || preview.fromFork) return;
+  const sealed = await previewVariablesOf(
+    deps.envVars,
+    preview.entityRef,
+    preview.branch,
+  );
+  const pushed = await deps.envPushes.pushed(preview.id);
+  if (sealed.length === 0 && pushed.length === 0) {
+    // Nothing to push (with or without a key configured): built with none.
+    await deps.envPushes.recordNone(preview.id);
+    return;
+  }
+  let variables: PreviewVariable[];
+  try {
+    variables = await openVariables(deps.cipher, sealed);
+  } catch (error) {
+    const message = `Could not push the preview variables of ${
+      preview.entityRef
+    } to ${provider.id}: ${(error as Error).message}`;
+    await refuse(deps, preview, job, { errorClass: 'configuration', message });
+    throw new JobPermanentError(message);
+  }
+  const holds = await callProvider(
+    () => provider.syncEnvironment!(source, variables, pushed, { signal }),
+    { job, fail: failure => refuse(deps, preview, job, failure) },
+  );
+  signal.throwIfAborted();
+  await deps.envPushes.record(preview.id, holds, variables.length);
+}
+
+/**
+ * Removes every variable OpsHub pushed for the preview's branch (teardown).
+ * A provider that refuses (say, the entity lost its project annotation)
+ * leaves the preview to go down anyway: the refusal is logged.
+ */
+async function removeEnvironment(
+  deps: PreviewJobDeps,
+  preview: Preview,
+  annotations: Record<string, string>,
+  signal: AbortSignal,
+): Promise<void> {
+  const pushed = await deps.envPushes.pushed(preview.id);
+  if (pushed.length === 0) return;
+  // A provider no longer installed holds whatever it holds; nothing to ask.
+  const provider = deps.providers.get(preview.provider);
+  if (provider?.syncEnvironment) {
+    const source = sourceOf(preview, annotations);
+    await callProvider(() =>
+      provider.syncEnvironment!(source, [], pushed, { signal }).catch(error => {
+        if (!(error instanceof PreviewProviderPermanentError)) throw error;
+        deps.logger.warn(
+          `Could not remove the preview variables of ${preview.entityRef}#${preview.prNumber} from ${provider.id}: ${error.message}`,
+        );
+        return [];
+      }),
+    );
+  }
+  signal.throwIfAborted();
+  await deps.envPushes.clear(preview.id);
+}
+
+/**
  * Queues destroy-deploy for each deploy of an earlier build of the preview
  * (a new head, a redeploy): none is left running unowned.
  */
@@ -184,6 +265,7 @@ export async function tearDown(
   for (const deploy of await deps.deploys.standing(preview.id)) {
     await destroyDeploy(deps, preview, deploy, annotations, signal);
   }
+  await removeEnvironment(deps, preview, annotations, signal);
   signal.throwIfAborted();
   const ended = await deps.previews.finishTeardown(
     preview.id,

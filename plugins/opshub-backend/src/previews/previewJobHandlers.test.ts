@@ -4,6 +4,9 @@ import {
   type PreviewProvider,
   PreviewProviderPermanentError,
   PreviewProviderRateLimitedError,
+  type PreviewSource,
+  type PreviewVariable,
+  type PushedVariable,
 } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 import { migrateUp } from '../database/migrations';
@@ -16,7 +19,10 @@ import type { Job, JsonObject } from '../queue/types';
 import type { PreviewJobPayload } from '../webhooks/planDelivery';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { waitFor } from '../__testUtils__/waitFor';
+import { DatabaseEnvVarStore } from '../envvars/DatabaseEnvVarStore';
+import { testCipher } from '../envvars/testCipher';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
+import { PreviewEnvPushes } from './PreviewEnvPushes';
 import { MockPreviewProvider } from './MockPreviewProvider';
 import { PreviewDeploys } from './PreviewDeploys';
 import { ProviderRepositoryChecks } from './ProviderRepositoryChecks';
@@ -92,6 +98,32 @@ class LinkedProvider extends ScriptedProvider {
         `The project is linked to github.com/${this.linkedTo}, not ${source.repository}`,
       );
     }
+  }
+}
+
+/** A provider that takes the variables of a PR's branch, recording each push. */
+class EnvProvider extends ScriptedProvider {
+  syncs: Array<{
+    branch: string;
+    variables: PreviewVariable[];
+    pushed: PushedVariable[];
+  }> = [];
+  syncError?: Error;
+  private nextEnv = 1;
+  async syncEnvironment(
+    source: PreviewSource,
+    variables: PreviewVariable[],
+    pushed: PushedVariable[],
+  ): Promise<PushedVariable[]> {
+    this.calls.push(`sync ${variables.map(v => v.name).join(',')}`);
+    this.syncs.push({ branch: source.branch, variables, pushed });
+    if (this.syncError) throw this.syncError;
+    const ids = new Map(pushed.map(p => [p.name, p.providerId]));
+    return variables.map(v => ({
+      name: v.name,
+      providerId: ids.get(v.name) ?? `env${this.nextEnv++}`,
+      detail: 'created',
+    }));
   }
 }
 
@@ -184,6 +216,9 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       deploys: new PreviewDeploys(knex),
       repositoryChecks: new ProviderRepositoryChecks(knex),
       projects,
+      envVars: new DatabaseEnvVarStore(knex),
+      cipher: testCipher(),
+      envPushes: new PreviewEnvPushes(knex),
       providers: new Map([[provider.id, provider]]),
       annotationsOf: async () => ({
         'opshub.dev/preview-provider': provider.id,
@@ -236,6 +271,28 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       (
         await knex('jobs').where({ type: 'check-preview', state: 'queued' })
       ).map(row => JSON.parse(row.payload) as CheckPreviewPayload);
+    /** Writes a variable as the env-var routes do (sealed, versioned). */
+    const setVar = async (
+      environment: string,
+      name: string,
+      value: string,
+      options: { branch?: string; sensitive?: boolean } = {},
+    ) => {
+      const key = {
+        entityRef: ENTITY,
+        environment,
+        branch: options.branch ?? null,
+        name,
+      };
+      const version = await deps.envVars.nextVersion(key);
+      await deps.envVars.write({
+        ...key,
+        version,
+        sensitive: options.sensitive ?? false,
+        sealed: await deps.cipher.seal(value, { ...key, version }),
+        actor: 'user:default/alice',
+      });
+    };
     const deployEvents = (k: Knex = knex) =>
       k('deploy_events')
         .orderBy('id')
@@ -251,6 +308,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       deployEvents,
       notified,
       announced,
+      setVar,
     };
   }
 
@@ -918,6 +976,217 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       signal: new AbortController().signal,
     });
     expect(await preview()).toMatchObject({ state: 'building', headSha: SHA2 });
+  });
+
+  describe('pushing environment variables', () => {
+    const SECRETS = [
+      'base-api-value-1f8e',
+      'search-api-value-77c2',
+      'token-secret-value-9a0d',
+      'other-branch-value-5b5b',
+      'production-value-c0c0',
+      'development-value-d1d1',
+      'custom-env-value-e2e2',
+    ];
+
+    /** Everything OpsHub wrote or said that a value must never reach. */
+    async function everywhere(
+      knex: Knex,
+      deps: PreviewJobDeps,
+    ): Promise<string> {
+      const logger = deps.logger as unknown as Record<string, jest.Mock>;
+      return JSON.stringify([
+        await knex('jobs').select(),
+        await knex('previews').select(),
+        await knex('preview_env_pushes').select(),
+        await knex('deploy_events').select(),
+        ['error', 'warn', 'info', 'debug'].map(level => logger[level]?.mock),
+      ]);
+    }
+
+    async function withVariables(provider: EnvProvider) {
+      const env = await setup(provider);
+      const { setVar } = env;
+      await setVar('preview', 'API_URL', SECRETS[0]);
+      await setVar('preview', 'API_URL', SECRETS[1], { branch: 'search' });
+      await setVar('preview', 'TOKEN', SECRETS[2], { sensitive: true });
+      await setVar('preview', 'OTHER', SECRETS[3], { branch: 'other' });
+      await setVar('production', 'PROD_ONLY', SECRETS[4]);
+      await setVar('development', 'DEV_ONLY', SECRETS[5]);
+      await setVar('staging', 'CUSTOM_ONLY', SECRETS[6]);
+      return env;
+    }
+
+    it("pushes the branch's preview variables, decrypted, before the build, then updates and removes only what it pushed, and cleans up at teardown", async () => {
+      const provider = new EnvProvider();
+      const { run, preview, knex, deps } = await withVariables(provider);
+
+      await run.create(prEvent('opened'));
+      // The push comes first: the build is built with the variables.
+      expect(provider.calls).toEqual(['sync API_URL,TOKEN', 'create 1']);
+      expect(provider.syncs[0]).toEqual({
+        branch: 'search',
+        variables: [
+          { name: 'API_URL', value: SECRETS[1], sensitive: false },
+          { name: 'TOKEN', value: SECRETS[2], sensitive: true },
+        ],
+        pushed: [],
+      });
+      const built = await preview();
+      expect(built).toMatchObject({ state: 'building', envVarCount: 2 });
+      expect(built.envPushedAt).toBeInstanceOf(Date);
+      const recorded = [
+        { name: 'API_URL', providerId: 'env1', detail: 'created' },
+        { name: 'TOKEN', providerId: 'env2', detail: 'created' },
+      ];
+      expect(await deps.envPushes.pushed(built.id)).toEqual(recorded);
+
+      // TOKEN is removed in OpsHub; a push builds again: what was recorded
+      // is handed back, so the provider removes exactly that one.
+      await deps.envVars.delete({
+        entityRef: ENTITY,
+        environment: 'preview',
+        branch: null,
+        name: 'TOKEN',
+        version: 2,
+        actor: 'user:default/alice',
+      });
+      await run.create(
+        prEvent('synchronize', {
+          headSha: SHA2,
+          updatedAt: '2026-11-26T10:05:00Z',
+        }),
+      );
+      expect(provider.calls.slice(2)).toEqual(['sync API_URL', 'create 2']);
+      expect(provider.syncs[1]).toEqual({
+        branch: 'search',
+        variables: [{ name: 'API_URL', value: SECRETS[1], sensitive: false }],
+        pushed: recorded,
+      });
+      expect(await preview()).toMatchObject({ envVarCount: 1 });
+      expect(await deps.envPushes.pushed(built.id)).toEqual([recorded[0]]);
+
+      // Teardown: the deploys go, then everything pushed, and the record.
+      await run.teardown(
+        prEvent('closed', { headSha: SHA2, updatedAt: '2026-11-26T10:10:00Z' }),
+      );
+      expect(provider.calls.slice(4)).toEqual([
+        'destroy d1',
+        'destroy d2',
+        'sync ',
+      ]);
+      expect(provider.syncs[2]).toEqual({
+        branch: 'search',
+        variables: [],
+        pushed: [recorded[0]],
+      });
+      expect(await knex('preview_env_pushes')).toEqual([]);
+      expect(await preview()).toMatchObject({ state: 'destroyed' });
+
+      const written = await everywhere(knex, deps);
+      for (const secret of SECRETS) expect(written).not.toContain(secret);
+    });
+
+    it('pushes nothing for a fork PR, even once approved', async () => {
+      const provider = new EnvProvider();
+      const { run, preview, knex, deps } = await withVariables(provider);
+      await run.create(prEvent('opened', { fromFork: true }));
+      const held = await preview();
+      await knex.transaction(trx =>
+        deps.previews.requeue(trx, held.id, ['awaiting-approval'], {
+          by: 'user:default/alice',
+          sha: held.headSha,
+        }),
+      );
+      await buildPreviewHandler(deps)({
+        job: jobOf('build-preview', { previewId: held.id }),
+        signal: new AbortController().signal,
+      });
+      expect(provider.calls).toEqual(['create 1']);
+      expect(await preview()).toMatchObject({
+        state: 'building',
+        envVarCount: null,
+        envPushedAt: null,
+      });
+    });
+
+    it("fails the preview as configuration with the provider's refusal, building nothing", async () => {
+      const provider = new EnvProvider();
+      const { run, preview, knex, deps, announced } = await withVariables(
+        provider,
+      );
+      provider.syncError = new PreviewProviderPermanentError(
+        'Vercel refused the variable TOKEN for branch search: invalid key',
+        'configuration',
+      );
+      await expect(run.create(prEvent('opened'))).rejects.toBeInstanceOf(
+        JobPermanentError,
+      );
+      expect(await preview()).toMatchObject({
+        state: 'failed',
+        errorClass: 'configuration',
+        errorMessage:
+          'Vercel refused the variable TOKEN for branch search: invalid key',
+        envVarCount: null,
+      });
+      expect(provider.calls).toEqual(['sync API_URL,TOKEN']);
+      expect(announced).toEqual([`failed ${(await preview()).id}`]);
+      expect(await knex('preview_env_pushes')).toEqual([]);
+      const written = await everywhere(knex, deps);
+      for (const secret of SECRETS) expect(written).not.toContain(secret);
+    });
+
+    it('fails the preview as provider-outage when the last attempt to push fails', async () => {
+      const provider = new EnvProvider();
+      const { run, preview, knex, deps } = await withVariables(provider);
+      provider.syncError = new Error(
+        'Vercel answered 503 to POST /v10/projects/prj_web/env',
+      );
+      await expect(run.create(prEvent('opened'), 4)).rejects.toThrow('503');
+      expect((await preview()).state).toBe('queued');
+      await expect(run.create(prEvent('opened'), 5)).rejects.toThrow('503');
+      expect(await preview()).toMatchObject({
+        state: 'failed',
+        errorClass: 'provider-outage',
+        errorMessage: 'Vercel answered 503 to POST /v10/projects/prj_web/env',
+      });
+      expect(provider.calls).toEqual([
+        'sync API_URL,TOKEN',
+        'sync API_URL,TOKEN',
+      ]);
+      const written = await everywhere(knex, deps);
+      for (const secret of SECRETS) expect(written).not.toContain(secret);
+    });
+
+    it('builds with none, pushing nothing, without a key or variables', async () => {
+      const provider = new EnvProvider();
+      const { run, preview, deps } = await setup(provider);
+      deps.cipher = testCipher({ configured: false });
+      await run.create(prEvent('opened'));
+      expect(provider.calls).toEqual(['create 1']);
+      expect(await preview()).toMatchObject({
+        state: 'building',
+        envVarCount: 0,
+        envPushedAt: null,
+      });
+    });
+
+    it('refuses to build with variables it cannot decrypt, naming the variable', async () => {
+      const provider = new EnvProvider();
+      const { run, preview, deps, setVar } = await setup(provider);
+      await setVar('preview', 'TOKEN', SECRETS[2], { sensitive: true });
+      deps.cipher = testCipher({ configured: false });
+      await expect(run.create(prEvent('opened'))).rejects.toBeInstanceOf(
+        JobPermanentError,
+      );
+      const failed = await preview();
+      expect(failed).toMatchObject({
+        state: 'failed',
+        errorClass: 'configuration',
+      });
+      expect(failed.errorMessage).toMatch(/TOKEN .*could not be decrypted/);
+      expect(provider.calls).toEqual([]);
+    });
   });
 
   it('runs the lifecycle through the queue with the mock provider', async () => {

@@ -5,6 +5,8 @@ import {
 } from '@opshub/plugin-opshub-common';
 import type { PreviewProvider } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
+import type { EnvVarCipher } from '../envvars/EnvVarCipher';
+import type { EnvVarStore } from '../envvars/EnvVarStore';
 import type { ProjectStore } from '../projects/ProjectStore';
 import type { JobEnqueuer, JobHandler } from '../queue/types';
 import type { PreviewJobPayload } from '../webhooks/planDelivery';
@@ -22,6 +24,7 @@ import {
   tearDown,
 } from './previewDeployCalls';
 import type { PreviewDeploys } from './PreviewDeploys';
+import type { PreviewEnvPushes } from './PreviewEnvPushes';
 import type { ProviderRepositoryChecks } from './ProviderRepositoryChecks';
 import {
   decidePreview,
@@ -50,6 +53,11 @@ export interface PreviewJobDeps {
   /** Provider projects found linked to their entity's repository. */
   repositoryChecks: ProviderRepositoryChecks;
   projects: ProjectStore;
+  /** The entities' environment variables (sealed) and their cipher. */
+  envVars: EnvVarStore;
+  cipher: EnvVarCipher;
+  /** What each preview's last push of its variables left at the provider. */
+  envPushes: PreviewEnvPushes;
   providers: ReadonlyMap<string, PreviewProvider>;
   /** The entity's annotations from the catalog; undefined if it is gone. */
   annotationsOf(entityRef: string): Promise<Record<string, string> | undefined>;

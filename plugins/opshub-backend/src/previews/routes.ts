@@ -72,6 +72,8 @@ export function previewResponse(p: Preview): OpsHubPreview {
     errorMessage: p.errorMessage,
     approvedBy: p.approvedBy,
     closedAs: p.closedAs,
+    envVarCount: p.envVarCount,
+    envPushedAt: p.envPushedAt?.toISOString() ?? null,
     createdAt: p.createdAt.toISOString(),
     updatedAt: p.updatedAt.toISOString(),
     expiresAt: p.expiresAt.toISOString(),

@@ -10,6 +10,8 @@ import { opshubPreviewsChannel } from '@opshub/plugin-opshub-common';
 import type { PreviewProvider } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 import type { OpsHubBackendConfig } from '../config';
+import type { EnvVarCipher } from '../envvars/EnvVarCipher';
+import type { EnvVarStore } from '../envvars/EnvVarStore';
 import { githubWriteBack } from '../github/githubWriteBack';
 import type { ProjectStore } from '../projects/ProjectStore';
 import { shortLivedCache } from '../projects/shortLivedCache';
@@ -18,6 +20,7 @@ import { slackNotifications } from '../slack/slackNotifications';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
 import { MockPreviewProvider } from './MockPreviewProvider';
 import { PreviewDeploys } from './PreviewDeploys';
+import { PreviewEnvPushes } from './PreviewEnvPushes';
 import { ProviderRepositoryChecks } from './ProviderRepositoryChecks';
 import type { PreviewEvent } from './previewJobHandlers';
 import { failStuckPreviews } from './previewWatchdog';
@@ -29,7 +32,9 @@ import { sweepExpiredPreviews } from './sweepExpiredPreviews';
  * The preview capability, wired: the built-in mock provider beside the
  * modules' ones, the lifecycle jobs, GitHub write-back and Slack messages
  * (each when configured), the TTL sweep, the watchdog that fails previews
- * whose jobs died (`previewWatchdog.ts`) and the reconcile task. Returns the
+ * whose jobs died (`previewWatchdog.ts`) and the reconcile task; each
+ * build first pushes the preview's environment variables to a provider
+ * that takes them. Returns the
  * store and the change hook the routes use.
  */
 export async function setUpPreviews(deps: {
@@ -38,6 +43,9 @@ export async function setUpPreviews(deps: {
   knex: Knex;
   queue: JobQueue;
   projects: ProjectStore;
+  /** Pushed to each preview's provider before it builds (sealed here). */
+  envVars: EnvVarStore;
+  cipher: EnvVarCipher;
   providers: Map<string, PreviewProvider>;
   catalog: CatalogService;
   auth: AuthService;
@@ -114,6 +122,9 @@ export async function setUpPreviews(deps: {
     deploys: new PreviewDeploys(knex),
     repositoryChecks: new ProviderRepositoryChecks(knex),
     projects,
+    envVars: deps.envVars,
+    cipher: deps.cipher,
+    envPushes: new PreviewEnvPushes(knex),
     providers,
     annotationsOf,
     notify,

@@ -40,6 +40,8 @@ const building: OpsHubPreview = {
   errorMessage: null,
   approvedBy: null,
   closedAs: null,
+  envVarCount: null,
+  envPushedAt: null,
   createdAt: new Date().toISOString(),
   updatedAt: new Date().toISOString(),
   expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
@@ -174,6 +176,28 @@ describe('EntityPreviewsContent', () => {
     fireEvent.click(within(dialog).getByText('Destroy'));
     await screen.findByText('Destroying #7');
     expect(changes).toEqual(['destroy 1']);
+  });
+
+  it('shows how many variables each preview was built with and when they were pushed', async () => {
+    const pushed = {
+      ...building,
+      envVarCount: 3,
+      envPushedAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+    };
+    const none = { ...building, id: '2', prNumber: 8, envVarCount: 0 };
+    const fork = { ...building, id: '3', prNumber: 9, fromFork: true };
+    const { api } = fakeApi([pushed, none, fork], {});
+    await renderWith(<EntityPreviewsContent />, api, fakeSignals().api);
+
+    expect(await screen.findByText('#7 Add search')).toBeInTheDocument();
+    expect(screen.getByText('Variables')).toBeInTheDocument();
+    const row = (pr: number) =>
+      screen.getByText(`#${pr} Add search`).closest('tr')!;
+    expect(within(row(7)).getByText('3 variables')).toBeInTheDocument();
+    expect(within(row(7)).getByText('pushed 5 min ago')).toBeInTheDocument();
+    expect(within(row(8)).getByText('none')).toBeInTheDocument();
+    // A fork's PR is built with none pushed: nothing to tell.
+    expect(within(row(9)).queryByText(/variable|none/)).not.toBeInTheDocument();
   });
 
   it('explains how to get previews when there are none', async () => {

@@ -42,8 +42,30 @@ const ago = (iso: string) => {
 };
 
 /**
+ * How many environment variables a preview was built with and when they
+ * were pushed; blank when none were ever pushed (a fork's PR, a provider
+ * that takes none).
+ */
+const EnvVarsCell = ({ preview: p }: { preview: OpsHubPreview }) => {
+  if (p.envVarCount === null) return null;
+  if (p.envVarCount === 0 || !p.envPushedAt) {
+    return <Typography variant="body2">none</Typography>;
+  }
+  return (
+    <>
+      <Typography variant="body2">
+        {p.envVarCount} {p.envVarCount === 1 ? 'variable' : 'variables'}
+      </Typography>
+      <Typography variant="caption" color="textSecondary">
+        pushed {ago(p.envPushedAt)}
+      </Typography>
+    </>
+  );
+};
+
+/**
  * The Previews tab of a Component: every pull request's preview with its
- * state, link, age and expiry; redeploy, approve (fork PRs) and destroy for
+ * state, link, the environment variables it was built with, age and expiry; redeploy, approve (fork PRs) and destroy for
  * those allowed. Updates live through Backstage signals.
  *
  * @public
@@ -89,6 +111,7 @@ export function EntityPreviewsContent() {
           p.errorMessage ?? ''
         ),
     },
+    { title: 'Variables', render: p => <EnvVarsCell preview={p} /> },
     { title: 'Updated', render: p => ago(p.updatedAt) },
     {
       title: 'Expires',
