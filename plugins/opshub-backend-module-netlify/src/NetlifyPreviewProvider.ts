@@ -9,9 +9,12 @@ import {
   type PreviewDeploymentStatus,
   type PreviewProvider,
   type PreviewSource,
+  type PreviewVariable,
+  type PushedVariable,
   refuseUnlessLinkedTo,
 } from '@opshub/plugin-opshub-node';
 import { isInProgress, statusOfDeploy } from './deployStatus';
+import { EnvironmentSync, redactValues } from './environment';
 import {
   createNetlifyClient,
   GONE,
@@ -264,6 +267,79 @@ export class NetlifyPreviewProvider implements PreviewProvider {
     );
   }
 
+  /**
+   * Makes the values of the branch context for `source.branch` exactly
+   * `variables`, on the site's account (`account_id` from the site):
+   * a key the site does not have yet is created with that one value
+   * (`POST /accounts/{account_id}/env?site_id=`, recorded as created by
+   * OpsHub); on an existing key only the branch value is set
+   * (`PATCH /accounts/{account_id}/env/{key}?site_id=`). A variable in
+   * `pushed` but not in `variables` loses exactly the value OpsHub recorded
+   * (`DELETE .../env/{key}/value/{id}`), or the whole key when OpsHub
+   * created it and nobody added a value since (`DELETE .../env/{key}`).
+   * Values of other contexts and other branches are never written. A fork's
+   * PR gets nothing, without a request.
+   */
+  async syncEnvironment(
+    source: PreviewSource,
+    variables: PreviewVariable[],
+    pushed: PushedVariable[],
+    { signal }: { signal: AbortSignal },
+  ): Promise<PushedVariable[]> {
+    if (source.fromFork) return [];
+    if (variables.length === 0 && pushed.length === 0) return [];
+    const siteId = siteIdOf(source);
+    const site = await this.readSite(siteId, signal);
+    const accountId = site.account_id || site.account_slug;
+    if (!accountId) {
+      throw new PreviewProviderPermanentError(
+        `Netlify site ${siteId} names no account to set its environment ` +
+          'variables on',
+        'configuration',
+      );
+    }
+    if (variables.length > 0) {
+      // Never push an entity's variables to a site of another repository,
+      // nor branch values that the production build would read.
+      refuseUnlessSiteLinkedTo(source, siteId, site);
+      if (site.build_settings?.repo_branch === source.branch) {
+        throw new PreviewProviderPermanentError(
+          `Branch '${source.branch}' is the production branch of Netlify ` +
+            `site ${siteId}; OpsHub does not push preview variables to it`,
+          'configuration',
+        );
+      }
+    }
+    const secrets = variables.map(variable => variable.value);
+    const env = new EnvironmentSync(
+      this.client,
+      (operation, call) => this.call(operation, signal, call, secrets),
+      accountId,
+      siteId,
+      source.branch,
+    );
+    const listed = await env.list();
+    const byKey = new Map(listed.map(envVar => [envVar.key, envVar]));
+    const wanted = new Set(variables.map(variable => variable.name));
+    for (const recorded of pushed) {
+      if (!wanted.has(recorded.name)) {
+        await env.remove(recorded, byKey.get(recorded.name));
+      }
+    }
+    const recordedByName = new Map(pushed.map(p => [p.name, p]));
+    const now: PushedVariable[] = [];
+    for (const variable of variables) {
+      now.push(
+        await env.push(
+          variable,
+          recordedByName.get(variable.name),
+          byKey.get(variable.name),
+        ),
+      );
+    }
+    return now;
+  }
+
   private readSite(siteId: string, signal: AbortSignal): Promise<NetlifySite> {
     return this.call(`read site ${siteId}`, signal, callSignal =>
       this.client.getSite({ site_id: siteId }, { signal: callSignal }),
@@ -276,10 +352,15 @@ export class NetlifyPreviewProvider implements PreviewProvider {
    * signal, so the call is also raced against it: a shutdown or the timeout
    * ends the wait instead of sitting through it.
    */
+  /**
+   * `redact`: values that must not reach the error, should Netlify's own
+   * message echo the request.
+   */
   private call<T>(
     operation: string,
     signal: AbortSignal,
     call: (signal: AbortSignal) => Promise<T>,
+    redact: string[] = [],
   ): Promise<T> {
     return callProviderApi(
       {
@@ -287,7 +368,12 @@ export class NetlifyPreviewProvider implements PreviewProvider {
         operation,
         signal,
         timeoutMs: this.timeoutMs,
-        failureOf: netlifyFailureOf,
+        failureOf: error => {
+          const failure = netlifyFailureOf(error);
+          return failure && redact.length > 0
+            ? { ...failure, detail: redactValues(failure.detail, redact) }
+            : failure;
+        },
       },
       callSignal => untilAborted(call(callSignal), callSignal),
     );

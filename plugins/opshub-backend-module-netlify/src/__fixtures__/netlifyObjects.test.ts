@@ -2,6 +2,8 @@ import openApi from '@netlify/open-api/dist/swagger.json';
 import {
   buildObject,
   deployObject,
+  envValueObject,
+  envVarObject,
   githubRepo,
   siteDeploysPage,
   siteObject,
@@ -61,5 +63,21 @@ describe('Netlify fixtures', () => {
       repo_url: 'https://github.com/acme/storefront',
       repo_path: 'acme/storefront',
     });
+  });
+
+  it('answer with every documented property of an env var and its values', () => {
+    const envVar = envVarObject();
+    const documented = definitions.envVar;
+    expect(Object.keys(envVar).sort()).toEqual(documentedKeys(documented));
+    expect(Object.keys(envValueObject()).sort()).toEqual(
+      documentedKeys(definitions.envVarValue),
+    );
+    expect(Object.keys(envVar.updated_by as object).sort()).toEqual(
+      documentedKeys(documented.properties.updated_by as Definition),
+    );
+    const listed = openApi.paths['/accounts/{account_id}/env'].get.responses[
+      '200'
+    ].schema.items as unknown as Definition;
+    expect(Object.keys(envVar).sort()).toEqual(documentedKeys(listed));
   });
 });

@@ -10,6 +10,7 @@ export const SITE_ID = '5b9f3c8e-6f0a-4c1d-9a7e-2d4b8c1e0f37';
 export const DEPLOY_ID = '6650c3f2a1b2c30008d4e5f6';
 export const BUILD_ID = '6650c3f2a1b2c30008d4e5f5';
 export const HEAD_SHA = '3f2a9c1d7e5b4a6f8c0d2e4f6a8b0c1d3e5f7a9b';
+export const ACCOUNT_ID = '5c1d2e3f4a5b6c7d8e9f0a1b';
 const USER_ID = '5e8a1c2b3d4f5a6b7c8d9e0f';
 const CREATED_AT = '2025-05-24T09:41:06.482Z';
 
@@ -134,7 +135,7 @@ export function siteObject(
       created_at: '2025-05-23T17:02:40.118Z',
       updated_at: '2025-05-23T17:05:12.930Z',
     }),
-    account_id: '5c1d2e3f4a5b6c7d8e9f0a1b',
+    account_id: ACCOUNT_ID,
     account_name: 'Acme',
     account_slug: 'acme',
     git_provider: 'github',
@@ -191,4 +192,37 @@ export function siteDeploysPage(
         Date.parse(String(b.created_at)) - Date.parse(String(a.created_at)),
     )
     .slice((page - 1) * perPage, page * perPage);
+}
+
+/** An env var value as Netlify answers it. */
+export function envValueObject(overrides: JsonObject = {}): JsonObject {
+  return {
+    id: '2f6b1c3d-8e4a-4b5c-9d0e-1f2a3b4c5d6e',
+    value: 'plain-value',
+    context: 'all',
+    context_parameter: '',
+    ...overrides,
+  };
+}
+
+/**
+ * An env var of the site as the `/accounts/{account_id}/env` routes answer
+ * it: every property of the `envVar` definition. A secret's values come
+ * back without their plaintext outside the dev contexts.
+ */
+export function envVarObject(overrides: JsonObject = {}): JsonObject {
+  return {
+    key: 'API_URL',
+    scopes: ['builds', 'functions', 'runtime', 'post-processing'],
+    values: [envValueObject()],
+    is_secret: false,
+    updated_at: '2025-05-24T09:41:06.482Z',
+    updated_by: {
+      id: USER_ID,
+      full_name: 'Ada Lovelace',
+      email: 'ada@acme.dev',
+      avatar_url: 'https://avatars.netlify.com/ada.png',
+    },
+    ...overrides,
+  };
 }
