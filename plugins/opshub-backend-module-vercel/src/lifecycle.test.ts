@@ -1,11 +1,13 @@
 // A module's test may start the plugin it extends.
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import opshubPlugin from '@opshub/plugin-opshub-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   type PreviewTestBackend,
   startPreviewTestBackend,
 } from '@opshub/plugin-opshub-node/testUtils';
 import {
+  othersEnv,
   githubLink,
   rateLimited,
   startFakeVercel,
@@ -37,6 +39,9 @@ describe('Vercel previews through the OpsHub lifecycle', () => {
             timeout: { seconds: 1 },
           },
         },
+        encryption: {
+          keys: [{ id: 'k1', secret: Buffer.alloc(32, 3).toString('base64') }],
+        },
       },
     });
   });
@@ -46,6 +51,124 @@ describe('Vercel previews through the OpsHub lifecycle', () => {
   });
 
   const pr = { number: 7, headSha: 'a'.repeat(40), branch: 'search' };
+
+  /** Where the backend listens: seen on the helper's own request. */
+  async function opshubBase(): Promise<string> {
+    const realFetch = globalThis.fetch;
+    let base: string | undefined;
+    const spy = jest
+      .spyOn(globalThis, 'fetch')
+      .mockImplementation((input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        base ??= url.match(/^(http:\/\/127\.0\.0\.1:\d+)\/api\/opshub\//)?.[1];
+        return realFetch(input, init);
+      });
+    try {
+      await backend.previews().catch(() => undefined);
+    } finally {
+      spy.mockRestore();
+    }
+    if (!base) throw new Error('The backend was not asked');
+    return base;
+  }
+
+  /** Sets a variable through the env-var route (once the project is tracked). */
+  async function putVariable(
+    base: string,
+    path: string,
+    body: { value: string; sensitive?: boolean },
+  ) {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const response = await fetch(
+        `${base}/api/opshub/entities/component/default/storefront/envvars/${path}`,
+        {
+          method: 'PUT',
+          headers: {
+            'content-type': 'application/json',
+            authorization: mockCredentials.user.header('user:default/admin'),
+          },
+          body: JSON.stringify(body),
+        },
+      );
+      await response.arrayBuffer();
+      if (response.ok) return;
+      if (Date.now() > deadline) {
+        throw new Error(`PUT ${path}: ${response.status}`);
+      }
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+  }
+
+  it("pushes the PR branch's preview variables before the deployment is created, and removes them when the PR closes", async () => {
+    const base = await opshubBase();
+    await putVariable(base, 'preview/API_URL', {
+      value: 'https://api.base.test',
+    });
+    await putVariable(base, 'preview/API_URL?branch=search', {
+      value: 'https://api.search.test',
+    });
+    await putVariable(base, 'preview/TOKEN', {
+      value: 'lifecycle-token-value',
+      sensitive: true,
+    });
+    await putVariable(base, 'production/PROD_ONLY', {
+      value: 'production-only-value',
+    });
+    // Someone else's variable of the same branch: never touched.
+    vercel.envs.set(
+      'env_theirs',
+      othersEnv({
+        id: 'env_theirs',
+        key: 'THEIRS',
+        gitBranch: 'search',
+      }),
+    );
+
+    const building = await backend.waitForPreview(
+      pr,
+      p => p.state === 'building',
+    );
+    const calls = vercel.requests.map(r => `${r.method} ${r.path}`);
+    const push = calls.findIndex(c =>
+      /^POST \/v10\/projects\/[^/]+\/env$/.test(c),
+    );
+    expect(push).toBeGreaterThanOrEqual(0);
+    expect(push).toBeLessThan(calls.indexOf('POST /v13/deployments'));
+    const ours = () =>
+      [...vercel.envs.values()]
+        .filter(e => e.key !== 'THEIRS')
+        .map(e => ({
+          key: e.key,
+          value: e.value,
+          type: e.type,
+          target: e.target,
+          gitBranch: e.gitBranch,
+        }))
+        .sort((a, b) => a.key.localeCompare(b.key));
+    expect(ours()).toEqual([
+      {
+        key: 'API_URL',
+        value: 'https://api.search.test',
+        type: 'encrypted',
+        target: ['preview'],
+        gitBranch: 'search',
+      },
+      {
+        key: 'TOKEN',
+        value: 'lifecycle-token-value',
+        type: 'sensitive',
+        target: ['preview'],
+        gitBranch: 'search',
+      },
+    ]);
+    expect(building).toMatchObject({ envVarCount: 2 });
+
+    expect(await backend.deliver({ ...pr, action: 'closed' })).toBe(202);
+    await backend.waitForPreview(pr, p => p.state === 'destroyed');
+    expect(ours()).toEqual([]);
+    expect([...vercel.envs.keys()]).toEqual(['env_theirs']);
+  });
 
   it('builds a PR to a ready preview at its Vercel URL, and deletes it when the PR closes', async () => {
     await backend.waitForPreview(pr, p => p.state === 'building');
