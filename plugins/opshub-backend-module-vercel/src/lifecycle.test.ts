@@ -52,26 +52,6 @@ describe('Vercel previews through the OpsHub lifecycle', () => {
 
   const pr = { number: 7, headSha: 'a'.repeat(40), branch: 'search' };
 
-  /** Where the backend listens: seen on the helper's own request. */
-  async function opshubBase(): Promise<string> {
-    const realFetch = globalThis.fetch;
-    let base: string | undefined;
-    const spy = jest
-      .spyOn(globalThis, 'fetch')
-      .mockImplementation((input, init) => {
-        const url = String(input instanceof Request ? input.url : input);
-        base ??= url.match(/^(http:\/\/127\.0\.0\.1:\d+)\/api\/opshub\//)?.[1];
-        return realFetch(input, init);
-      });
-    try {
-      await backend.previews().catch(() => undefined);
-    } finally {
-      spy.mockRestore();
-    }
-    if (!base) throw new Error('The backend was not asked');
-    return base;
-  }
-
   /** Sets a variable through the env-var route (once the project is tracked). */
   async function putVariable(
     base: string,
@@ -101,7 +81,7 @@ describe('Vercel previews through the OpsHub lifecycle', () => {
   }
 
   it("pushes the PR branch's preview variables before the deployment is created, and removes them when the PR closes", async () => {
-    const base = await opshubBase();
+    const base = backend.url;
     await putVariable(base, 'preview/API_URL', {
       value: 'https://api.base.test',
     });

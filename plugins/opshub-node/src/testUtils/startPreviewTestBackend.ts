@@ -45,6 +45,8 @@ export interface TestPullRequest {
  * @public
  */
 export interface PreviewTestBackend {
+  /** Where the backend listens, e.g. `http://127.0.0.1:40123`. */
+  url: string;
   /** Delivers the event (signed as GitHub signs it); returns the status. */
   deliver(pr: TestPullRequest): Promise<number>;
   previews(): Promise<TestPreview[]>;
@@ -135,6 +137,7 @@ export async function startPreviewTestBackend(options: {
   };
 
   const backend: PreviewTestBackend = {
+    url: base,
     async deliver(pr) {
       const body = pullRequestEvent(pr);
       const response = await fetch(`${base}/api/opshub/webhooks/github`, {
