@@ -320,22 +320,34 @@ export class NetlifyPreviewProvider implements PreviewProvider {
     );
     const listed = await env.list();
     const byKey = new Map(listed.map(envVar => [envVar.key, envVar]));
+    const recordedByName = new Map(pushed.map(p => [p.name, p]));
+    // A branch value of others refuses the whole call before any write.
+    env.refuseOthersBranchValues(variables, recordedByName, byKey);
     const wanted = new Set(variables.map(variable => variable.name));
     for (const recorded of pushed) {
       if (!wanted.has(recorded.name)) {
         await env.remove(recorded, byKey.get(recorded.name));
       }
     }
-    const recordedByName = new Map(pushed.map(p => [p.name, p]));
     const now: PushedVariable[] = [];
-    for (const variable of variables) {
-      now.push(
-        await env.push(
-          variable,
-          recordedByName.get(variable.name),
-          byKey.get(variable.name),
-        ),
-      );
+    try {
+      for (const variable of variables) {
+        now.push(
+          await env.push(
+            variable,
+            recordedByName.get(variable.name),
+            byKey.get(variable.name),
+          ),
+        );
+      }
+    } catch (error) {
+      // What this call wrote for unrecorded variables is not recorded
+      // either: undo it so a retry does not refuse it as a value of others.
+      for (const created of now) {
+        if (recordedByName.has(created.name)) continue;
+        await env.rollBack(created).catch(() => undefined);
+      }
+      throw error;
     }
     return now;
   }

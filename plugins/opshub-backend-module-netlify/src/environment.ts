@@ -117,6 +117,61 @@ export class EnvironmentSync {
     return Array.isArray(listed) ? (listed as NetlifyEnvVar[]) : [];
   }
 
+  /**
+   * Refuses, before anything is written, a variable OpsHub has not recorded
+   * whose key already holds a value for exactly this branch: that value was
+   * set outside OpsHub (OpsHub records every value it sets), and OpsHub never
+   * overwrites or removes it. Netlify values carry no marker, so a value of
+   * OpsHub's own push whose answer was lost (a crash between Netlify's answer
+   * and OpsHub's record) is refused the same way; the team deletes it.
+   */
+  refuseOthersBranchValues(
+    variables: PreviewVariable[],
+    recordedByName: ReadonlyMap<string, PushedVariable>,
+    byKey: ReadonlyMap<string | undefined, NetlifyEnvVar>,
+  ): void {
+    for (const { name } of variables) {
+      if (recordedByName.has(name)) continue;
+      if (!branchValueOf(byKey.get(name), this.branch)) continue;
+      throw new PreviewProviderPermanentError(
+        `Netlify variable ${name} already has a value for branch ` +
+          `'${this.branch}' on site ${this.siteId} that was not created by ` +
+          'OpsHub; OpsHub does not change or remove it. Delete that branch ' +
+          `value of ${name} in Netlify to let OpsHub manage it, or remove ` +
+          `${name} from the preview's variables (if an earlier OpsHub push ` +
+          'was interrupted before OpsHub recorded it, deleting that branch ' +
+          'value lets the next push succeed)',
+        'configuration',
+      );
+    }
+  }
+
+  /**
+   * Undoes, as far as Netlify lets it, what this call wrote for a variable
+   * OpsHub had not recorded before (so a retry does not find it as a value
+   * of others): the key it created, or the branch value it set.
+   */
+  async rollBack(created: PushedVariable): Promise<void> {
+    if (created.detail === CREATED_KEY) {
+      await this.deleteKey(created.name);
+      return;
+    }
+    await this.call(
+      `delete the value of ${this.where(created.name)}`,
+      (client, signal) =>
+        removed(
+          client.deleteEnvVarValue(
+            {
+              ...this.scope,
+              key: encodeURIComponent(created.name),
+              id: created.providerId,
+            },
+            { signal },
+          ),
+        ),
+    );
+  }
+
   async push(
     variable: PreviewVariable,
     recorded: PushedVariable | undefined,

@@ -418,6 +418,111 @@ describe('NetlifyPreviewProvider.syncEnvironment', () => {
     expect(snapshotOthers()).toEqual(before);
   });
 
+  /** A value someone set by hand for the PR's own branch. */
+  function seedHandMadeBranchValue() {
+    env.seed({
+      key: 'API_URL',
+      is_secret: false,
+      values: [
+        {
+          id: 'v-hand-made',
+          value: 'https://hand-made.acme.dev',
+          context: 'branch',
+          context_parameter: BRANCH,
+        },
+        {
+          id: 'v-all',
+          value: 'https://api.acme.dev',
+          context: 'all',
+          context_parameter: '',
+        },
+      ],
+    });
+  }
+
+  it("refuses a key that holds others' value for the PR branch, writing nothing at all", async () => {
+    seedHandMadeBranchValue();
+    const before = snapshotOthers();
+    // A dropped variable OpsHub recorded is not removed by the refused call.
+    const recordedElsewhere: PushedVariable = {
+      name: 'OLD_FLAG',
+      providerId: 'v-old',
+      detail: 'key',
+    };
+
+    const error = await sync(variables, [recordedElsewhere]).catch(e => e);
+
+    expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+    expect(error.errorClass).toBe('configuration');
+    expect(error.message).toContain('API_URL');
+    expect(error.message).toContain(`branch '${BRANCH}'`);
+    expect(error.message).toContain('was not created by OpsHub');
+    expect(error.message).toContain('Delete that branch value of API_URL');
+    expect(error.message).not.toContain('hand-made.acme.dev');
+    expectNoPlaintext(error);
+    expect(requestLines()).toEqual([
+      `GET /api/v1/sites/${SITE_ID}`,
+      `GET ${ENV_PATH}?site_id=${SITE_ID}`,
+    ]);
+    expect(snapshotOthers()).toEqual(before);
+  });
+
+  it('refuses its own value whose answer was lost, until the team deletes it in Netlify', async () => {
+    await sync([variables[0]]); // Netlify set it; OpsHub never recorded it.
+    api.requests.length = 0;
+
+    const error = await sync([variables[0]]).catch(e => e);
+
+    expect(error).toBeInstanceOf(PreviewProviderPermanentError);
+    expect(error.errorClass).toBe('configuration');
+    expect(error.message).toContain('Delete that branch value of API_URL');
+    expectNoPlaintext(error);
+    expect(writes()).toEqual([]);
+
+    env.vars.delete('API_URL'); // the team deletes it
+    await expect(sync([variables[0]])).resolves.toEqual([
+      expect.objectContaining({ name: 'API_URL', detail: 'key' }),
+    ]);
+  });
+
+  it('rolls back what a failed push wrote, so its retry succeeds', async () => {
+    seedOthers();
+    const before = snapshotOthers();
+    // API_URL gets its branch value, then creating STRIPE_KEY fails.
+    api.answerOnce(ENV_CREATE, {
+      status: 503,
+      body: { code: 503, message: 'Service Unavailable' },
+    });
+
+    const error = await sync(variables).catch(e => e);
+
+    expect(error).toBeInstanceOf(PreviewProviderTransientError);
+    expectNoPlaintext(error);
+    const patch = writes()[0];
+    expect(patch).toEqual({
+      line: `PATCH ${ENV_PATH}/API_URL?site_id=${SITE_ID}`,
+      body: {
+        context: 'branch',
+        context_parameter: BRANCH,
+        value: API_URL_VALUE,
+      },
+    });
+    expect(writes().map(w => w.line)).toEqual([
+      `PATCH ${ENV_PATH}/API_URL?site_id=${SITE_ID}`,
+      `POST ${ENV_PATH}?site_id=${SITE_ID}`,
+      expect.stringMatching(
+        new RegExp(`^DELETE ${ENV_PATH}/API_URL/value/[^/?]+\\?site_id=`),
+      ),
+    ]);
+    expect(snapshotOthers()).toEqual(before);
+
+    const pushed = await sync(variables);
+    expect(pushed.map(p => [p.name, p.detail])).toEqual([
+      ['API_URL', 'value'],
+      ['STRIPE_KEY', 'key'],
+    ]);
+  });
+
   it('reports a refusal as configuration naming the variable and call, never the value', async () => {
     // Netlify's message echoes the value it refused.
     api.answerOnce(ENV_CREATE, {
