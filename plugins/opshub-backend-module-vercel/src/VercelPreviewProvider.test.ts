@@ -561,6 +561,8 @@ describe('VercelPreviewProvider', () => {
       provider.syncEnvironment(source, vars, pushed, { signal });
     const lines = () =>
       vercel.requests.map(r => `${r.method} ${r.path}?${r.query}`);
+    const LIST = `GET /v10/projects/prj_storefront/env?decrypt=false&gitBranch=feature%2Fsearch&teamId=team_acme`;
+    const COMMENT = 'Managed by OpsHub for component:default/storefront#7';
     const POST = `POST /v10/projects/prj_storefront/env?teamId=team_acme&upsert=true`;
     const DELETE = (id: string) =>
       `DELETE /v9/projects/prj_storefront/env/${id}?teamId=team_acme`;
@@ -571,6 +573,7 @@ describe('VercelPreviewProvider', () => {
         type: v.sensitive ? 'sensitive' : 'encrypted',
         target: ['preview'],
         gitBranch: 'feature/search',
+        comment: COMMENT,
       }));
     // What others created in the project: the same keys for all previews,
     // for another branch and for production, and another key of the branch.
@@ -605,8 +608,8 @@ describe('VercelPreviewProvider', () => {
         { name: 'API_URL', providerId: 'env_0001opshub' },
         { name: 'STRIPE_KEY', providerId: 'env_0002opshub' },
       ]);
-      expect(lines()).toEqual([POST]);
-      const [request] = vercel.requests;
+      expect(lines()).toEqual([LIST, POST]);
+      const [, request] = vercel.requests;
       expect(request.headers.authorization).toBe('Bearer vercel-token');
       expect(request.body).toEqual(bodyOf(variables));
       expect(opshubs()).toEqual([
@@ -617,6 +620,7 @@ describe('VercelPreviewProvider', () => {
           type: 'encrypted',
           target: ['preview'],
           gitBranch: 'feature/search',
+          comment: COMMENT,
         }),
         expect.objectContaining({
           id: 'env_0002opshub',
@@ -625,6 +629,7 @@ describe('VercelPreviewProvider', () => {
           type: 'sensitive',
           target: ['preview'],
           gitBranch: 'feature/search',
+          comment: COMMENT,
         }),
       ]);
       expectOthersUntouched();
@@ -644,8 +649,11 @@ describe('VercelPreviewProvider', () => {
       expect(vercel.envs.get('env_0001opshub')?.value).toBe(
         'https://api.next.acme.example',
       );
-      // A retry that never recorded the first answer: upsert, same ids.
+      // A retry that never recorded the first answer: OpsHub's comment
+      // marks them as its own, so upsert, same ids.
+      vercel.requests.length = 0;
       await expect(sync(changed, [])).resolves.toEqual(first);
+      expect(lines()).toEqual([LIST, POST]);
       expect(opshubs()).toHaveLength(2);
       expectOthersUntouched();
     });
@@ -713,9 +721,108 @@ describe('VercelPreviewProvider', () => {
       }
       // SENTRY_DSN was created by this call: removed again; API_URL,
       // recorded before, stays.
-      expect(lines()).toEqual([POST, DELETE('env_0002opshub')]);
+      expect(lines()).toEqual([LIST, POST, DELETE('env_0002opshub')]);
       expect(opshubs().map(e => e.key)).toEqual(['API_URL']);
       expectOthersUntouched();
+    });
+
+    it('refuses a key someone else created for the branch, naming it and the branch, and writes nothing', async () => {
+      const handMade = othersEnv({
+        id: 'env_hand_made',
+        key: 'STRIPE_KEY',
+        value: 'sk_live_hand_made_0000',
+        type: 'sensitive',
+        gitBranch: 'feature/search',
+        comment: 'Set by hand for the search demo',
+      });
+      vercel.envs.set(handMade.id, { ...handMade });
+
+      const refused = await sync(variables, []).catch(e => e);
+      expect(refused).toBeInstanceOf(PreviewProviderPermanentError);
+      expect(refused.errorClass).toBe('configuration');
+      expect(refused.message).toBe(
+        "Vercel project prj_storefront already has preview environment variable STRIPE_KEY for branch feature/search, not created by OpsHub: OpsHub does not change or remove it; remove it at Vercel to let OpsHub manage it, or drop it from the preview's variables",
+      );
+      for (const value of [API_URL, SECRET, handMade.value]) {
+        expect(
+          JSON.stringify({ ...refused, message: refused.message }),
+        ).not.toContain(value);
+      }
+      // Only the listing: no upsert, no DELETE.
+      expect(lines()).toEqual([LIST]);
+      expect(vercel.envs.get('env_hand_made')).toEqual(handMade);
+      expect(opshubs()).toEqual([]);
+      expectOthersUntouched();
+
+      // Also when OpsHub already pushed other keys, and at teardown the
+      // hand-made variable is still never removed.
+      const first = await sync([variables[0]], []);
+      vercel.requests.length = 0;
+      await expect(sync(variables, first)).rejects.toThrow(
+        'already has preview environment variable STRIPE_KEY for branch feature/search',
+      );
+      expect(lines()).toEqual([LIST]);
+      await expect(sync([], first)).resolves.toEqual([]);
+      expect(lines()).toEqual([LIST, DELETE(first[0].providerId)]);
+      expect(vercel.envs.get('env_hand_made')).toEqual(handMade);
+      expectOthersUntouched();
+    });
+
+    it("refuses another entity's or PR's variable of the key too, but not one for all branches or another branch", async () => {
+      const otherPr = othersEnv({
+        id: 'env_other_pr',
+        key: 'STRIPE_KEY',
+        gitBranch: 'feature/search',
+        createdBy: 'usr_opshub',
+        comment: 'Managed by OpsHub for component:default/storefront#8',
+      });
+      vercel.envs.set(otherPr.id, { ...otherPr });
+
+      await expect(sync(variables, [])).rejects.toThrow(
+        'already has preview environment variable STRIPE_KEY for branch feature/search, not created by OpsHub',
+      );
+      expect(lines()).toEqual([LIST]);
+      expect(vercel.envs.get('env_other_pr')).toEqual(otherPr);
+
+      // API_URL exists for all previews and for main: not this branch's.
+      vercel.envs.delete(otherPr.id);
+      vercel.requests.length = 0;
+      await expect(sync([variables[0]], [])).resolves.toEqual([
+        { name: 'API_URL', providerId: 'env_0001opshub' },
+      ]);
+      expect(lines()).toEqual([LIST, POST]);
+      expectOthersUntouched();
+    });
+
+    it('adopts its own variable of a push whose answer was lost, by its comment', async () => {
+      const lost = othersEnv({
+        id: 'env_lost_answer',
+        key: 'STRIPE_KEY',
+        value: 'sk_live_previous_value',
+        type: 'sensitive',
+        gitBranch: 'feature/search',
+        createdBy: 'usr_opshub',
+        comment: COMMENT,
+      });
+      vercel.envs.set(lost.id, { ...lost });
+
+      await expect(sync(variables, [])).resolves.toEqual([
+        { name: 'API_URL', providerId: 'env_0001opshub' },
+        { name: 'STRIPE_KEY', providerId: 'env_lost_answer' },
+      ]);
+      expect(lines()).toEqual([LIST, POST]);
+      expect(vercel.requests[1].body).toEqual(bodyOf(variables));
+      expect(vercel.envs.get('env_lost_answer')).toEqual(
+        expect.objectContaining({ value: SECRET, comment: COMMENT }),
+      );
+      expectOthersUntouched();
+    });
+
+    it('lists nothing when every key was recorded before', async () => {
+      const first = await sync(variables, []);
+      vercel.requests.length = 0;
+      await expect(sync(variables, first)).resolves.toEqual(first);
+      expect(lines()).toEqual([POST]);
     });
 
     it('takes 5xx and a slow answer as transient, with no value in the error', async () => {
@@ -750,7 +857,15 @@ describe('VercelPreviewProvider', () => {
         expect(error.message).not.toContain(API_URL);
       }
       // One request each: the SDK did not retry on its own.
-      expect(lines()).toEqual([POST, POST, POST, DELETE('env_0001opshub')]);
+      expect(lines()).toEqual([
+        LIST,
+        POST,
+        LIST,
+        POST,
+        LIST,
+        POST,
+        DELETE('env_0001opshub'),
+      ]);
     });
 
     it('takes a refused token as configuration', async () => {

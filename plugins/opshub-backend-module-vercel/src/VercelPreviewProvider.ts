@@ -23,6 +23,7 @@ import { deploymentsDeleteDeployment } from '@vercel/sdk/funcs/deploymentsDelete
 import { deploymentsGetDeployment } from '@vercel/sdk/funcs/deploymentsGetDeployment.js';
 import { deploymentsGetDeployments } from '@vercel/sdk/funcs/deploymentsGetDeployments.js';
 import { projectsCreateProjectEnv } from '@vercel/sdk/funcs/projectsCreateProjectEnv.js';
+import { projectsFilterProjectEnvs } from '@vercel/sdk/funcs/projectsFilterProjectEnvs.js';
 import { projectsGetProject } from '@vercel/sdk/funcs/projectsGetProject.js';
 import { projectsRemoveProjectEnv } from '@vercel/sdk/funcs/projectsRemoveProjectEnv.js';
 import type { RequestOptions } from '@vercel/sdk/lib/sdks.js';
@@ -295,7 +296,16 @@ export class VercelPreviewProvider implements PreviewProvider {
    * `gitBranch: <branch>`, type `sensitive` or `encrypted`), then
    * `DELETE /v9/projects/{idOrName}/env/{id}` of each id in `pushed` that
    * the answer no longer holds (404: already gone). Only ids OpsHub recorded
-   * or was just answered are ever removed. A `failed` entry is refused as
+   * or was just answered are ever removed. Each variable carries OpsHub's
+   * `comment` (`Managed by OpsHub for <entityRef>#<prNumber>`). Before a key
+   * not in `pushed` is pushed, the branch's variables are listed
+   * (`GET /v10/projects/{idOrName}/env?gitBranch=<branch>&decrypt=false`):
+   * a preview variable of that key and branch that is neither recorded nor
+   * carries OpsHub's comment for this entity and PR was made by someone
+   * else, and the call is refused as `configuration` naming the key and the
+   * branch, with nothing written (upsert would overwrite it). One with
+   * OpsHub's comment is OpsHub's own whose answer was lost: upserted in
+   * place and recorded again. A `failed` entry is refused as
    * `configuration`, naming the key and Vercel's code and message (with any
    * value blanked out); what that call newly created is removed again, so
    * nothing unrecorded stays behind. A fork's PR gets nothing and Vercel is
@@ -310,8 +320,18 @@ export class VercelPreviewProvider implements PreviewProvider {
     if (source.fromFork) return [];
     const project = projectOf(source);
     const values = variables.map(v => v.value);
+    if (variables.length) {
+      await this.refuseOthersEnvs(source, project, variables, pushed, signal);
+    }
     const now = variables.length
-      ? await this.upsertEnvs(project, source.branch, variables, pushed, signal)
+      ? await this.upsertEnvs(
+          project,
+          source.branch,
+          commentOf(source),
+          variables,
+          pushed,
+          signal,
+        )
       : [];
     const kept = new Set(now.map(v => v.providerId));
     for (const old of pushed) {
@@ -322,9 +342,92 @@ export class VercelPreviewProvider implements PreviewProvider {
     return now;
   }
 
+  /**
+   * Refuses, before anything is written, to push a key that is not in
+   * `pushed` when the branch already has a preview variable of that key
+   * which OpsHub neither recorded nor marked with its comment for this
+   * entity and PR: someone else's, which the upsert would overwrite and a
+   * later teardown would remove.
+   */
+  private async refuseOthersEnvs(
+    source: PreviewSource,
+    project: string,
+    variables: PreviewVariable[],
+    pushed: PushedVariable[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    const recordedNames = new Set(pushed.map(p => p.name));
+    const unrecorded = variables.filter(v => !recordedNames.has(v.name));
+    if (!unrecorded.length) return;
+    const { branch } = source;
+    const recordedIds = new Set(pushed.map(p => p.providerId));
+    const ours = commentOf(source);
+    const existing = await this.listBranchEnvs(project, branch, signal);
+    const taken = unrecorded
+      .map(v => v.name)
+      .filter(name =>
+        existing.some(
+          env =>
+            env.key === name &&
+            env.gitBranch === branch &&
+            targetsPreview(env.target) &&
+            !(typeof env.id === 'string' && recordedIds.has(env.id)) &&
+            env.comment !== ours,
+        ),
+      );
+    if (!taken.length) return;
+    const names = taken.join(', ');
+    throw new PreviewProviderPermanentError(
+      `Vercel project ${project} already has preview environment variable${
+        taken.length > 1 ? 's' : ''
+      } ${names} for branch ${branch}, not created by OpsHub: OpsHub does not change or remove it; remove it at Vercel to let OpsHub manage it, or drop it from the preview's variables`,
+      'configuration',
+    );
+  }
+
+  /** The project's variables of a branch, as Vercel lists them (no values). */
+  private async listBranchEnvs(
+    project: string,
+    branch: string,
+    signal: AbortSignal,
+  ): Promise<Array<Record<string, unknown>>> {
+    const listed = await this.call<unknown>(
+      'list preview environment variables',
+      signal,
+      async options => {
+        const result = await projectsFilterProjectEnvs(
+          this.client,
+          {
+            idOrName: project,
+            teamId: this.teamId,
+            gitBranch: branch,
+            decrypt: 'false',
+          },
+          options,
+        );
+        if (result.ok) return { ok: true, value: result.value as unknown };
+        const { error } = result;
+        // A list the SDK's schema no longer fully describes: its keys,
+        // branches and comments can still be read.
+        if (
+          error instanceof ResponseValidationError &&
+          error.statusCode === 200
+        ) {
+          return { ok: true, value: error.rawValue };
+        }
+        return result;
+      },
+    );
+    if (!isObject(listed)) return [];
+    // One variable, or `{ envs }` (with `pagination` when paged).
+    if (Array.isArray(listed.envs)) return listed.envs.filter(isObject);
+    return typeof listed.key === 'string' ? [listed] : [];
+  }
+
   private async upsertEnvs(
     project: string,
     branch: string,
+    comment: string,
     variables: PreviewVariable[],
     pushed: PushedVariable[],
     signal: AbortSignal,
@@ -348,6 +451,7 @@ export class VercelPreviewProvider implements PreviewProvider {
                 : ('encrypted' as const),
               target: ['preview' as const],
               gitBranch: branch,
+              comment,
             })),
           },
           options,
@@ -580,6 +684,21 @@ function metaOf(source: PreviewSource): Record<string, string> {
     opshubPr: String(source.prNumber),
     opshubSha: source.headSha,
   };
+}
+
+/**
+ * The comment on every variable OpsHub creates, by which a retry whose
+ * answer was lost knows it as its own for this entity and PR.
+ */
+function commentOf(source: PreviewSource): string {
+  return `Managed by OpsHub for ${source.entityRef}#${source.prNumber}`;
+}
+
+/** A listed variable's `target`: a list or a single one. */
+function targetsPreview(target: unknown): boolean {
+  return Array.isArray(target)
+    ? target.includes('preview')
+    : target === 'preview';
 }
 
 /** Deployments carry their host name as `url` (absent in reduced views). */

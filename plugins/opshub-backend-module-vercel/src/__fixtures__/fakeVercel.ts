@@ -8,6 +8,10 @@ import type {
   CreateProjectEnvFailed,
   CreateProjectEnvResponseBody,
 } from '@vercel/sdk/models/createprojectenvop.js';
+import type {
+  FilterProjectEnvsResponseBody3,
+  ResponseBodyEnvs,
+} from '@vercel/sdk/models/filterprojectenvsop.js';
 import type { GetProjectResponseBody } from '@vercel/sdk/models/getprojectresponsebody.js';
 import type { RemoveProjectEnvResponseBody } from '@vercel/sdk/models/removeprojectenvop.js';
 import type {
@@ -323,6 +327,12 @@ function envAnswer(env: FakeVercelEnv): Created2 {
   };
 }
 
+/** An env entry as Vercel lists it (`decrypt=false`): never the plaintext. */
+function listedEnv(env: FakeVercelEnv): ResponseBodyEnvs {
+  const { contentHint, ...answer } = envAnswer(env);
+  return { ...answer, target: env.target, securityIssues: [] };
+}
+
 /**
  * Vercel's deployments and projects API on loopback.
  * `GET /v9/projects/{idOrName}` answers the project in `projects` with that
@@ -334,7 +344,9 @@ function envAnswer(env: FakeVercelEnv): Created2 {
  * `sha` and `branch`, `limit` a page, older than `until`. While
  * `lostCreateAnswers` is above zero, a POST creates its deployment but
  * answers only after 10 s (each counts it down): the caller's timeout loses
- * the answer, as a crash would.
+ * the answer, as a crash would. `GET /v10/projects/{idOrName}/env` lists the
+ * project's variables as `{ envs, hiddenProductionEnvCount }`; with
+ * `gitBranch`, those of that branch and those for all branches.
  */
 export async function startFakeVercel(): Promise<
   FakeProviderApi & {
@@ -461,6 +473,22 @@ export async function startFakeVercel(): Promise<
   });
   const projectOf = (idOrName: string) =>
     [...projects.values()].find(p => p.id === idOrName || p.name === idOrName);
+  api.route('GET /v10/projects/:idOrName/env', ({ params, query }) => {
+    const project = projectOf(params.idOrName);
+    if (!project) return vercelError(404, 'not_found', 'Project not found');
+    const branch = query.get('gitBranch');
+    const answer: FilterProjectEnvsResponseBody3 = {
+      envs: [...envs.values()]
+        .filter(
+          e =>
+            e.projectId === project.id &&
+            (!branch || e.gitBranch === undefined || e.gitBranch === branch),
+        )
+        .map(listedEnv),
+      hiddenProductionEnvCount: 0,
+    };
+    return { body: answer };
+  });
   api.route('POST /v10/projects/:idOrName/env', ({ params, query, body }) => {
     const project = projectOf(params.idOrName);
     if (!project) return vercelError(404, 'not_found', 'Project not found');
