@@ -9,6 +9,7 @@ import {
 import type { Knex } from 'knex';
 import { openVariables, previewVariablesOf } from '../envvars/previewVariables';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
+import type { TrackedProject } from '../projects/ProjectStore';
 import type { Job } from '../queue/types';
 import type { PreviewJobDeps } from './previewJobHandlers';
 import { previewGroup } from './previewJobGroups';
@@ -49,8 +50,10 @@ export async function startBuild(
   annotations: Record<string, string>,
   job: Job,
   signal: AbortSignal,
+  /** The entity's project, when the caller has just read it. */
+  known?: TrackedProject,
 ): Promise<void> {
-  const project = await deps.projects.getProject(preview.entityRef);
+  const project = known ?? (await deps.projects.getProject(preview.entityRef));
   if (
     !project?.verifiedBy ||
     project.repoSlug !== preview.repository.toLowerCase()

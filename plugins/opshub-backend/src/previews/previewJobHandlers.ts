@@ -145,7 +145,7 @@ export function createPreviewHandler(
       await refuse(deps, preview, job, { errorClass: 'quota', message: why });
       return;
     }
-    await startBuild(deps, preview, annotations, job, signal);
+    await startBuild(deps, preview, annotations, job, signal, project);
   };
 }
 
