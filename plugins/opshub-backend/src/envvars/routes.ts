@@ -118,6 +118,16 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
   }
 
   /** The variable a per-variable route names. */
+  const notFound = (key: EnvVarKey) =>
+    new NotFoundError(`No variable ${key.name} here`);
+
+  /** The variable's current value, or 404. */
+  async function currentOf(key: EnvVarKey): Promise<StoredEnvVar> {
+    const current = await store.get(key);
+    if (!current) throw notFound(key);
+    return current;
+  }
+
   function variable(req: Request, entityRef: string): EnvVarKey {
     const { environment, varName } = parseInput(
       variableParams,
@@ -277,15 +287,14 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
         describe: r => ({ version: r.version }),
       },
       async () => {
-        const current = await store.get(key);
-        if (!current) throw new NotFoundError(`No variable ${key.name} here`);
+        const current = await currentOf(key);
         const item = await masked(current);
         const gone = await store.delete({
           ...key,
           version: await store.nextVersion(key),
           actor: actorRef,
         });
-        if (!gone) throw new NotFoundError(`No variable ${key.name} here`);
+        if (!gone) throw notFound(key);
         return { ...item, version: gone.version };
       },
     );
@@ -314,8 +323,7 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
         describe: r => ({ version: r.version }),
       },
       async () => {
-        const current = await store.get(key);
-        if (!current) throw new NotFoundError(`No variable ${key.name} here`);
+        const current = await currentOf(key);
         if (current.sensitive) {
           throw new NotAllowedError(
             `${key.name} is sensitive: it is never revealed`,
@@ -331,9 +339,7 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
     const { entityRef } = await access(req, opshubEnvVarReadPermission);
     const key = variable(req, entityRef);
     const versions = await store.versions(key);
-    if (versions.length === 0) {
-      throw new NotFoundError(`No variable ${key.name} here`);
-    }
+    if (versions.length === 0) throw notFound(key);
     res.json({
       items: versions.map(
         (v): OpsHubEnvVarVersion => ({
