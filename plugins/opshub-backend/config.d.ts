@@ -231,6 +231,43 @@ export interface Config {
       protectedEnvironments?: string[];
     };
 
+    /**
+     * Health checks. Probes connect directly (no proxy) through one SSRF-safe
+     * client that checks every address it connects to, each redirect hop
+     * included: loopback, unspecified, link-local (169.254.169.254 among
+     * them), multicast and the IPv4-mapped, -compatible, NAT64 and 6to4
+     * forms of any refused address are always refused, unless a CIDR of
+     * `allowedNetworks` holds the address.
+     */
+    health?: {
+      /** The shortest interval a check may have. Default 10 seconds. */
+      minInterval?: HumanDuration | string;
+      /**
+       * Probes of one host (the URL's host and port) running at once, across
+       * all instances. Default 4.
+       */
+      perHostConcurrency?: number;
+      /** Probes running at once in each backend instance. Default 64. */
+      concurrency?: number;
+      /**
+       * Allow RFC 1918 (10/8, 172.16/12, 192.168/16), CGNAT (100.64/10) and
+       * IPv6 unique-local (fc00::/7) addresses. Default false.
+       */
+      allowPrivateNetworks?: boolean;
+      /**
+       * CIDRs probed whatever the other rules say, e.g. `127.0.0.1/32` for a
+       * service on the backend's own host. Default none.
+       */
+      allowedNetworks?: string[];
+      /** Redirects a probe follows, each checked again. Default 5. */
+      maxRedirects?: number;
+      /**
+       * How often due probes are enqueued (each as a job with its exact due
+       * time) for the window up to the next time. Default 5 seconds.
+       */
+      scheduleInterval?: HumanDuration | string;
+    };
+
     /** Preview providers built into opshub-backend. */
     providers?: {
       /**

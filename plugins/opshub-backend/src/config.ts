@@ -13,6 +13,7 @@ import {
 } from '@opshub/plugin-opshub-common';
 import type { OpsHubEncryptionKey } from '@opshub/plugin-opshub-node';
 import { readEncryptionKeys } from './envvars/configKeyRing';
+import { type HealthConfig, readHealthConfig } from './health/healthConfig';
 import type { JobQueueOptions } from './queue/JobQueue';
 import { type PreviewRules, readPreviewRules } from './previews/previewRules';
 import type { ApprovedBinding } from './projects/bindings';
@@ -78,6 +79,7 @@ export interface OpsHubBackendConfig {
     /** `opshub.encryption.keys`, validated; the first is active. */
     keys: OpsHubEncryptionKey[];
   };
+  health: HealthConfig;
 }
 
 /** Reads `opshub.*`, filling in the documented defaults (config.d.ts). */
@@ -159,6 +161,7 @@ export function readOpsHubConfig(
     },
     envvars: { protectedEnvironments: readProtectedEnvironments(opshub) },
     encryption: { keys: readEncryptionKeys(opshub) },
+    health: readHealthConfig(opshub),
   };
 }
 

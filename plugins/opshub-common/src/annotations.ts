@@ -14,6 +14,8 @@ export const OPSHUB_ANNOTATIONS = {
   netlifySiteId: 'netlify.com/site-id',
   /** The Slack channel that hears about previews. */
   slackChannel: 'slack.com/bot-notify',
+  /** A URL OpsHub probes with a default health check, kept in sync with it. */
+  healthUrl: 'opshub.dev/health-url',
 } as const;
 
 /**

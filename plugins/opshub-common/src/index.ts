@@ -6,6 +6,7 @@
 
 export * from './annotations';
 export * from './api';
+export * from './health';
 export * from './parseAnnotations';
 export * from './permissions';
 export * from './roles';

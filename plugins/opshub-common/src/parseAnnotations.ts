@@ -23,6 +23,9 @@ const fields = {
   vercelProjectId: nonEmpty,
   netlifySiteId: nonEmpty,
   slackChannel: nonEmpty,
+  // Whether OpsHub may probe it is the backend's rule (opshub.health);
+  // a refused URL shows as the annotation check's configuration error.
+  healthUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
 } satisfies Record<keyof typeof OPSHUB_ANNOTATIONS, z.ZodTypeAny>;
 
 /**

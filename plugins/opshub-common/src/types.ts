@@ -12,6 +12,7 @@ export interface OpsHubAnnotations {
   vercelProjectId?: string;
   netlifySiteId?: string;
   slackChannel?: string;
+  healthUrl?: string;
 }
 
 /**
