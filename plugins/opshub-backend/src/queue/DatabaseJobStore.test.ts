@@ -55,6 +55,40 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
     ]);
   });
 
+  it('enqueues many keyless jobs in the caller transaction, each with its run time and group', async () => {
+    const { knex, store } = await setup();
+    const base = Date.now() - 1_000;
+    const requests = Array.from({ length: 1_203 }, (_, n) => ({
+      type: 'probe',
+      payload: { n },
+      group: `g${n % 7}`,
+      runAt: new Date(base + n),
+    }));
+    await expect(
+      knex.transaction(async trx => {
+        await store.enqueueMany(trx, requests);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await store.listJobs({ limit: 10 })).toEqual([]);
+
+    await knex.transaction(trx => store.enqueueMany(trx, requests));
+    const rows = await knex('jobs').orderBy('run_at').select();
+    expect(rows).toHaveLength(1_203);
+    expect(rows.map(r => JSON.parse(r.payload).n)).toEqual(
+      requests.map(r => r.payload.n),
+    );
+    expect(rows[8].exclusion_group).toBe('g1');
+    // One per group is claimed, the earliest of each.
+    const claimed = await store.settleAndClaim('w', [], claimOf('probe', 20));
+    expect(
+      claimed.map(j => j.payload.n).sort((a, b) => Number(a) - Number(b)),
+    ).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    await expect(
+      store.enqueueMany(knex, [{ type: 'probe', payload: {}, key: 'k' }]),
+    ).rejects.toThrow('without keys');
+  });
+
   it('claims due jobs by priority, then age, with a lease', async () => {
     const { knex, store } = await setup();
     const later = new Date(Date.now() + 60_000);

@@ -28,6 +28,8 @@ import type {
 } from './types';
 
 const DEFAULT_MAX_ATTEMPTS = 5;
+/** Rows per insert of enqueueMany: 12 columns each, well under every parameter limit. */
+const ENQUEUE_MANY_CHUNK = 500;
 
 /** One requested job in `enqueueGuarded`'s VALUES list, typed for PostgreSQL. */
 const REQUESTED_ROW =
@@ -113,6 +115,19 @@ export class DatabaseJobStore implements JobStore {
       .where({ key: request.key, state: 'queued' })
       .first('id');
     return String(waiting.id);
+  }
+
+  async enqueueMany(
+    trx: Knex | Knex.Transaction,
+    requests: EnqueueRequest[],
+  ): Promise<void> {
+    if (requests.some(r => r.key)) {
+      throw new Error('enqueueMany takes jobs without keys');
+    }
+    for (let i = 0; i < requests.length; i += ENQUEUE_MANY_CHUNK) {
+      const chunk = requests.slice(i, i + ENQUEUE_MANY_CHUNK);
+      await trx('jobs').insert(chunk.map(r => this.toRow(r)));
+    }
   }
 
   async enqueueGuarded(

@@ -121,13 +121,30 @@ export class JobQueue implements JobEnqueuer {
     request: EnqueueRequest,
   ): Promise<string> {
     const id = await this.store.enqueue(trx, this.withDefaults(request));
+    this.afterCommit(trx);
+    return id;
+  }
+
+  /** Wakes the queues once `trx` commits (at once for the plain knex). */
+  private afterCommit(trx: Knex | Knex.Transaction): void {
     const transaction = (trx as Knex.Transaction).executionPromise;
     if (transaction) {
       transaction.then(() => this.enqueued()).catch(() => {});
     } else {
       this.enqueued();
     }
-    return id;
+  }
+
+  async enqueueMany(
+    trx: Knex | Knex.Transaction,
+    requests: EnqueueRequest[],
+  ): Promise<void> {
+    if (requests.length === 0) return;
+    await this.store.enqueueMany(
+      trx,
+      requests.map(r => this.withDefaults(r)),
+    );
+    this.afterCommit(trx);
   }
 
   async enqueueGuarded(

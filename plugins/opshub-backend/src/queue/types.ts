@@ -131,6 +131,15 @@ export interface JobEnqueuer {
   ): Promise<string>;
 
   /**
+   * Adds many jobs without keys in the caller's transaction, in multi-row
+   * inserts: for a scheduler that enqueues a window of due work at once.
+   */
+  enqueueMany(
+    trx: Knex | Knex.Transaction,
+    requests: EnqueueRequest[],
+  ): Promise<void>;
+
+  /**
    * Runs `insert` and enqueues the requests of each entry whose guard value
    * it inserted, atomically; on PostgreSQL in a single statement (one round
    * trip, one commit) however many entries. Guard values must differ.
