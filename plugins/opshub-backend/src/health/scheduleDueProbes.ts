@@ -1,0 +1,121 @@
+import type { Knex } from 'knex';
+import type { EnqueueRequest, JobEnqueuer } from '../queue/types';
+import { nextProbeAtMs, probeGroup } from './probeSchedule';
+import { HEALTH_PROBE_JOB, type ProbeJobPayload } from './probeJobs';
+
+/** Checks read per transaction; a tick takes as many batches as are due. */
+const BATCH = 2_000;
+
+type DueCheck = {
+  id: number | string;
+  url: string;
+  interval_ms: number;
+  next_probe_at_ms: number | string;
+};
+
+/**
+ * Enqueues every probe due before `horizonMs` as a job with its exact due
+ * time, and moves each check on to its next due time in the same
+ * transaction (on PostgreSQL the rows are locked, `SKIP LOCKED`, so any
+ * number of instances may run this at once without enqueueing a probe
+ * twice). A check overdue by more than its interval (nothing probed it
+ * for a while) gets one probe now, not the backlog. Returns how many
+ * probes it enqueued.
+ */
+export async function scheduleDueProbes(deps: {
+  knex: Knex;
+  queue: JobEnqueuer;
+  perHostConcurrency: number;
+  horizonMs: number;
+  now?: () => number;
+}): Promise<number> {
+  const { knex, queue, perHostConcurrency, horizonMs } = deps;
+  const now = deps.now ?? Date.now;
+  const isPostgres = knex.client.config.client === 'pg';
+  let enqueued = 0;
+  for (;;) {
+    const batch = await knex.transaction(async trx => {
+      let query = trx<DueCheck>('health_checks')
+        .select('id', 'url', 'interval_ms', 'next_probe_at_ms')
+        .where('enabled', true)
+        .whereNull('config_error')
+        .where('next_probe_at_ms', '<', horizonMs)
+        .orderBy('next_probe_at_ms')
+        .limit(BATCH);
+      if (isPostgres) query = query.forUpdate().skipLocked();
+      const due = await query;
+      if (due.length === 0) return { checks: 0, jobs: 0 };
+
+      const jobs: EnqueueRequest[] = [];
+      const next = new Map<string, number>();
+      const nowMs = now();
+      for (const check of due) {
+        const id = String(check.id);
+        const interval = Number(check.interval_ms);
+        let at = Number(check.next_probe_at_ms);
+        if (at < nowMs - interval) at = nowMs;
+        const group = probeGroup(id, check.url, perHostConcurrency);
+        while (at < horizonMs) {
+          const payload: ProbeJobPayload = { checkId: id, dueAtMs: at };
+          jobs.push({
+            type: HEALTH_PROBE_JOB,
+            payload,
+            group,
+            runAt: new Date(at),
+            maxAttempts: 1,
+          });
+          at = nextProbeAtMs(id, interval, at);
+        }
+        next.set(id, at);
+      }
+      await queue.enqueueMany(trx, jobs);
+      await setNextProbeTimes(trx, next, isPostgres);
+      return { checks: due.length, jobs: jobs.length };
+    });
+    enqueued += batch.jobs;
+    if (batch.checks < BATCH) return enqueued;
+  }
+}
+
+async function setNextProbeTimes(
+  trx: Knex.Transaction,
+  next: Map<string, number>,
+  isPostgres: boolean,
+): Promise<void> {
+  if (isPostgres) {
+    await trx.raw(
+      `UPDATE health_checks SET next_probe_at_ms = v.next
+       FROM unnest(?::int[], ?::bigint[]) AS v(id, next)
+       WHERE health_checks.id = v.id`,
+      [[...next.keys()].map(Number), [...next.values()]],
+    );
+    return;
+  }
+  for (const [id, at] of next) {
+    await trx('health_checks')
+      .where('id', Number(id))
+      .update({ next_probe_at_ms: at });
+  }
+}
+
+/**
+ * Deletes succeeded probe jobs finished before `beforeMs`, at most `limit`
+ * of them: at 5,000 checks a minute they would otherwise be the bulk of
+ * the jobs table. Failed ones stay for the queue's own retention.
+ */
+export async function deleteFinishedProbeJobs(
+  knex: Knex,
+  beforeMs: number,
+  limit = 20_000,
+): Promise<number> {
+  return knex('jobs')
+    .whereIn(
+      'id',
+      knex('jobs')
+        .select('id')
+        .where({ type: HEALTH_PROBE_JOB, state: 'succeeded' })
+        .where('finished_at', '<', new Date(beforeMs))
+        .limit(limit),
+    )
+    .delete();
+}
