@@ -3,6 +3,7 @@ import Router from 'express-promise-router';
 import { activityRoutes } from './activity/routes';
 import { envVarRoutes, isEnvVarExport } from './envvars/routes';
 import { encryptionRoutes } from './envvars/encryptionRoutes';
+import { healthRoutes } from './health/routes';
 import { mutationRateLimit } from './http/mutationRateLimit';
 import { previewRoutes } from './previews/routes';
 import { bindingRoutes } from './projects/bindingRoutes';
@@ -41,6 +42,7 @@ export interface RouterDeps {
   previews: Parameters<typeof previewRoutes>[0];
   envvars: Parameters<typeof envVarRoutes>[0];
   encryption: Parameters<typeof encryptionRoutes>[0];
+  health: Parameters<typeof healthRoutes>[0];
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -71,6 +73,7 @@ export function createRouter(deps: RouterDeps) {
   router.use(previewRoutes(deps.previews));
   router.use(envVarRoutes(deps.envvars));
   router.use(encryptionRoutes(deps.encryption));
+  router.use(healthRoutes(deps.health));
   return router;
 }
 

@@ -214,6 +214,15 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       expect(res.status).toBe(201);
       return { environment: 'development', varName };
     };
+    /** A health check of the storefront, made through the API. */
+    const healthCheck = async (name: string) => {
+      const res = await request(server)
+        .post('/api/opshub/entities/component/default/storefront/health/checks')
+        .set(as('user:default/root'))
+        .send({ name, url: `https://${name}.example/healthz` });
+      expect(res.status).toBe(201);
+      return { checkId: res.body.id as string };
+    };
     let prNumber = 0;
     const preview = (state: PreviewState) =>
       seedPreview(knex, { entityRef: STOREFRONT, prNumber: ++prNumber, state });
@@ -345,6 +354,25 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
         scope: STOREFRONT,
         status: 202,
       }),
+      'POST /entities/:kind/:namespace/:name/health/checks': async () => ({
+        params: {},
+        body: { name: 'walked', url: 'https://walked.example/healthz' },
+        scope: STOREFRONT,
+        status: 201,
+      }),
+      'PATCH /entities/:kind/:namespace/:name/health/checks/:checkId':
+        async () => ({
+          params: await healthCheck('patched'),
+          body: { intervalMs: 120_000 },
+          scope: STOREFRONT,
+          status: 200,
+        }),
+      'DELETE /entities/:kind/:namespace/:name/health/checks/:checkId':
+        async () => ({
+          params: await healthCheck('deleted'),
+          scope: STOREFRONT,
+          status: 204,
+        }),
       'POST /org/encryption/rotate': async () => ({
         params: {},
         scope: OPSHUB_INSTALLATION_REF,
@@ -372,7 +400,11 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       });
       const before = events.length;
       const agent = request(server);
-      const verb = route.method.toLowerCase() as 'post' | 'put' | 'delete';
+      const verb = route.method.toLowerCase() as
+        | 'post'
+        | 'put'
+        | 'patch'
+        | 'delete';
       const req = agent[verb](`/api/opshub${path}`);
       req.set(as('user:default/root'));
       const res = await (text === undefined

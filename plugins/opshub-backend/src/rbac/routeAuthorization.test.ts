@@ -132,6 +132,30 @@ const REQUIRED: Record<
     permission: 'opshub.envvar.reveal',
     scope: 'project',
   },
+  'GET /entities/:kind/:namespace/:name/health': {
+    permission: 'opshub.health.read',
+    scope: 'project',
+  },
+  'POST /entities/:kind/:namespace/:name/health/checks': {
+    permission: 'opshub.health.manage',
+    scope: 'project',
+  },
+  'PATCH /entities/:kind/:namespace/:name/health/checks/:checkId': {
+    permission: 'opshub.health.manage',
+    scope: 'project',
+  },
+  'DELETE /entities/:kind/:namespace/:name/health/checks/:checkId': {
+    permission: 'opshub.health.manage',
+    scope: 'project',
+  },
+  'GET /entities/:kind/:namespace/:name/health/checks/:checkId/samples': {
+    permission: 'opshub.health.read',
+    scope: 'project',
+  },
+  'GET /entities/:kind/:namespace/:name/health/checks/:checkId/incidents': {
+    permission: 'opshub.health.read',
+    scope: 'project',
+  },
   'GET /previews': { permission: 'opshub.preview.read', scope: 'project' },
   'GET /previews/:previewId': {
     permission: 'opshub.preview.read',
@@ -167,6 +191,8 @@ const SAMPLES = {
   environment: 'development',
   varName: 'SAMPLE_VAR',
   version: '1',
+  // No such health check: allowed callers get 404, refused ones 401/403.
+  checkId: '999999',
 };
 /** Query strings of routes that name their project there. */
 const SAMPLE_QUERIES: Record<string, string> = {
@@ -200,6 +226,7 @@ function send(
     | 'get'
     | 'post'
     | 'put'
+    | 'patch'
     | 'delete';
   const req = agent[method](route.path).set(headers);
   return route.method === 'POST'
