@@ -62,6 +62,16 @@ const entityPreviewsCard = EntityCardBlueprint.make({
   },
 });
 
+/** The Health card for a Component's overview: its checks' states, live. */
+const entityHealthCard = EntityCardBlueprint.make({
+  name: 'health',
+  params: {
+    filter: { kind: 'component' },
+    loader: () =>
+      import('./components/HealthCard').then(m => <m.EntityHealthCard />),
+  },
+});
+
 /** `/opshub`: administration of the installation, for org owners. */
 const opshubPage = PageBlueprint.make({
   params: {
@@ -87,6 +97,7 @@ export default createFrontendPlugin({
     entityOpsHubContent,
     entityPreviewsContent,
     entityPreviewsCard,
+    entityHealthCard,
     opshubPage,
   ],
 });

@@ -7,6 +7,7 @@
 
 export {
   opshubPlugin,
+  EntityHealthCard,
   EntityOpsHubContent,
   EntityPreviewsCard,
   EntityPreviewsContent,
@@ -15,6 +16,7 @@ export {
 export { RolesCard } from './components/RolesCard';
 export { ActivityCard } from './components/ActivityCard';
 export { EnvVarsCard } from './components/EnvVarsCard';
+export { HealthCard } from './components/HealthCard';
 export { OpsHubClient } from './api/OpsHubClient';
 export {
   opshubApiRef,

@@ -107,3 +107,20 @@ export const EntityPreviewsCard = opshubPlugin.provide(
     },
   }),
 );
+
+/**
+ * The Health card for a Component's overview (legacy frontend system): its
+ * state, its checks' states, uptime and latency, live:
+ * `<Grid item md={6}><EntityHealthCard /></Grid>`.
+ *
+ * @public
+ */
+export const EntityHealthCard = opshubPlugin.provide(
+  createComponentExtension({
+    name: 'EntityHealthCard',
+    component: {
+      lazy: () =>
+        import('./components/HealthCard').then(m => m.EntityHealthCard),
+    },
+  }),
+);

@@ -9,6 +9,11 @@ import type {
   OpsHubEnvVar,
   OpsHubEnvVarImportResult,
   OpsHubEnvVarVersion,
+  OpsHubEntityHealth,
+  OpsHubHealthCheck,
+  OpsHubHealthCheckInput,
+  OpsHubHealthIncident,
+  OpsHubHealthSample,
   OpsHubJob,
   OpsHubJobCount,
   OpsHubJobState,
@@ -128,6 +133,33 @@ export interface OpsHubApi {
     entity: CompoundEntityRef,
     environment: string,
   ): Promise<string>;
+  /** An entity's health: its state (the worst of its checks') and its checks. */
+  getHealth(entity: CompoundEntityRef): Promise<OpsHubEntityHealth>;
+  /** Add a check (durations in milliseconds); returns it as created. */
+  createHealthCheck(
+    entity: CompoundEntityRef,
+    input: OpsHubHealthCheckInput,
+  ): Promise<OpsHubHealthCheck>;
+  /** Change some of a check's fields (annotation checks refuse: 409). */
+  updateHealthCheck(
+    entity: CompoundEntityRef,
+    checkId: string,
+    changes: Partial<OpsHubHealthCheckInput>,
+  ): Promise<OpsHubHealthCheck>;
+  /** Delete a check with its samples and incidents (annotation checks refuse: 409). */
+  deleteHealthCheck(entity: CompoundEntityRef, checkId: string): Promise<void>;
+  /** A check's probes, newest first: since an ISO time, at most `limit` (≤ 1,000). */
+  listHealthSamples(
+    entity: CompoundEntityRef,
+    checkId: string,
+    options?: { since?: string; limit?: number },
+  ): Promise<OpsHubHealthSample[]>;
+  /** A check's incidents, newest first. */
+  listHealthIncidents(
+    entity: CompoundEntityRef,
+    checkId: string,
+    options?: { limit?: number },
+  ): Promise<OpsHubHealthIncident[]>;
 }
 
 /** @public */

@@ -299,3 +299,122 @@ describe('OpsHubClient environment variables', () => {
     });
   });
 });
+
+describe('OpsHubClient health', () => {
+  const entity = { kind: 'Component', namespace: 'default', name: 'web' };
+  const base =
+    'http://backstage.test/api/opshub/entities/Component/default/web/health';
+  const sample = {
+    at: '2026-12-01T10:00:00.000Z',
+    outcome: 'success',
+    latencyMs: 42,
+    statusCode: 200,
+    errorClass: null,
+  };
+
+  /** A client whose backend answers `status` with `body` (none for 204). */
+  function clientAnsweringWith(status: number, body?: unknown) {
+    const requests: { url: string; method?: string; body?: unknown }[] = [];
+    const client = new OpsHubClient({
+      discoveryApi: {
+        getBaseUrl: async pluginId => `http://backstage.test/api/${pluginId}`,
+      },
+      fetchApi: {
+        fetch: async (url: RequestInfo | URL, init?: RequestInit) => {
+          requests.push({
+            url: String(url),
+            method: init?.method,
+            ...(init?.body !== undefined && {
+              body: JSON.parse(String(init.body)),
+            }),
+          });
+          return body === undefined
+            ? new Response(null, { status })
+            : new Response(JSON.stringify(body), {
+                status,
+                headers: { 'Content-Type': 'application/json' },
+              });
+        },
+      },
+    });
+    return { client, requests };
+  }
+
+  it("reads the entity's health", async () => {
+    const health = { state: 'ok', checks: [] };
+    const { client, requests } = clientAnsweringWith(200, health);
+
+    await expect(client.getHealth(entity)).resolves.toEqual(health);
+    expect(requests).toEqual([{ url: base, method: 'GET' }]);
+  });
+
+  it('creates, changes and deletes a check as JSON, durations in ms', async () => {
+    const input = {
+      name: 'api',
+      url: 'https://api.example.com/healthz',
+      intervalMs: 30_000,
+      timeoutMs: 5_000,
+    };
+    const created = clientAnsweringWith(201, { id: 'c 1', ...input });
+    await expect(
+      created.client.createHealthCheck(entity, input),
+    ).resolves.toMatchObject({ id: 'c 1' });
+
+    const changed = clientAnsweringWith(200, { id: 'c 1', ...input });
+    await changed.client.updateHealthCheck(entity, 'c 1', { enabled: false });
+
+    const deleted = clientAnsweringWith(204);
+    await expect(
+      deleted.client.deleteHealthCheck(entity, 'c 1'),
+    ).resolves.toBeUndefined();
+
+    expect([
+      ...created.requests,
+      ...changed.requests,
+      ...deleted.requests,
+    ]).toEqual([
+      { url: `${base}/checks`, method: 'POST', body: input },
+      {
+        url: `${base}/checks/c%201`,
+        method: 'PATCH',
+        body: { enabled: false },
+      },
+      { url: `${base}/checks/c%201`, method: 'DELETE' },
+    ]);
+  });
+
+  it("lists a check's samples and incidents, with the options given", async () => {
+    const { client, requests } = clientAnsweringWith(200, [sample]);
+
+    await expect(client.listHealthSamples(entity, 'c1')).resolves.toEqual([
+      sample,
+    ]);
+    await client.listHealthSamples(entity, 'c1', {
+      since: '2026-12-01T09:00:00.000Z',
+      limit: 60,
+    });
+    await client.listHealthIncidents(entity, 'c1');
+    await client.listHealthIncidents(entity, 'c1', { limit: 5 });
+
+    expect(requests.map(r => r.url)).toEqual([
+      `${base}/checks/c1/samples`,
+      `${base}/checks/c1/samples?since=2026-12-01T09%3A00%3A00.000Z&limit=60`,
+      `${base}/checks/c1/incidents`,
+      `${base}/checks/c1/incidents?limit=5`,
+    ]);
+  });
+
+  it("throws the backend's refusal, its message kept", async () => {
+    const { client } = clientAnsweringWith(409, {
+      error: {
+        name: 'ConflictError',
+        message: 'Edit the opshub.dev/health-url annotation instead',
+      },
+    });
+
+    await expect(client.deleteHealthCheck(entity, 'c1')).rejects.toMatchObject({
+      response: { status: 409 },
+      body: { error: { message: /annotation/ } },
+    });
+  });
+});

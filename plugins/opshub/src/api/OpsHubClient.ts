@@ -14,6 +14,11 @@ import type {
   OpsHubEnvVar,
   OpsHubEnvVarImportResult,
   OpsHubEnvVarVersion,
+  OpsHubEntityHealth,
+  OpsHubHealthCheck,
+  OpsHubHealthCheckInput,
+  OpsHubHealthIncident,
+  OpsHubHealthSample,
   OpsHubJob,
   OpsHubJobCount,
   OpsHubJobState,
@@ -51,6 +56,22 @@ const envVarPath = (
   )}/${encodeURIComponent(key.name)}${suffix}${
     key.branch ? `?branch=${encodeURIComponent(key.branch)}` : ''
   }`;
+
+/** A health check's route, or the entity's health route without `checkId`. */
+const healthPath = (entity: CompoundEntityRef, checkId?: string) =>
+  `${entityPath(entity)}/health${
+    checkId === undefined ? '' : `/checks/${encodeURIComponent(checkId)}`
+  }`;
+
+/** `?a=1&b=2` of the options that are set, or nothing. */
+const queryOf = (options: Record<string, string | number | undefined>) => {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) query.set(key, String(value));
+  }
+  const text = query.toString();
+  return text ? `?${text}` : '';
+};
 
 const scopePath = (scope: OpsHubScope) =>
   scope === 'org' ? '/org' : entityPath(scope);
@@ -271,6 +292,59 @@ export class OpsHubClient implements OpsHubApi {
       `${envVarsPath(entity)}/${encodeURIComponent(environment)}/export`,
     );
     return response.text();
+  }
+
+  getHealth(entity: CompoundEntityRef): Promise<OpsHubEntityHealth> {
+    return this.request(healthPath(entity));
+  }
+
+  createHealthCheck(
+    entity: CompoundEntityRef,
+    input: OpsHubHealthCheckInput,
+  ): Promise<OpsHubHealthCheck> {
+    return this.request(`${healthPath(entity)}/checks`, {
+      method: 'POST',
+      body: input,
+    });
+  }
+
+  updateHealthCheck(
+    entity: CompoundEntityRef,
+    checkId: string,
+    changes: Partial<OpsHubHealthCheckInput>,
+  ): Promise<OpsHubHealthCheck> {
+    return this.request(healthPath(entity, checkId), {
+      method: 'PATCH',
+      body: changes,
+    });
+  }
+
+  async deleteHealthCheck(
+    entity: CompoundEntityRef,
+    checkId: string,
+  ): Promise<void> {
+    // 204: no body to parse.
+    await this.send(healthPath(entity, checkId), { method: 'DELETE' });
+  }
+
+  listHealthSamples(
+    entity: CompoundEntityRef,
+    checkId: string,
+    options: { since?: string; limit?: number } = {},
+  ): Promise<OpsHubHealthSample[]> {
+    return this.request(
+      `${healthPath(entity, checkId)}/samples${queryOf(options)}`,
+    );
+  }
+
+  listHealthIncidents(
+    entity: CompoundEntityRef,
+    checkId: string,
+    options: { limit?: number } = {},
+  ): Promise<OpsHubHealthIncident[]> {
+    return this.request(
+      `${healthPath(entity, checkId)}/incidents${queryOf(options)}`,
+    );
   }
 
   private async request<T>(

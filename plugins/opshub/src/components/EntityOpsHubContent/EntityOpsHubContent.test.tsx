@@ -91,6 +91,12 @@ function fakeApi(overrides: Partial<OpsHubApi>): OpsHubApi {
     getBindings: unexpected,
     approveBinding: unexpected,
     revokeBinding: unexpected,
+    getHealth: unexpected,
+    createHealthCheck: unexpected,
+    updateHealthCheck: unexpected,
+    deleteHealthCheck: unexpected,
+    listHealthSamples: unexpected,
+    listHealthIncidents: unexpected,
     listEnvVars: async () => [],
     setEnvVar: unexpected,
     deleteEnvVar: unexpected,
@@ -383,5 +389,37 @@ describe('EntityOpsHubContent environment variables', () => {
 
     expect(await screen.findByText('At a glance')).toBeInTheDocument();
     expect(screen.queryByText('Environment variables')).not.toBeInTheDocument();
+  });
+});
+
+describe('EntityOpsHubContent health', () => {
+  it('shows the Health card to those who may read health, and only to them', async () => {
+    const getHealth = jest.fn(async () => ({
+      state: 'unknown' as const,
+      checks: [],
+    }));
+    await renderWith({
+      getHealth,
+      getEffectiveRole: async () => ({
+        entityRef: 'component:default/storefront',
+        role: 'viewer',
+        permissions: { 'opshub.health.read': true },
+      }),
+    });
+
+    expect(await screen.findByText('No health checks')).toBeInTheDocument();
+    expect(screen.getByLabelText('Health: unknown')).toBeInTheDocument();
+    expect(getHealth).toHaveBeenCalledWith({
+      kind: 'Component',
+      namespace: 'default',
+      name: 'storefront',
+    });
+  });
+
+  it('shows no Health card without opshub.health.read', async () => {
+    await renderWith({});
+
+    expect(await screen.findByText('At a glance')).toBeInTheDocument();
+    expect(screen.queryByText('Health')).not.toBeInTheDocument();
   });
 });

@@ -24,6 +24,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { opshubApiRef } from '../../api/OpsHubApi';
 import { ActivityCard } from '../ActivityCard';
 import { EnvVarsCard } from '../EnvVarsCard';
+import { HealthCard } from '../HealthCard';
 import { isForbidden } from '../isForbidden';
 import { RolesCard } from '../RolesCard';
 import { describeVerification } from '../shared/bindingStatus';
@@ -76,6 +77,14 @@ export function EntityOpsHubContent() {
       <Grid item xs={12}>
         <SummaryCards summary={value} role={value.standing.role} />
       </Grid>
+      {value.standing.permissions['opshub.health.read'] === true ? (
+        <Grid item xs={12}>
+          <HealthCard
+            entityRef={ref}
+            permissions={value.standing.permissions}
+          />
+        </Grid>
+      ) : null}
       {value.standing.permissions['opshub.envvar.read'] === true ? (
         <Grid item xs={12}>
           <EnvVarsCard

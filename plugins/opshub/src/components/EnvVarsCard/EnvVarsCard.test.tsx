@@ -108,6 +108,12 @@ function fakeApi(vars: OpsHubEnvVar[], overrides: Partial<OpsHubApi> = {}) {
     getBindings: unexpected,
     approveBinding: unexpected,
     revokeBinding: unexpected,
+    getHealth: unexpected,
+    createHealthCheck: unexpected,
+    updateHealthCheck: unexpected,
+    deleteHealthCheck: unexpected,
+    listHealthSamples: unexpected,
+    listHealthIncidents: unexpected,
     ...overrides,
   } satisfies OpsHubApi;
   return api;

@@ -99,6 +99,12 @@ function fakeApi(): OpsHubApi & {
     restoreEnvVarVersion: unexpected,
     importEnvVars: unexpected,
     exportEnvVars: unexpected,
+    getHealth: unexpected,
+    createHealthCheck: unexpected,
+    updateHealthCheck: unexpected,
+    deleteHealthCheck: unexpected,
+    listHealthSamples: unexpected,
+    listHealthIncidents: unexpected,
     listAssignments: async () => [...assignments],
     addAssignment: async (_scope, { subjectRef, role }) => {
       const added = {

@@ -1,0 +1,180 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import {
+  OPSHUB_ANNOTATIONS,
+  type OpsHubHealthCheck,
+  type OpsHubHealthCheckInput,
+} from '@opshub/plugin-opshub-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
+import { opshubApiRef } from '../../api/OpsHubApi';
+import { messageOf } from './health';
+import { HealthCheckDialog } from './HealthCheckDialog';
+import { HealthChecksTable } from './HealthChecksTable';
+import { HealthStateChip } from './HealthStateChip';
+import { useHealth } from './useHealth';
+
+/** What the card is showing on top of the table. */
+type Overlay =
+  | { kind: 'add' }
+  | { kind: 'edit'; check: OpsHubHealthCheck }
+  | { kind: 'delete'; check: OpsHubHealthCheck }
+  | null;
+
+/**
+ * An entity's health: its state, and per check the state, last probe,
+ * uptime over 24 hours, 7 days and 30 days, a latency sparkline with its
+ * P95, and the open incident; live through the entity's health signals.
+ * With `opshub.health.manage` among `permissions` (the caller's OpsHub
+ * permissions on the entity), checks are added, edited and deleted here;
+ * checks declared by the annotation are changed in the annotation only.
+ *
+ * @public
+ */
+export function HealthCard(props: {
+  entityRef: CompoundEntityRef;
+  permissions: Record<string, boolean>;
+}) {
+  const { entityRef } = props;
+  const api = useApi(opshubApiRef);
+  const alertApi = useApi(alertApiRef);
+  const { value, loading, error, reload } = useHealth(entityRef);
+  const [overlay, setOverlay] = useState<Overlay>(null);
+  const canManage = props.permissions['opshub.health.manage'] === true;
+
+  const saved = (message: string) => {
+    alertApi.post({ message, severity: 'success', display: 'transient' });
+    reload();
+  };
+  // The dialog shows the backend's refusal itself, so these let it throw.
+  const create = async (input: OpsHubHealthCheckInput) => {
+    await api.createHealthCheck(entityRef, input);
+    saved(`Added the check ${input.name}`);
+  };
+  const update = async (
+    check: OpsHubHealthCheck,
+    changes: Partial<OpsHubHealthCheckInput>,
+  ) => {
+    await api.updateHealthCheck(entityRef, check.id, changes);
+    saved(`Saved the check ${changes.name ?? check.name}`);
+  };
+  const remove = async (check: OpsHubHealthCheck) => {
+    setOverlay(null);
+    try {
+      await api.deleteHealthCheck(entityRef, check.id);
+      saved(`Deleted the check ${check.name}`);
+    } catch (e) {
+      alertApi.post({ message: messageOf(e), severity: 'error' });
+      reload();
+    }
+  };
+
+  const health = value?.health;
+  return (
+    <InfoCard
+      title={
+        <Box display="flex" alignItems="center" style={{ gap: 12 }}>
+          Health
+          {health ? (
+            <HealthStateChip
+              state={health.state}
+              label={`Health: ${health.state}`}
+            />
+          ) : null}
+        </Box>
+      }
+      noPadding
+      action={
+        canManage ? (
+          <Box pt={1} pr={1}>
+            <Button
+              color="primary"
+              variant="contained"
+              size="small"
+              onClick={() => setOverlay({ kind: 'add' })}
+            >
+              Add check
+            </Button>
+          </Box>
+        ) : undefined
+      }
+    >
+      {loading && !value ? <Progress /> : null}
+      {error ? <ResponseErrorPanel error={error} /> : null}
+      {health && health.checks.length === 0 ? (
+        <NoChecks canManage={canManage} />
+      ) : null}
+      {health && health.checks.length > 0 ? (
+        <HealthChecksTable
+          checks={health.checks}
+          samples={value.samples}
+          canManage={canManage}
+          onEdit={check => setOverlay({ kind: 'edit', check })}
+          onDelete={check => setOverlay({ kind: 'delete', check })}
+        />
+      ) : null}
+
+      {overlay?.kind === 'add' || overlay?.kind === 'edit' ? (
+        <HealthCheckDialog
+          existing={overlay.kind === 'edit' ? overlay.check : undefined}
+          onClose={() => setOverlay(null)}
+          onCreate={create}
+          onUpdate={update}
+        />
+      ) : null}
+      {overlay?.kind === 'delete' ? (
+        <Dialog
+          open
+          onClose={() => setOverlay(null)}
+          aria-labelledby="opshub-health-delete"
+        >
+          <DialogTitle id="opshub-health-delete">
+            Delete the check {overlay.check.name}?
+          </DialogTitle>
+          <DialogContent>
+            <Typography variant="body2">
+              Its probes stop, and its samples and incidents are deleted with
+              it.
+            </Typography>
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={() => setOverlay(null)}>Cancel</Button>
+            <Button
+              color="secondary"
+              variant="contained"
+              onClick={() => remove(overlay.check)}
+            >
+              Delete
+            </Button>
+          </DialogActions>
+        </Dialog>
+      ) : null}
+    </InfoCard>
+  );
+}
+
+function NoChecks({ canManage }: { canManage: boolean }) {
+  return (
+    <Box p={2}>
+      <Typography variant="subtitle1">No health checks</Typography>
+      <Typography variant="body2" color="textSecondary">
+        {canManage
+          ? 'Add one with the Add check button, or declare'
+          : 'Declare'}{' '}
+        a URL to probe with the <code>{OPSHUB_ANNOTATIONS.healthUrl}</code>{' '}
+        annotation in the entity's catalog-info.yaml.
+      </Typography>
+    </Box>
+  );
+}

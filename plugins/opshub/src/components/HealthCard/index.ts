@@ -1,0 +1,2 @@
+export { HealthCard } from './HealthCard';
+export { EntityHealthCard } from './EntityHealthCard';
