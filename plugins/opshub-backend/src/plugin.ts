@@ -20,6 +20,7 @@ import { migrateUp } from './database/migrations';
 import { DatabaseEnvVarStore } from './envvars/DatabaseEnvVarStore';
 import { ConfigKeyRing } from './envvars/configKeyRing';
 import { setUpEnvVars } from './envvars/setUpEnvVars';
+import { setUpHealth } from './health/setUpHealth';
 import { applyRetention } from './maintenance/retention';
 import { SentMessages } from './notifications/SentMessages';
 import { previewCounters } from './previews/previewCounters';
@@ -138,6 +139,21 @@ export const opshubPlugin = createBackendPlugin({
           scheduler: deps.scheduler,
           logger,
         });
+        const health = await setUpHealth({
+          knex,
+          config: config.health,
+          queueOptions: config.queue,
+          wakeups:
+            knex.client.config.client === 'pg'
+              ? PgListenWakeups.fromKnex(knex, logger)
+              : undefined,
+          annotationSyncSchedule: config.projectSyncSchedule,
+          scheduler: deps.scheduler,
+          signals: deps.signals,
+          catalog,
+          auth,
+          logger,
+        });
         const { rbac } = config;
         const assignments = new DatabaseRoleAssignmentStore(knex);
         const loadAccess = (refs: string[]) =>
@@ -160,9 +176,12 @@ export const opshubPlugin = createBackendPlugin({
           loadAccess,
         });
         const activity = new DatabaseActivityLog(knex);
-        lifecycle.addStartupHook(() => queue.start());
+        lifecycle.addStartupHook(() => {
+          queue.start();
+          health.queue.start();
+        });
         lifecycle.addShutdownHook(async () => {
-          await queue.stop();
+          await Promise.all([queue.stop(), health.close()]);
           await jobs.close();
         });
 
@@ -291,6 +310,7 @@ export const opshubPlugin = createBackendPlugin({
               protectedEnvironments: config.envvars.protectedEnvironments,
             },
             encryption: { authorizer, audited, rotation: envVars.rotation },
+            health: { authorizer, audited, ...health.routes },
           }),
         );
         for (const path of UNAUTHENTICATED_ROUTES) {

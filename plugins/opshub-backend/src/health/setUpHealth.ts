@@ -1,0 +1,149 @@
+import type {
+  AuthService,
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { SignalsService } from '@backstage/plugin-signals-node';
+import { opshubHealthChannel } from '@opshub/plugin-opshub-common';
+import type { Knex } from 'knex';
+import { DatabaseJobStore } from '../queue/DatabaseJobStore';
+import { JobQueue, type JobQueueOptions } from '../queue/JobQueue';
+import type { JobWakeups } from '../queue/wakeups';
+import { DatabaseHealthStore } from './DatabaseHealthStore';
+import type { HealthConfig } from './healthConfig';
+import { NetworkPolicy } from './probe/networkPolicy';
+import { createSsrfSafeProber } from './probe/ssrfSafeProber';
+import { probeJobHandler } from './probeJobHandler';
+import { HEALTH_PROBE_JOB } from './probeJobs';
+import { createCheckLoader, createProbeRecorder } from './probeRecorder';
+import type { HealthRoutesOptions } from './routes';
+import {
+  deleteFinishedProbeJobs,
+  scheduleDueProbes,
+} from './scheduleDueProbes';
+import { syncAnnotationChecks } from './syncAnnotationChecks';
+
+/** Succeeded probe jobs are kept this long (they are the bulk of the jobs). */
+const PROBE_JOB_RETENTION_MS = 60 * 60_000;
+
+/**
+ * Health checks' wiring: the network policy and the prober, the store, a
+ * job queue of their own on the jobs table (probes never take the workers
+ * of previews, nor previews those of probes), the schedule task that
+ * enqueues due probes, and the annotation sync. The caller starts and
+ * stops `queue` with the backend.
+ */
+export async function setUpHealth(deps: {
+  knex: Knex;
+  config: HealthConfig;
+  queueOptions: JobQueueOptions;
+  wakeups?: JobWakeups;
+  /** When the annotation checks are synced (the project sync's schedule). */
+  annotationSyncSchedule: SchedulerServiceTaskScheduleDefinition;
+  scheduler: SchedulerService;
+  signals: SignalsService;
+  catalog: CatalogService;
+  auth: AuthService;
+  logger: LoggerService;
+}): Promise<{
+  queue: JobQueue;
+  close(): Promise<void>;
+  routes: Pick<HealthRoutesOptions, 'store' | 'policy' | 'config' | 'changed'>;
+}> {
+  const { knex, config, logger } = deps;
+  const policy = new NetworkPolicy(config);
+  const prober = createSsrfSafeProber({
+    policy,
+    maxRedirects: config.maxRedirects,
+  });
+  const store = new DatabaseHealthStore(knex);
+  const jobs = new DatabaseJobStore(knex);
+  const queue = new JobQueue(
+    jobs,
+    logger.child({ component: 'health-queue' }),
+    {
+      ...deps.queueOptions,
+      concurrency: config.concurrency,
+      typeConcurrency: {},
+    },
+    deps.wakeups,
+  );
+
+  const changed = (entityRef: string) => {
+    // Open Health cards refetch on this; it carries no health data.
+    deps.signals
+      .publish({
+        recipients: { type: 'broadcast' },
+        channel: opshubHealthChannel(entityRef),
+        message: { entityRef },
+      })
+      .catch(error =>
+        logger.warn(
+          `Could not signal a health change of ${entityRef}: ${error}`,
+        ),
+      );
+  };
+  queue.register(
+    HEALTH_PROBE_JOB,
+    probeJobHandler({
+      loadCheck: createCheckLoader(store),
+      prober,
+      record: createProbeRecorder(store),
+      changed,
+    }),
+    { concurrency: config.concurrency, maxAttempts: 1 },
+  );
+
+  await deps.scheduler.scheduleTask({
+    id: 'opshub-health-schedule',
+    // Every instance runs it (rows are claimed with SKIP LOCKED), on its
+    // own timer: lag never waits on a cluster-wide lock.
+    scope: 'local',
+    frequency: { milliseconds: config.scheduleIntervalMs },
+    timeout: { minutes: 1 },
+    initialDelay: { seconds: 1 },
+    fn: async () => {
+      const now = Date.now();
+      await scheduleDueProbes({
+        knex,
+        queue,
+        perHostConcurrency: config.perHostConcurrency,
+        // Three intervals ahead: a late run of this task still enqueues
+        // every probe before it is due.
+        horizonMs: now + 3 * config.scheduleIntervalMs,
+      });
+      await deleteFinishedProbeJobs(knex, now - PROBE_JOB_RETENTION_MS);
+    },
+  });
+  await deps.scheduler.scheduleTask({
+    id: 'opshub-health-annotation-sync',
+    ...deps.annotationSyncSchedule,
+    fn: async () => {
+      const result = await syncAnnotationChecks({
+        catalog: deps.catalog,
+        auth: deps.auth,
+        store,
+        policy,
+        logger,
+        changed,
+      });
+      if (result.created + result.updated + result.deleted > 0) {
+        logger.info(
+          `Health annotation sync: ${result.created} created, ${result.updated} updated, ${result.deleted} deleted`,
+        );
+      }
+    },
+  });
+
+  return {
+    queue,
+    async close() {
+      await queue.stop();
+      await jobs.close();
+      await prober.close();
+    },
+    routes: { store, policy, config, changed },
+  };
+}
