@@ -118,11 +118,21 @@ export function definitionOf(
 
 /** What no single field shows wrong in a whole definition; undefined when fine. */
 export function definitionProblem(
-  definition: Pick<HealthCheckDefinition, 'degradedLatencyMs' | 'timeoutMs'>,
+  definition: Pick<
+    HealthCheckDefinition,
+    'degradedLatencyMs' | 'timeoutMs' | 'method' | 'bodyContains' | 'jsonPath'
+  >,
 ): string | undefined {
   const { degradedLatencyMs, timeoutMs } = definition;
   if (degradedLatencyMs !== null && degradedLatencyMs >= timeoutMs) {
     return `degradedLatencyMs (${degradedLatencyMs}) must be less than timeoutMs (${timeoutMs})`;
+  }
+  // A HEAD answer has no body: such a check could never pass.
+  if (
+    definition.method === 'HEAD' &&
+    (definition.bodyContains !== null || definition.jsonPath !== null)
+  ) {
+    return 'a HEAD check reads no body: bodyContains and jsonPath need method GET';
   }
   return undefined;
 }

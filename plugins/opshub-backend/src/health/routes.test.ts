@@ -230,7 +230,7 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
     const full = {
       name: 'orders api',
       url: 'http://orders.example:8080/status?deep=1',
-      method: 'HEAD',
+      method: 'GET',
       expectedStatus: '200, 204,301-302',
       bodyContains: 'ok',
       jsonPath: { path: '$.status', equals: 'up' },
@@ -288,6 +288,14 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
         /degradedLatencyMs \(10000\) must be less than timeoutMs \(10000\)/,
       ],
       [{ ...valid, degradedLatencyMs: 0 }, /degradedLatencyMs: /],
+      [
+        { ...valid, method: 'HEAD', bodyContains: 'ok' },
+        /a HEAD check reads no body: bodyContains and jsonPath need method GET/,
+      ],
+      [
+        { ...valid, method: 'HEAD', jsonPath: { path: '$.ok', equals: true } },
+        /a HEAD check reads no body/,
+      ],
       [{ ...valid, failureThreshold: 0 }, /failureThreshold: /],
       [{ ...valid, recoveryThreshold: 101 }, /recoveryThreshold: /],
       [{ ...valid, bodyContains: 'x'.repeat(1025) }, /bodyContains: /],
@@ -399,7 +407,12 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
     await patch({ url: 'https://api.example/v2/healthz' });
     expect(await nextProbe()).toBe(firstProbeAtMs(checkId, 120_000, NOW));
     await store.updateCheck(ENTITY, checkId, { nextProbeAtMs: NOW + HOUR });
-    await patch({ method: 'HEAD' });
+    // HEAD reads no body: refused while the check asserts on one.
+    expect((await patch({ method: 'HEAD' })).body.error.message).toMatch(
+      /a HEAD check reads no body/,
+    );
+    expect(await nextProbe()).toBe(NOW + HOUR);
+    await patch({ method: 'HEAD', jsonPath: null });
     expect(await nextProbe()).toBe(firstProbeAtMs(checkId, 120_000, NOW));
 
     const disabled = await patch({ enabled: false });
