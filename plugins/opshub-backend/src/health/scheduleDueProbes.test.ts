@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { migrateUp } from '../database/migrations';
 import { DatabaseJobStore } from '../queue/DatabaseJobStore';
-import { createTestDatabases } from '../__testUtils__/databases';
+import {
+  createTestDatabases,
+  describeOnPostgres,
+} from '../__testUtils__/databases';
 import { nextProbeAtMs, probeGroup, probePhaseMs } from './probeSchedule';
 import {
   deleteFinishedProbeJobs,
@@ -243,3 +246,85 @@ describe.each(databases.eachSupportedId())('scheduleDueProbes on %s', id => {
     ]);
   });
 });
+
+describeOnPostgres(
+  databases,
+  'scheduleDueProbes on several instances on %s',
+  id => {
+    it('enqueues each due probe once when instances run it at the same moment', async () => {
+      const knex = await databases.init(id);
+      await migrateUp(knex);
+      const now = new Date(T0);
+      await knex.batchInsert(
+        'health_checks',
+        Array.from({ length: 3_000 }, (_, n) => ({
+          entity_ref: 'component:default/storefront',
+          name: `check-${n}`,
+          source: 'api',
+          url: `http://shop.example.com/healthz/${n}`,
+          method: 'GET',
+          expected_status: '200-299',
+          timeout_ms: 10_000,
+          interval_ms: 30_000,
+          failure_threshold: 3,
+          recovery_threshold: 2,
+          enabled: true,
+          next_probe_at_ms: T0 + (n % 1_000),
+          created_by: 'user:default/test',
+          created_at: now,
+          updated_at: now,
+        })),
+        500,
+      );
+      // What one instance alone would enqueue for each check.
+      const expected = new Map<string, number[]>();
+      for (const row of await knex('health_checks').select(
+        'id',
+        'next_probe_at_ms',
+      )) {
+        const checkId = String(row.id);
+        const dues: number[] = [];
+        for (
+          let at = Number(row.next_probe_at_ms);
+          at < T0 + 2_000;
+          at = nextProbeAtMs(checkId, 30_000, at)
+        ) {
+          dues.push(at);
+        }
+        expected.set(checkId, dues);
+      }
+      const total = [...expected.values()].reduce((n, d) => n + d.length, 0);
+      const instances = [
+        new DatabaseJobStore(knex),
+        new DatabaseJobStore(knex),
+        new DatabaseJobStore(knex),
+      ];
+      try {
+        const counts = await Promise.all(
+          instances.map(queue =>
+            scheduleDueProbes({
+              knex,
+              queue,
+              perHostConcurrency: 4,
+              horizonMs: T0 + 2_000,
+              now: () => T0,
+            }),
+          ),
+        );
+        expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
+        const actual = new Map<string, number[]>();
+        for (const job of await probeJobs(knex)) {
+          actual.set(job.checkId, [
+            ...(actual.get(job.checkId) ?? []),
+            job.dueAtMs,
+          ]);
+        }
+        expect(actual).toEqual(expected);
+        // More than one instance took part.
+        expect(counts.filter(n => n > 0).length).toBeGreaterThan(1);
+      } finally {
+        await Promise.all(instances.map(i => i.close()));
+      }
+    });
+  },
+);
