@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100; // Linux USER_HZ
 
 /** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which may contain spaces: ") S ppid ..."
@@ -14,7 +14,7 @@ function processCpuSeconds(pid: number): number {
   }
 }
 
-function pidsNamed(name: string): number[] {
+export function pidsNamed(name: string): number[] {
   return readdirSync('/proc')
     .filter(entry => /^\d+$/.test(entry))
     .map(Number)

@@ -13,17 +13,22 @@ export interface StartedProcess {
   output(): string;
 }
 
-/** Starts a process in its own group, so stopping it stops all it started. */
+/**
+ * Starts a process in its own group, so stopping it stops all it started.
+ * With `ipc`, the bench and a Node child talk through `send` / `message`.
+ */
 export function startProcess(
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string> },
+  options: { cwd: string; env: Record<string, string>; ipc?: boolean },
 ): StartedProcess {
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: options.ipc
+      ? ['ignore', 'pipe', 'pipe', 'ipc']
+      : ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout!.on('data', chunk => (output += chunk));
@@ -32,7 +37,9 @@ export function startProcess(
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || !child.pid) return;
+  if (child.exitCode !== null || child.signalCode !== null || !child.pid) {
+    return;
+  }
   const exited = new Promise(resolve => child.on('exit', resolve));
   process.kill(-child.pid, 'SIGTERM');
   const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
@@ -85,13 +92,32 @@ export async function startBackend(options: {
       env: { LOG_LEVEL: 'warn', NODE_ENV: 'production', ...options.env },
     },
   );
-  await waitUntil(
-    () =>
-      fetch(`${options.url}/.backstage/health/v1/readiness`)
-        .then(r => r.ok)
-        .catch(() => false),
-    180_000,
-    250,
-  );
+  try {
+    await waitUntil(
+      () => {
+        if (backend.child.exitCode !== null) {
+          throw new Error(`exited with code ${backend.child.exitCode}`);
+        }
+        // A failed startup can leave the process running for a while.
+        if (backend.output().includes('Backend startup failed')) {
+          throw new Error('startup failed');
+        }
+        return fetch(`${options.url}/.backstage/health/v1/readiness`)
+          .then(r => r.ok)
+          .catch(() => false);
+      },
+      180_000,
+      250,
+    );
+  } catch (error) {
+    // A backend that never got ready is stopped here, its output shown.
+    await stopProcess(backend.child);
+    throw new Error(
+      `the backend did not get ready: ${backend.output().slice(-4000)}`,
+      {
+        cause: error,
+      },
+    );
+  }
   return backend;
 }
