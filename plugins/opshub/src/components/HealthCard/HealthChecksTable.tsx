@@ -49,7 +49,7 @@ export function HealthChecksTable(props: {
         {props.checks.map(check => (
           <Fragment key={check.id}>
             <TableRow data-testid={`health-check-${check.name}`}>
-              <TableCell>
+              <TableCell style={{ minWidth: 180 }}>
                 <Typography variant="body2">
                   {check.name}
                   {check.source === 'annotation' ? (
