@@ -76,6 +76,38 @@ describe('createGroupCommit', () => {
     expect(writes.maxInFlight()).toBe(2);
   });
 
+  it('with a linger, waits that long for more items, unless the group fills first', async () => {
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
+    try {
+      const writes = controlledWrites();
+      const submit = createGroupCommit({
+        write: writes.write,
+        maxInFlight: 1,
+        maxGroupSize: 3,
+        lingerMs: 200,
+      });
+      const lingering = [submit(1), submit(2)];
+      await jest.advanceTimersByTimeAsync(199);
+      expect(writes.groups).toEqual([]);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(writes.groups).toEqual([[1, 2]]);
+      await writes.finishAll();
+      await expect(Promise.all(lingering)).resolves.toEqual([10, 20]);
+
+      // A full group goes at once.
+      const full = [submit(3), submit(4), submit(5)];
+      await settle();
+      expect(writes.groups).toEqual([
+        [1, 2],
+        [3, 4, 5],
+      ]);
+      await writes.finishAll();
+      await expect(Promise.all(full)).resolves.toEqual([30, 40, 50]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('writes a failed group again item by item, so a bad item fails alone', async () => {
     const writes = controlledWrites(item => item === 2);
     const submit = createGroupCommit({

@@ -5,6 +5,13 @@ export interface GroupCommitOptions<TItem, TResult> {
   maxInFlight: number;
   /** The most items one group holds. */
   maxGroupSize: number;
+  /**
+   * How long a group waits for more items before it is written (unless it
+   * is full). Default 0: at once. Worth it where items come steadily and
+   * each may wait a little (probe results: one transaction a fraction of a
+   * second instead of one a probe).
+   */
+  lingerMs?: number;
 }
 
 /**
@@ -28,6 +35,7 @@ export function createGroupCommit<TItem, TResult>(
   const waiting: Waiting[] = [];
   let inFlight = 0;
   let scheduled = false;
+  let lingering: NodeJS.Timeout | undefined;
 
   async function writeGroup(group: Waiting[]): Promise<void> {
     try {
@@ -51,6 +59,8 @@ export function createGroupCommit<TItem, TResult>(
   }
 
   function drain() {
+    clearTimeout(lingering);
+    lingering = undefined;
     scheduled = false;
     while (waiting.length > 0 && inFlight < options.maxInFlight) {
       start(waiting.splice(0, options.maxGroupSize));
@@ -58,10 +68,22 @@ export function createGroupCommit<TItem, TResult>(
   }
 
   function schedule() {
+    if (lingering && waiting.length >= options.maxGroupSize) {
+      // A full group does not wait out the linger.
+      clearTimeout(lingering);
+      lingering = undefined;
+      setImmediate(drain);
+      return;
+    }
     if (scheduled || waiting.length === 0) return;
     scheduled = true;
-    // Items that arrive in the same turn of the event loop join one group.
-    setImmediate(drain);
+    const linger = options.lingerMs ?? 0;
+    if (linger > 0 && waiting.length < options.maxGroupSize) {
+      lingering = setTimeout(drain, linger);
+    } else {
+      // Items that arrive in the same turn of the event loop join one group.
+      setImmediate(drain);
+    }
   }
 
   return item =>
