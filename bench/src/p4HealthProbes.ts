@@ -573,16 +573,100 @@ async function dropDatabases() {
   }
 }
 
-function printSummary(repeats: number, results: RepeatResult[]) {
+/** Bytes a sample takes in a table: its growth over the samples it took. */
+interface SampleBytes {
+  total: number;
+  heap: number;
+  index: number;
+}
+
+/**
+ * One hour of this load's samples (every check at each point of its grid
+ * in one whole hour), written in time order as the probes would come, into
+ * a table of health_samples's layout: the bytes per sample of a table that
+ * holds whole hours, where each (check, hour) key of the index has all its
+ * entries (120 at 30 s) to deduplicate. A run of a few minutes writes a
+ * few per key, so its index bytes per sample are higher than a day's.
+ */
+async function oneHourOfSamples(
+  db: Knex,
+  checks: BenchCheck[],
+): Promise<SampleBytes> {
+  await db.raw(
+    'CREATE TABLE health_samples_hour (LIKE health_samples INCLUDING ALL)',
+  );
+  const hourMs = 3_600_000;
+  const hourStart = Math.floor(Date.now() / hourMs) * hourMs;
+  await db.raw(
+    `INSERT INTO health_samples_hour
+       (at_ms, check_id, latency_ms, status_code, outcome, error_class)
+     SELECT ?::bigint + v.phase + k * ?::int, v.id, 1 + k % 5, 200, 0, NULL
+       FROM unnest(?::int[], ?::int[]) AS v(id, phase),
+            generate_series(0, ?::int) AS k
+      ORDER BY 1`,
+    [
+      hourStart,
+      INTERVAL_MS,
+      `{${checks.map(c => c.id).join(',')}}`,
+      `{${checks.map(c => c.phaseMs).join(',')}}`,
+      Math.floor(hourMs / INTERVAL_MS) - 1,
+    ],
+  );
+  const {
+    rows: [row],
+  } = await db.raw(
+    `SELECT pg_total_relation_size('health_samples_hour') AS total,
+            pg_relation_size('health_samples_hour') AS heap,
+            pg_indexes_size('health_samples_hour') AS indexes,
+            (SELECT count(*) FROM health_samples_hour) AS samples`,
+  );
+  await db.raw('DROP TABLE health_samples_hour');
+  const samples = Number(row.samples);
+  return {
+    total: Number(row.total) / samples,
+    heap: Number(row.heap) / samples,
+    index: Number(row.indexes) / samples,
+  };
+}
+
+/** Bytes per sample, and what they come to per hour and day, judged. */
+function describeStorage(bytes: SampleBytes): string {
+  const perHour = (samplesPerDay: number) =>
+    round((bytes.total * samplesPerDay) / 24 / 1e6);
+  const perDay = (samplesPerDay: number) => (bytes.total * samplesPerDay) / 1e9;
+  const goalPerDay = perDay(GOAL_SAMPLES_PER_DAY);
+  const atThisLoad =
+    SAMPLES_PER_DAY === GOAL_SAMPLES_PER_DAY
+      ? ''
+      : ` at this load (${round(
+          SAMPLES_PER_DAY / 24,
+          0,
+        )} samples an hour) ${perHour(SAMPLES_PER_DAY)} MB per hour, ${round(
+          perDay(SAMPLES_PER_DAY),
+          2,
+        )} GB per day;`;
+  return `${round(bytes.total)} bytes per sample (heap ${round(
+    bytes.heap,
+  )}, index ${round(
+    bytes.index,
+  )});${atThisLoad} at 5,000 checks every 30 s (600,000 samples an hour) ${perHour(
+    GOAL_SAMPLES_PER_DAY,
+  )} MB per hour, ${round(
+    goalPerDay,
+    2,
+  )} GB per day (goal <= ${GOAL_GB_PER_DAY} GB: ${passOrFail(
+    goalPerDay <= GOAL_GB_PER_DAY,
+  )})`;
+}
+
+function printSummary(
+  repeats: number,
+  results: RepeatResult[],
+  hour: SampleBytes,
+) {
   const med = (pick: (r: RepeatResult) => number) => median(results.map(pick));
   const lagP99 = med(r => r.backendLagP99);
   const ratio = med(r => r.cpuRatio);
-  const bytes = med(r => r.bytesPerSample);
-  const perHour = (samplesPerDay: number) =>
-    round((bytes * samplesPerDay) / 24 / 1e6);
-  const perDay = (samplesPerDay: number) =>
-    round((bytes * samplesPerDay) / 1e9, 2);
-  const goalPerDay = (bytes * GOAL_SAMPLES_PER_DAY) / 1e9;
   console.log(
     `\nP4 health probes (${CHECKS} checks every ${
       INTERVAL_MS / 1000
@@ -612,21 +696,16 @@ function printSummary(repeats: number, results: RepeatResult[]) {
     } (goal <= ${GOAL_CPU_RATIO}x: ${passOrFail(ratio <= GOAL_CPU_RATIO)})`,
   );
   console.log(
-    `  health_samples: ${round(bytes)} bytes per sample (heap ${round(
-      med(r => r.heapBytesPerSample),
-    )}, index ${round(med(r => r.indexBytesPerSample))}); at this load (${round(
-      SAMPLES_PER_DAY / 24,
-      0,
-    )} samples per hour) ${perHour(SAMPLES_PER_DAY)} MB per hour, ${perDay(
-      SAMPLES_PER_DAY,
-    )} GB per day; at 5,000 checks every 30 s (14.4 M samples a day) ${perHour(
-      GOAL_SAMPLES_PER_DAY,
-    )} MB per hour, ${round(
-      goalPerDay,
-      2,
-    )} GB per day (goal <= ${GOAL_GB_PER_DAY} GB: ${passOrFail(
-      goalPerDay <= GOAL_GB_PER_DAY,
-    )})`,
+    `  health_samples as the run wrote it: ${describeStorage({
+      total: med(r => r.bytesPerSample),
+      heap: med(r => r.heapBytesPerSample),
+      index: med(r => r.indexBytesPerSample),
+    })}`,
+  );
+  console.log(
+    `  health_samples holding whole hours (one hour of samples in its layout): ${describeStorage(
+      hour,
+    )}`,
   );
 }
 
@@ -634,6 +713,7 @@ async function main() {
   const repeats = repeatsFromArgs(1);
   const started: StartedProcess[] = [];
   const results: RepeatResult[] = [];
+  let hour: SampleBytes | undefined;
   let db: Knex | undefined;
   try {
     const ports = await startTargets(started);
@@ -666,12 +746,14 @@ async function main() {
     for (let r = 1; r <= repeats; r++) {
       results.push(await runRepeat(bench, r));
     }
+    hour = await oneHourOfSamples(opshub, checks);
+    console.log(`P4 one hour of samples: ${describeStorage(hour)}`);
   } finally {
     await db?.destroy();
     for (const child of started.reverse()) await stopProcess(child.child);
     await dropDatabases();
   }
-  printSummary(repeats, results);
+  printSummary(repeats, results, hour!);
 }
 
 main().catch(error => {
