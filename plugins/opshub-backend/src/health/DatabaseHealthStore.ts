@@ -9,11 +9,15 @@ import type {
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
 import { valuesPlaceholders } from '../database/valuesPlaceholders';
+import { nextStanding } from './healthStateMachine';
 import type {
+  AppliedProbe,
   HealthCheckChanges,
+  HealthStanding,
   HealthStore,
   NewHealthCheck,
   ProbeRecord,
+  ProbeToApply,
   StoredHealthCheck,
 } from './HealthStore';
 import {
@@ -25,7 +29,7 @@ import {
 } from './sampleCodes';
 
 type Timestamp = Date | string | number;
-type CheckRow = {
+export type CheckRow = {
   id: number | string;
   entity_ref: string;
   name: string;
@@ -132,7 +136,8 @@ function nameTaken(name: string | undefined): ConflictError {
 const nullableNumber = (value: number | string | null) =>
   value === null ? null : Number(value);
 
-function toCheck(row: CheckRow): StoredHealthCheck {
+/** A `health_checks` row as either database returns it, as a check. */
+export function toCheck(row: CheckRow): StoredHealthCheck {
   return {
     id: String(row.id),
     entityRef: row.entity_ref,
@@ -234,6 +239,40 @@ const NO_UPTIME: OpsHubHealthUptime = { day: null, week: null, month: null };
 
 /** A probe as the check's standing columns hold it. */
 type ValidRecord = ProbeRecord & { id: number };
+
+/** What applying a probe reads of its check. */
+const STANDING_COLUMNS = [
+  'id',
+  'entity_ref',
+  'enabled',
+  'config_error',
+  'updated_at',
+  'failure_threshold',
+  'recovery_threshold',
+  'state',
+  'consecutive_failures',
+  'consecutive_bad',
+  'consecutive_successes',
+] as const;
+type StandingRow = Pick<CheckRow, (typeof STANDING_COLUMNS)[number]>;
+
+function standingOf(row: StandingRow): HealthStanding {
+  return {
+    state: row.state,
+    consecutiveFailures: Number(row.consecutive_failures),
+    consecutiveBad: Number(row.consecutive_bad),
+    consecutiveSuccesses: Number(row.consecutive_successes),
+  };
+}
+
+function standingColumns(standing: HealthStanding) {
+  return {
+    state: standing.state,
+    consecutive_failures: standing.consecutiveFailures,
+    consecutive_bad: standing.consecutiveBad,
+    consecutive_successes: standing.consecutiveSuccesses,
+  };
+}
 
 /**
  * Records in rounds in which each check appears at most once, in order: a
@@ -365,15 +404,85 @@ export class DatabaseHealthStore implements HealthStore {
       if (id !== undefined) valid.push({ ...record, id });
     }
     if (valid.length === 0) return;
+    await this.knex.transaction(trx => this.writeRecords(trx, valid));
+  }
+
+  async applyProbes(probes: ProbeToApply[]): Promise<AppliedProbe[]> {
+    const ids = [
+      ...new Set(
+        probes
+          .map(probe => parseCheckId(probe.checkId))
+          .filter((id): id is number => id !== undefined),
+      ),
+    ];
+    if (ids.length === 0) return probes.map(() => undefined);
+    return this.knex.transaction(async trx => {
+      if (this.isPostgres) {
+        // Samples are not worth a WAL flush each: a crash loses at most the
+        // last fraction of a second of them (the jobs stay at-least-once).
+        await trx.raw('SET LOCAL synchronous_commit = off');
+      }
+      const current = new Map<number, StandingRow>();
+      const rows = (await this.byIds(ids, slice => {
+        const query = this.whereIdIn(
+          trx<StandingRow>('health_checks').select(STANDING_COLUMNS),
+          'id',
+          slice,
+        );
+        return this.isPostgres ? query.forUpdate() : query;
+      })) as StandingRow[];
+      for (const row of rows) current.set(Number(row.id), row);
+
+      const records: ValidRecord[] = [];
+      const applied = probes.map((probe): AppliedProbe => {
+        const id = parseCheckId(probe.checkId);
+        const row = id === undefined ? undefined : current.get(id);
+        if (
+          id === undefined ||
+          !row ||
+          !row.enabled ||
+          row.config_error !== null ||
+          toDate(row.updated_at).getTime() !== probe.version
+        ) {
+          return undefined;
+        }
+        const before = standingOf(row);
+        const { standing, incident } = nextStanding(before, probe.result, {
+          failureThreshold: Number(row.failure_threshold),
+          recoveryThreshold: Number(row.recovery_threshold),
+        });
+        // A later probe of the same check in this batch starts from here.
+        Object.assign(row, standingColumns(standing));
+        records.push({
+          id,
+          checkId: probe.checkId,
+          entityRef: row.entity_ref,
+          result: probe.result,
+          standing,
+          incident,
+        });
+        return {
+          entityRef: row.entity_ref,
+          changed: standing.state !== before.state || incident !== null,
+        };
+      });
+      if (records.length > 0) await this.writeRecords(trx, records);
+      return applied;
+    });
+  }
+
+  /** Samples, standings and incident changes of `valid`, in `trx`. */
+  private async writeRecords(
+    trx: Knex.Transaction,
+    valid: ValidRecord[],
+  ): Promise<void> {
     // The last probe of each check decides its standing.
     const latest = [...new Map(valid.map(r => [r.id, r])).values()];
-    await this.knex.transaction(async trx => {
-      const existing = this.isPostgres
-        ? await this.standingAndSamplesPostgres(trx, latest, valid)
-        : await this.standingAndSamplesSqlite(trx, latest, valid);
-      const kept = valid.filter(record => existing.has(record.id));
-      for (const round of rounds(kept)) await this.applyIncidents(trx, round);
-    });
+    const existing = this.isPostgres
+      ? await this.standingAndSamplesPostgres(trx, latest, valid)
+      : await this.standingAndSamplesSqlite(trx, latest, valid);
+    const kept = valid.filter(record => existing.has(record.id));
+    for (const round of rounds(kept)) await this.applyIncidents(trx, round);
   }
 
   /**

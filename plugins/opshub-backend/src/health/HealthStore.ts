@@ -74,6 +74,24 @@ export interface ProbeRecord {
   incident: IncidentChange;
 }
 
+/** A probe's result to apply: the check and the version of it that was probed. */
+export interface ProbeToApply {
+  checkId: string;
+  /**
+   * The check's `updatedAt` (epoch ms) when the probe was scheduled: a
+   * check changed since ignores the probe (it probed the old definition).
+   */
+  version: number;
+  result: ProbeResult;
+}
+
+/**
+ * What applying a probe did: the entity's ref and whether the check's state
+ * changed or an incident opened, worsened or closed; undefined when it was
+ * ignored (the check is gone, disabled, misconfigured or changed since).
+ */
+export type AppliedProbe = { entityRef: string; changed: boolean } | undefined;
+
 export interface NewHealthCheck extends HealthCheckDefinition {
   entityRef: string;
   source: 'api' | 'annotation';
@@ -119,6 +137,14 @@ export interface HealthStore {
    * or close. A check deleted meanwhile is skipped.
    */
   recordProbes(records: ProbeRecord[]): Promise<void>;
+
+  /**
+   * Applies probe results in one transaction: locks their checks, works out
+   * each one's new standing from the check's current standing and
+   * thresholds (healthStateMachine, in order for several probes of one
+   * check) and records them as recordProbes does. One answer per probe.
+   */
+  applyProbes(probes: ProbeToApply[]): Promise<AppliedProbe[]>;
 
   /** Newest first: samples at or after `sinceMs`, at most `limit`. */
   listSamples(

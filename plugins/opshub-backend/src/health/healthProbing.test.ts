@@ -19,7 +19,7 @@ import { NetworkPolicy } from './probe/networkPolicy';
 import { createSsrfSafeProber } from './probe/ssrfSafeProber';
 import { probeJobHandler } from './probeJobHandler';
 import { HEALTH_PROBE_JOB } from './probeJobs';
-import { createCheckLoader, createProbeRecorder } from './probeRecorder';
+import { createProbeRecorder } from './probeRecorder';
 import { scheduleDueProbes } from './scheduleDueProbes';
 
 jest.setTimeout(120_000);
@@ -62,9 +62,8 @@ describe.each(databases.eachSupportedId())('health probing on %s', id => {
     queue.register(
       HEALTH_PROBE_JOB,
       probeJobHandler({
-        loadCheck: createCheckLoader(store),
         prober,
-        record: createProbeRecorder(store),
+        apply: createProbeRecorder(store, { lingerMs: 20 }),
         changed: ref => changed.push(ref),
       }),
       { concurrency: 32, maxAttempts: 1 },

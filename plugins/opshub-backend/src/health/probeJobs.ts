@@ -1,3 +1,5 @@
+import type { ProbeRequest } from './probe/types';
+
 /** The job that probes one check once; its payload. */
 export const HEALTH_PROBE_JOB = 'health-probe';
 
@@ -6,4 +8,11 @@ export interface ProbeJobPayload {
   checkId: string;
   /** The due time the job was enqueued for (its runAt), epoch ms. */
   dueAtMs: number;
+  /**
+   * The check's updatedAt (epoch ms) when the probe was scheduled: its
+   * result is ignored if the check changed since.
+   */
+  version: number;
+  /** What to probe, as the check said when the probe was scheduled. */
+  probe: ProbeRequest;
 }

@@ -1,39 +1,20 @@
 import { createGroupCommit } from '../database/groupCommit';
-import type {
-  HealthStore,
-  ProbeRecord,
-  StoredHealthCheck,
-} from './HealthStore';
+import type { AppliedProbe, HealthStore, ProbeToApply } from './HealthStore';
 
 /**
- * Probes finishing together are recorded together: one transaction for a
- * batch of samples, standings and incident changes. A probe's promise
- * settles once its batch committed.
+ * Probe results are applied in batches: one transaction for the results
+ * that finish within `lingerMs` of each other (at 5,000 checks a minute
+ * and 200 ms, some 15 a transaction instead of one each). A probe's
+ * promise settles once its batch committed.
  */
 export function createProbeRecorder(
   store: HealthStore,
-): (record: ProbeRecord) => Promise<void> {
-  return createGroupCommit<ProbeRecord, void>({
-    write: async records => {
-      await store.recordProbes(records);
-      return records.map(() => undefined);
-    },
+  options: { lingerMs: number },
+): (probe: ProbeToApply) => Promise<AppliedProbe> {
+  return createGroupCommit<ProbeToApply, AppliedProbe>({
+    write: probes => store.applyProbes(probes),
     maxInFlight: 1,
     maxGroupSize: 1_000,
-  });
-}
-
-/** Checks asked for together (probe jobs claimed at once) are read in one query. */
-export function createCheckLoader(
-  store: HealthStore,
-): (checkId: string) => Promise<StoredHealthCheck | undefined> {
-  return createGroupCommit<string, StoredHealthCheck | undefined>({
-    write: async ids => {
-      const checks = await store.getChecksById([...new Set(ids)]);
-      const byId = new Map(checks.map(check => [check.id, check]));
-      return ids.map(id => byId.get(id));
-    },
-    maxInFlight: 4,
-    maxGroupSize: 1_000,
+    lingerMs: options.lingerMs,
   });
 }

@@ -98,6 +98,16 @@ describe.each(databases.eachSupportedId())('scheduleDueProbes on %s', id => {
       {
         checkId: check,
         dueAtMs: due,
+        version: T0,
+        probe: {
+          url: 'http://shop.example.com/healthz',
+          method: 'GET',
+          timeoutMs: 10_000,
+          expectedStatus: '200-299',
+          bodyContains: null,
+          jsonPath: null,
+          degradedLatencyMs: null,
+        },
         runAt: due,
         group: probeGroup(check, 'http://shop.example.com/healthz', 4),
         maxAttempts: 1,

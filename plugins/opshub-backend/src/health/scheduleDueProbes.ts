@@ -1,17 +1,11 @@
 import type { Knex } from 'knex';
 import type { EnqueueRequest, JobEnqueuer } from '../queue/types';
+import { type CheckRow, toCheck } from './DatabaseHealthStore';
 import { nextProbeAtMs, probeGroup } from './probeSchedule';
 import { HEALTH_PROBE_JOB, type ProbeJobPayload } from './probeJobs';
 
 /** Checks read per transaction; a tick takes as many batches as are due. */
 const BATCH = 2_000;
-
-type DueCheck = {
-  id: number | string;
-  url: string;
-  interval_ms: number;
-  next_probe_at_ms: number | string;
-};
 
 /**
  * Enqueues every probe due before `horizonMs` as a job with its exact due
@@ -35,8 +29,8 @@ export async function scheduleDueProbes(deps: {
   let enqueued = 0;
   for (;;) {
     const batch = await knex.transaction(async trx => {
-      let query = trx<DueCheck>('health_checks')
-        .select('id', 'url', 'interval_ms', 'next_probe_at_ms')
+      let query = trx<CheckRow>('health_checks')
+        .select()
         .where('enabled', true)
         .whereNull('config_error')
         .where('next_probe_at_ms', '<', horizonMs)
@@ -49,14 +43,28 @@ export async function scheduleDueProbes(deps: {
       const jobs: EnqueueRequest[] = [];
       const next = new Map<string, number>();
       const nowMs = now();
-      for (const check of due) {
-        const id = String(check.id);
-        const interval = Number(check.interval_ms);
-        let at = Number(check.next_probe_at_ms);
+      for (const check of due.map(toCheck)) {
+        const { id, intervalMs: interval } = check;
+        let at = check.nextProbeAtMs!;
         if (at < nowMs - interval) at = nowMs;
         const group = probeGroup(id, check.url, perHostConcurrency);
+        const version = check.updatedAt.getTime();
+        const probe = {
+          url: check.url,
+          method: check.method,
+          timeoutMs: check.timeoutMs,
+          expectedStatus: check.expectedStatus,
+          bodyContains: check.bodyContains,
+          jsonPath: check.jsonPath,
+          degradedLatencyMs: check.degradedLatencyMs,
+        };
         while (at < horizonMs) {
-          const payload: ProbeJobPayload = { checkId: id, dueAtMs: at };
+          const payload: ProbeJobPayload = {
+            checkId: id,
+            dueAtMs: at,
+            version,
+            probe,
+          };
           jobs.push({
             type: HEALTH_PROBE_JOB,
             payload,

@@ -17,7 +17,7 @@ import { NetworkPolicy } from './probe/networkPolicy';
 import { createSsrfSafeProber } from './probe/ssrfSafeProber';
 import { probeJobHandler } from './probeJobHandler';
 import { HEALTH_PROBE_JOB } from './probeJobs';
-import { createCheckLoader, createProbeRecorder } from './probeRecorder';
+import { createProbeRecorder } from './probeRecorder';
 import type { HealthRoutesOptions } from './routes';
 import {
   deleteFinishedProbeJobs,
@@ -25,6 +25,11 @@ import {
 } from './scheduleDueProbes';
 import { syncAnnotationChecks } from './syncAnnotationChecks';
 
+/**
+ * Probe results finishing this close together are applied in one
+ * transaction; a probe job ends once its result is committed.
+ */
+const PROBE_RESULT_LINGER_MS = 200;
 /** Succeeded probe jobs are kept this long (they are the bulk of the jobs). */
 const PROBE_JOB_RETENTION_MS = 60 * 60_000;
 
@@ -88,9 +93,8 @@ export async function setUpHealth(deps: {
   queue.register(
     HEALTH_PROBE_JOB,
     probeJobHandler({
-      loadCheck: createCheckLoader(store),
       prober,
-      record: createProbeRecorder(store),
+      apply: createProbeRecorder(store, { lingerMs: PROBE_RESULT_LINGER_MS }),
       changed,
     }),
     { concurrency: config.concurrency, maxAttempts: 1 },
