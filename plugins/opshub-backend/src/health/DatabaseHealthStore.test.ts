@@ -177,12 +177,6 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
     }
 
     expect(
-      (await store.getChecksById([home.id, billing.id, 'nope', home.id])).map(
-        c => c.name,
-      ),
-    ).toEqual(['home', 'home']);
-    expect(await store.getChecksById([])).toEqual([]);
-    expect(
       (await store.listAnnotationChecks()).map(c => [c.entityRef, c.id]),
     ).toEqual([[OTHER, billing.id]]);
 

@@ -323,15 +323,6 @@ export class DatabaseHealthStore implements HealthStore {
     return row && toCheck(row);
   }
 
-  async getChecksById(checkIds: string[]): Promise<StoredHealthCheck[]> {
-    const rows = await this.byIds(parseCheckIds(checkIds), ids =>
-      this.whereIdIn(this.knex<CheckRow>('health_checks'), 'id', ids).orderBy(
-        'id',
-      ),
-    );
-    return (rows as CheckRow[]).map(toCheck);
-  }
-
   async listAnnotationChecks(): Promise<StoredHealthCheck[]> {
     const rows: CheckRow[] = await this.knex<CheckRow>('health_checks')
       .where({ source: 'annotation' })

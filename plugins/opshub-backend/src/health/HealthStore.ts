@@ -116,8 +116,6 @@ export interface HealthStore {
     entityRef: string,
     checkId: string,
   ): Promise<StoredHealthCheck | undefined>;
-  /** For the probe handler: checks by id, whatever their entity. */
-  getChecksById(checkIds: string[]): Promise<StoredHealthCheck[]>;
   /** ConflictError when the entity has a check of that name. */
   createCheck(check: NewHealthCheck): Promise<StoredHealthCheck>;
   /** Undefined when no such check; ConflictError on a name taken. */
