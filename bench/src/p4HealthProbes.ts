@@ -188,19 +188,31 @@ async function enableChecks(db: Knex, checks: BenchCheck[], startMs: number) {
 }
 
 /**
- * Disables every check and deletes the probe jobs already enqueued for
- * `fromMs` on (the schedule task enqueues up to 3 ticks ahead): those would
- * run in the next slice, where the handler skips a disabled check, at a
- * cost that in steady state would have been a probe's.
+ * Ends a backend slice's scheduling: no next due time (the schedule task
+ * picks up none), and the probe jobs already enqueued for `fromMs` on
+ * deleted (the task enqueues up to 3 ticks ahead; in steady state those
+ * would be the next slice's probes). The checks stay enabled until the
+ * slice's last probes ran: the handler skips a disabled check, so disabling
+ * them now would drop the probes due just before the end that had not
+ * started yet.
  */
-async function disableChecks(db: Knex, fromMs: number) {
+async function stopScheduling(db: Knex, fromMs: number) {
+  // After the update: a schedule run holding the rows enqueues before it
+  // commits, and the update waits for it.
   await db('health_checks')
     .where({ created_by: CREATED_BY })
-    .update({ enabled: false, next_probe_at_ms: null });
+    .update({ next_probe_at_ms: null });
   await db('jobs')
     .where({ type: 'health-probe', state: 'queued' })
     .where('run_at', '>=', new Date(fromMs))
     .delete();
+}
+
+/** The floor's slices: the backend has nothing to probe. */
+async function disableChecks(db: Knex) {
+  await db('health_checks')
+    .where({ created_by: CREATED_BY })
+    .update({ enabled: false, next_probe_at_ms: null });
 }
 
 async function countRows(db: Knex, table: string): Promise<number> {
@@ -334,11 +346,12 @@ async function backendSlice(
   const postgresBefore = await postgresCpuSnapshot(db, DATABASE_PREFIX);
   const backendBefore = processCpuSeconds(bench.backend.child.pid!);
   await sleepUntil(endMs);
-  await disableChecks(db, endMs);
+  await stopScheduling(db, endMs);
   await drainBackend(db, endMs);
   const backendAfter = processCpuSeconds(bench.backend.child.pid!);
   const postgresAfter = await postgresCpuSnapshot(db, DATABASE_PREFIX);
   const cpuEndMs = Date.now();
+  await disableChecks(db);
   const sizeAfter = await samplesStorage(db);
   return {
     kind: 'backend',
