@@ -454,6 +454,50 @@ describe.each(databases.eachSupportedId())('DatabaseJobStore on %s', id => {
     expect(await store.listJobs({ limit: 10 })).toHaveLength(1);
   });
 
+  it('claims jobs due by the claim cutoff, and none due after it', async () => {
+    const { knex, store } = await setup();
+    const now = Date.now();
+    const enqueueAt = (n: string, offsetMs: number) =>
+      store.enqueue(knex, {
+        type: 'a',
+        payload: { n },
+        runAt: new Date(now + offsetMs),
+      });
+    const due = await enqueueAt('due', -1_000);
+    const within = await enqueueAt('within', 1_500);
+    const atCutoff = await enqueueAt('at cutoff', 2_000);
+    const after = await enqueueAt('after', 2_500);
+
+    const claimed = await store.settleAndClaim('w', [], {
+      ...claimOf('a', 10),
+      dueBefore: new Date(now + 2_000),
+    });
+    expect(claimed.map(j => j.id)).toEqual([due, within, atCutoff]);
+    expect(claimed.every(j => j.state === 'running')).toBe(true);
+    expect((await store.getJob(after))!.state).toBe('queued');
+    // Without a cutoff, only jobs due now.
+    expect(await store.settleAndClaim('w', [], claimOf('a', 10))).toEqual([]);
+  });
+
+  it('releases a job claimed ahead at its own run time', async () => {
+    const { knex, store } = await setup();
+    const runAt = new Date(Date.now() + 1_000);
+    const jobId = await store.enqueue(knex, { type: 'a', payload: {}, runAt });
+    await store.settleAndClaim('w', [], {
+      ...claimOf('a', 1),
+      dueBefore: new Date(runAt.getTime() + 1),
+    });
+    await store.settleAndClaim('w', [
+      { id: jobId, attempts: 1, outcome: 'release', runAt },
+    ]);
+    expect(await store.getJob(jobId)).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      lockedBy: null,
+      runAt,
+    });
+  });
+
   it('records outcomes only for the lease holder and its attempt', async () => {
     const { knex, store } = await setup();
     const jobId = await store.enqueue(knex, { type: 'a', payload: {} });

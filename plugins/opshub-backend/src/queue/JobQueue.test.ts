@@ -5,11 +5,29 @@ import { deferred, waitFor } from '../__testUtils__/waitFor';
 import { DatabaseJobStore } from './DatabaseJobStore';
 import { JobPermanentError, JobRetryLaterError } from './errors';
 import { JobQueue, type JobQueueOptions } from './JobQueue';
+import type { ClaimRequest, Settlement } from './JobStore';
 import { PgListenWakeups } from './PgListenWakeups';
+import type { Job } from './types';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
+/** The real store, recording each settleAndClaim call. */
+class CountingJobStore extends DatabaseJobStore {
+  readonly calls: Array<{ at: number; settled: number; claimed: Job[] }> = [];
+
+  override async settleAndClaim(
+    workerId: string,
+    settlements: Settlement[],
+    claim?: ClaimRequest,
+  ): Promise<Job[]> {
+    const at = Date.now();
+    const claimed = await super.settleAndClaim(workerId, settlements, claim);
+    this.calls.push({ at, settled: settlements.length, claimed });
+    return claimed;
+  }
+}
+
 const fast: Partial<JobQueueOptions> = {
   pollIntervalMs: 50,
   recoveryIntervalMs: 50,
@@ -27,7 +45,7 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
   async function setup(options: Partial<JobQueueOptions> = {}) {
     const knex = await databases.init(id);
     await migrateUp(knex);
-    const store = new DatabaseJobStore(knex);
+    const store = new CountingJobStore(knex);
     stores.push(store);
     const queue = newQueue(store, options);
     return { knex, store, queue };
@@ -372,6 +390,151 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
     await waitFor(
       async () => (await store.getJob(slow))!.state === 'succeeded',
     );
+  });
+
+  it('claims jobs up to claimAheadMs early and starts each at its run time', async () => {
+    const { knex, store, queue } = await setup({ claimAheadMs: 2_000 });
+    const startedAt = new Map<string, number>();
+    queue.register('probe', async ({ job }) => {
+      startedAt.set(job.id, Date.now());
+    });
+    const soonAt = new Date(Date.now() + 400);
+    const laterAt = new Date(Date.now() + 3_000);
+    const soon = await store.enqueue(knex, {
+      type: 'probe',
+      payload: {},
+      runAt: soonAt,
+    });
+    const later = await store.enqueue(knex, {
+      type: 'probe',
+      payload: {},
+      runAt: laterAt,
+    });
+    queue.start();
+
+    await waitFor(async () => (await store.getJob(soon))!.state === 'running');
+    const seenRunningAt = Date.now();
+    expect(seenRunningAt).toBeLessThan(soonAt.getTime());
+    expect(startedAt.has(soon)).toBe(false);
+    expect((await store.getJob(later))!.state).toBe('queued');
+
+    await waitFor(
+      async () => (await store.getJob(soon))!.state === 'succeeded',
+    );
+    expect(startedAt.get(soon)).toBeGreaterThanOrEqual(soonAt.getTime());
+    // Still more than the window ahead of the later job: it waits queued.
+    expect(Date.now()).toBeLessThan(laterAt.getTime() - 2_000);
+    expect((await store.getJob(later))!.state).toBe('queued');
+
+    await waitFor(
+      async () => (await store.getJob(later))!.state === 'succeeded',
+    );
+    expect(startedAt.get(later)).toBeGreaterThanOrEqual(laterAt.getTime());
+    const claimOfLater = store.calls.find(c =>
+      c.claimed.some(j => j.id === later),
+    )!;
+    expect(claimOfLater.at).toBeGreaterThanOrEqual(laterAt.getTime() - 2_000);
+    expect(claimOfLater.at).toBeLessThan(laterAt.getTime());
+  });
+
+  it('gives a job claimed ahead back unrun on stop, for the next instance to run at its run time', async () => {
+    const { knex, store, queue } = await setup({ claimAheadMs: 2_000 });
+    const ran: string[] = [];
+    queue.register('probe', async () => {
+      ran.push('first');
+    });
+    queue.start();
+    const runAt = new Date(Date.now() + 1_000);
+    const jobId = await queue.enqueue(knex, {
+      type: 'probe',
+      payload: {},
+      runAt,
+    });
+    await waitFor(async () => (await store.getJob(jobId))!.state === 'running');
+
+    await queue.stop();
+
+    expect(ran).toEqual([]);
+    expect(await store.getJob(jobId)).toMatchObject({
+      state: 'queued',
+      attempts: 0,
+      lockedBy: null,
+      runAt,
+    });
+    let startedAt = 0;
+    const next = newQueue(store, { claimAheadMs: 2_000 });
+    next.register('probe', async () => {
+      ran.push('next');
+      startedAt = Date.now();
+    });
+    next.start();
+    await waitFor(
+      async () => (await store.getJob(jobId))!.state === 'succeeded',
+    );
+    expect(ran).toEqual(['next']);
+    expect(startedAt).toBeGreaterThanOrEqual(runAt.getTime());
+  });
+
+  it('does not start a job claimed ahead once its lease is lost', async () => {
+    const { knex, store, queue } = await setup({
+      claimAheadMs: 2_000,
+      leaseMs: 150,
+    });
+    const ran: string[] = [];
+    queue.register('probe', async () => {
+      ran.push('probe');
+    });
+    queue.start();
+    const runAt = new Date(Date.now() + 1_000);
+    const jobId = await queue.enqueue(knex, {
+      type: 'probe',
+      payload: {},
+      runAt,
+    });
+    await waitFor(async () => (await store.getJob(jobId))!.state === 'running');
+    // Another worker holds the job now (as after an expired lease).
+    await knex('jobs')
+      .where({ id: jobId })
+      .update({
+        locked_by: 'other-worker',
+        locked_until: new Date(Date.now() + 60_000),
+      });
+
+    await new Promise(resolve =>
+      setTimeout(resolve, runAt.getTime() - Date.now() + 300),
+    );
+    expect(ran).toEqual([]);
+    expect((await store.getJob(jobId))!.lockedBy).toBe('other-worker');
+  });
+
+  it('records many completions in one statement with settleDelayMs', async () => {
+    const { knex, store, queue } = await setup({
+      concurrency: 30,
+      settleDelayMs: 300,
+      // Only due jobs and the settle delay start rounds here, not polling.
+      pollIntervalMs: 60_000,
+    });
+    queue.register('probe', async ({ job }) => {
+      await new Promise(resolve =>
+        setTimeout(resolve, 5 * Number(job.payload.n)),
+      );
+    });
+    await store.enqueueMany(
+      knex,
+      Array.from({ length: 20 }, (_, n) => ({ type: 'probe', payload: { n } })),
+    );
+    queue.start();
+
+    await waitFor(async () =>
+      (
+        await store.countByTypeAndState()
+      ).some(c => c.state === 'succeeded' && c.count === 20),
+    );
+    expect(await store.countByTypeAndState()).toEqual([
+      { type: 'probe', state: 'succeeded', count: 20 },
+    ]);
+    expect(store.calls.length).toBeLessThanOrEqual(5);
+    expect(store.calls.reduce((n, c) => n + c.settled, 0)).toBe(20);
   });
 
   if (id.startsWith('POSTGRES')) {

@@ -37,9 +37,30 @@ export interface JobQueueOptions {
   shutdownGraceMs: number;
   /** Per job type, jobs running at once in this instance; overrides handlers' own. */
   typeConcurrency: Record<string, number>;
+  /**
+   * Claims jobs up to this long before their run time; 0 (default) claims
+   * due jobs only. A job claimed early waits in this instance and its handler
+   * starts at its run time, never before. While it waits it counts as
+   * running: it holds a concurrency slot, heartbeats keep its lease, it does
+   * not start once the lease is lost, and stop() gives it back unrun. An idle
+   * loop wakes when the next job is half this window away, so each claim
+   * takes about half a window of jobs: for many jobs due at exact, evenly
+   * spread times (health probes), a few statements instead of one per job.
+   * Set `concurrency` for the jobs of a whole window.
+   */
+  claimAheadMs?: number;
+  /**
+   * Holds finished jobs' outcomes up to this long so that one statement
+   * records many; 0 (default) records each at once. The held outcomes go
+   * with the next claim (when a job becomes due), or on their own once the
+   * oldest has waited this long; a completion alone starts no round unless
+   * the last claim filled every free slot (due jobs may wait for the one it
+   * frees). stop() records everything held.
+   */
+  settleDelayMs?: number;
 }
 
-export const defaultJobQueueOptions: JobQueueOptions = {
+export const defaultJobQueueOptions: Required<JobQueueOptions> = {
   concurrency: 4,
   leaseMs: 30_000,
   pollIntervalMs: 2_000,
@@ -47,6 +68,8 @@ export const defaultJobQueueOptions: JobQueueOptions = {
   backoff: { baseMs: 1_000, capMs: 5 * 60_000 },
   shutdownGraceMs: 10_000,
   typeConcurrency: {},
+  claimAheadMs: 0,
+  settleDelayMs: 0,
 };
 
 type Registration = {
@@ -61,7 +84,21 @@ type RunningJob = {
   lastLeaseAt: number;
   /** Given back or lost: whatever the handler does next is not recorded. */
   abandoned: boolean;
+  /** The handler runs (a job claimed ahead waits for its run time first). */
+  started: boolean;
+  /** The timer that starts a job claimed ahead at its run time. */
+  waiting?: NodeJS.Timeout;
 };
+
+/** Gives a job back; one claimed ahead of its run time keeps it. */
+function releaseOf(job: Job): Settlement {
+  return {
+    id: job.id,
+    attempts: job.attempts,
+    outcome: 'release',
+    ...(job.runAt.getTime() > Date.now() && { runAt: job.runAt }),
+  };
+}
 
 /**
  * Runs registered handlers for the jobs in a {@link JobStore}: claims due
@@ -77,9 +114,13 @@ export class JobQueue implements JobEnqueuer {
   private readonly registrations = new Map<string, Registration>();
   private readonly running = new Map<string, RunningJob>();
   private readonly pending: Settlement[] = [];
-  private readonly options: JobQueueOptions;
+  private readonly options: Required<JobQueueOptions>;
   private loop?: Promise<void>;
   private timers: NodeJS.Timeout[] = [];
+  /** Wakes the loop to record held outcomes (settleDelayMs). */
+  private settleTimer?: NodeJS.Timeout;
+  /** The last round took every free slot: due jobs may be waiting. */
+  private slotsFull = false;
   private stopping = false;
   private woken = false;
   private signal?: () => void;
@@ -215,6 +256,9 @@ export class JobQueue implements JobEnqueuer {
     this.wake();
     await this.loop;
 
+    for (const run of this.running.values()) {
+      if (!run.started) this.release(run);
+    }
     const inFlight = [...this.running.values()];
     if (inFlight.length > 0) {
       await Promise.race([
@@ -224,24 +268,24 @@ export class JobQueue implements JobEnqueuer {
         ),
       ]);
     }
-    for (const run of this.running.values()) {
-      run.abandoned = true;
-      run.controller.abort(new Error('The job queue is shutting down'));
-      this.pending.push({
-        id: run.job.id,
-        attempts: run.job.attempts,
-        outcome: 'release',
-      });
-    }
-    this.running.clear();
+    for (const run of this.running.values()) this.release(run);
     await this.flush();
+  }
+
+  /** Gives a job back to the queue unfinished, without counting the attempt. */
+  private release(run: RunningJob): void {
+    clearTimeout(run.waiting);
+    run.abandoned = true;
+    run.controller.abort(new Error('The job queue is shutting down'));
+    this.running.delete(run.job.id);
+    this.pending.push(releaseOf(run.job));
   }
 
   private async runLoop(): Promise<void> {
     while (!this.stopping) {
       this.woken = false;
       const claim = this.claimRequest();
-      const settlements = this.pending.splice(0);
+      const settlements = this.takePending();
       let claimed: Job[] = [];
       try {
         claimed = await this.store.settleAndClaim(
@@ -257,19 +301,16 @@ export class JobQueue implements JobEnqueuer {
       }
       if (this.stopping) {
         // Claimed while stopping: give them straight back.
-        for (const job of claimed) {
-          this.pending.push({
-            id: job.id,
-            attempts: job.attempts,
-            outcome: 'release',
-          });
-        }
+        for (const job of claimed) this.pending.push(releaseOf(job));
         break;
       }
       claimed.forEach(job => this.runJob(job));
 
       const mayHaveMore = claim !== undefined && claimed.length === claim.total;
-      if (this.woken || this.pending.length > 0 || mayHaveMore) continue;
+      this.slotsFull = claim === undefined || mayHaveMore;
+      const settleNow =
+        this.pending.length > 0 && this.options.settleDelayMs <= 0;
+      if (this.woken || settleNow || mayHaveMore) continue;
       await this.waitForSignal(
         claim ? await this.idleDelay() : this.options.pollIntervalMs,
       );
@@ -289,21 +330,33 @@ export class JobQueue implements JobEnqueuer {
     }));
     const open = slots.filter(s => s.limit > 0);
     if (open.length === 0) return undefined;
+    const { claimAheadMs } = this.options;
     return {
       leaseMs: this.options.leaseMs,
       slots: open,
       total: free,
+      ...(claimAheadMs > 0 && {
+        dueBefore: new Date(Date.now() + claimAheadMs),
+      }),
     };
   }
 
-  /** Until the next known due job, at most one poll interval. */
+  /**
+   * Until the next known due job, at most one poll interval. Claiming
+   * ahead, until that job is half the window away: waking when it enters
+   * the window would claim jobs spread evenly in time one round each.
+   */
   private async idleDelay(): Promise<number> {
     try {
       const next = await this.store.nextRunAt([...this.registrations.keys()]);
       if (!next) return this.options.pollIntervalMs;
+      const lead = this.options.claimAheadMs / 2;
       return Math.max(
         0,
-        Math.min(this.options.pollIntervalMs, next.getTime() - Date.now()),
+        Math.min(
+          this.options.pollIntervalMs,
+          next.getTime() - lead - Date.now(),
+        ),
       );
     } catch {
       return this.options.pollIntervalMs;
@@ -325,14 +378,36 @@ export class JobQueue implements JobEnqueuer {
   }
 
   private runJob(job: Job): void {
-    const registration = this.registrations.get(job.type)!;
     const run: RunningJob = {
       job,
       controller: new AbortController(),
       lastLeaseAt: Date.now(),
       abandoned: false,
+      started: false,
     };
     this.running.set(job.id, run);
+    this.startAtRunAt(run);
+  }
+
+  /**
+   * Starts the handler, or for a job claimed ahead waits for its run time
+   * (timers may fire a little early, so it checks again), unless the job
+   * was given back or lost its lease meanwhile.
+   */
+  private startAtRunAt(run: RunningJob): void {
+    if (run.abandoned || this.stopping) return;
+    const wait = run.job.runAt.getTime() - Date.now();
+    if (this.options.claimAheadMs > 0 && wait > 0) {
+      run.waiting = setTimeout(() => this.startAtRunAt(run), wait);
+      return;
+    }
+    run.started = true;
+    this.startHandler(run);
+  }
+
+  private startHandler(run: RunningJob): void {
+    const { job } = run;
+    const registration = this.registrations.get(job.type)!;
     registration
       .handler({ job, signal: run.controller.signal })
       .then(
@@ -350,10 +425,33 @@ export class JobQueue implements JobEnqueuer {
       .then(settlement => {
         if (run.abandoned) return;
         this.running.delete(job.id);
-        this.pending.push(settlement);
-        this.wake();
+        this.settle(settlement);
         this.onIdle?.();
       });
+  }
+
+  /**
+   * Holds an outcome for the next round; wakes the loop at once without a
+   * settle delay or when due jobs may wait for the freed slot, else once
+   * the oldest held outcome has waited the delay.
+   */
+  private settle(settlement: Settlement): void {
+    this.pending.push(settlement);
+    if (this.options.settleDelayMs <= 0 || this.slotsFull) {
+      this.wake();
+    } else {
+      this.settleTimer ??= setTimeout(() => {
+        this.settleTimer = undefined;
+        this.wake();
+      }, this.options.settleDelayMs);
+    }
+  }
+
+  /** The held outcomes, for a round to record. */
+  private takePending(): Settlement[] {
+    clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    return this.pending.splice(0);
   }
 
   private failure(job: Job, error: unknown): Settlement {
@@ -413,6 +511,7 @@ export class JobQueue implements JobEnqueuer {
     this.logger.warn(
       `Job ${run.job.id} (${run.job.type}) lost its lease; its outcome will not be recorded`,
     );
+    clearTimeout(run.waiting);
     run.abandoned = true;
     run.controller.abort(new Error('The job lost its lease'));
     this.running.delete(run.job.id);
@@ -444,7 +543,7 @@ export class JobQueue implements JobEnqueuer {
   }
 
   private async flush(): Promise<void> {
-    const settlements = this.pending.splice(0);
+    const settlements = this.takePending();
     if (settlements.length === 0) return;
     try {
       await this.store.settleAndClaim(this.workerId, settlements);

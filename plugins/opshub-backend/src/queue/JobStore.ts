@@ -16,8 +16,11 @@ export type Settlement = { id: string; attempts: number } & (
   | { outcome: 'dead'; error: string; errorClass: JobErrorClass }
   /** Run again later without counting the attempt. */
   | { outcome: 'reschedule'; runAt: Date }
-  /** Give the job back unfinished (shutdown), without counting the attempt. */
-  | { outcome: 'release' }
+  /**
+   * Give the job back unfinished (shutdown), without counting the attempt;
+   * due at once, or at `runAt` (a job claimed ahead keeps its run time).
+   */
+  | { outcome: 'release'; runAt?: Date }
 );
 
 export interface ClaimRequest {
@@ -26,6 +29,12 @@ export interface ClaimRequest {
   slots: Array<{ type: string; limit: number }>;
   /** Free slots in all; at most this many jobs are claimed. */
   total: number;
+  /**
+   * Claims queued jobs whose run time is at or before this, so a queue can
+   * claim jobs ahead of their run time (they wait in the worker). Default:
+   * the time of the claim, i.e. due jobs only.
+   */
+  dueBefore?: Date;
 }
 
 export interface JobCount {

@@ -40,7 +40,7 @@ export class PortableJobClaims {
       )
         .select('id', 'exclusion_group')
         .where({ state: 'queued', type: slot.type })
-        .where('run_at', '<=', now)
+        .where('run_at', '<=', claim.dueBefore ?? now)
         .whereRaw(GROUP_IS_FREE)
         .orderBy([
           { column: 'priority', order: 'desc' },

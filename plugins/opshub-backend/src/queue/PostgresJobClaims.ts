@@ -9,8 +9,9 @@ import type { Job } from './types';
 /**
  * PostgreSQL's claim loop runs this one statement: it records the worker's
  * successes ($3, $4: ids and attempt numbers, possibly none) and claims up to
- * $8 due jobs, each type ($6) up to its own limit ($7), at most one per
- * exclusion group and none of a group that has a running job. One
+ * $8 jobs due by $10 (now, or later for a queue that claims ahead), each type
+ * ($6) up to its own limit ($7), at most one per exclusion group and none of
+ * a group that has a running job. One
  * statement, one shape, so it is prepared and planned once per connection;
  * the claim is `id = ANY(ARRAY(...))`, which a generic plan turns into index
  * lookups. The claim does not see the completions (one snapshot): a group
@@ -44,7 +45,7 @@ WHERE id = ANY(ARRAY(
     FROM unnest($6::text[], $7::int[]) AS s(type, lim)
     CROSS JOIN LATERAL (
       SELECT id, priority, run_at, exclusion_group FROM jobs
-      WHERE state = 'queued' AND type = s.type AND run_at <= $1
+      WHERE state = 'queued' AND type = s.type AND run_at <= $10
         AND ${GROUP_IS_FREE}
       ORDER BY priority DESC, run_at, id
       LIMIT s.lim
@@ -120,6 +121,7 @@ export class PostgresJobClaims {
             slots.map(s => s.limit),
             total,
             this.options.synchronousCommit ? 'on' : 'off',
+            claim?.dueBefore ?? now,
           ],
         );
         return rows.sort(byClaimOrder).map(toJob);

@@ -68,7 +68,7 @@ export async function settleJobs(
         break;
       case 'release':
         await requeue(trx, workerId, s, {
-          run_at: now,
+          run_at: s.runAt ?? now,
           attempts: trx.raw('attempts - 1'),
         });
         break;
