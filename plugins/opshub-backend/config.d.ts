@@ -243,11 +243,14 @@ export interface Config {
       /** The shortest interval a check may have. Default 10 seconds. */
       minInterval?: HumanDuration | string;
       /**
-       * Probes of one host (the URL's host and port) running at once, across
-       * all instances. Default 4.
+       * Probes of one host (the URL's host and port) running at once in each
+       * backend instance. Default 4.
        */
       perHostConcurrency?: number;
-      /** Probes running at once in each backend instance. Default 64. */
+      /**
+       * Probes running or about to start at once in each backend instance
+       * (the health queue's workers). Default 256.
+       */
       concurrency?: number;
       /**
        * Allow RFC 1918 (10/8, 172.16/12, 192.168/16), CGNAT (100.64/10) and

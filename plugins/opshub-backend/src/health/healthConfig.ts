@@ -5,7 +5,7 @@ import { type Config, readDurationFromConfig } from '@backstage/config';
 export interface HealthConfig {
   /** The shortest interval a check may have. */
   minIntervalMs: number;
-  /** Probes of one host (URL host and port) running at once, cluster-wide. */
+  /** Probes of one host (URL host and port) running at once per instance. */
   perHostConcurrency: number;
   /** Probes running at once per instance (the health queue's workers). */
   concurrency: number;
@@ -22,7 +22,7 @@ export interface HealthConfig {
 export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   minIntervalMs: 10_000,
   perHostConcurrency: 4,
-  concurrency: 64,
+  concurrency: 256,
   allowPrivateNetworks: false,
   allowedNetworks: [],
   maxRedirects: 5,

@@ -1,5 +1,6 @@
 import type { JobHandler } from '../queue/types';
 import type { AppliedProbe, ProbeToApply } from './HealthStore';
+import type { HostLimiter } from './hostLimiter';
 import type { ProbeJobPayload } from './probeJobs';
 import type { Prober } from './probe/types';
 
@@ -11,12 +12,16 @@ import type { Prober } from './probe/types';
  */
 export function probeJobHandler(deps: {
   prober: Prober;
+  /** Probes of one host at once in this instance. */
+  hosts: HostLimiter;
   apply(probe: ProbeToApply): Promise<AppliedProbe>;
   changed(entityRef: string): void;
 }): JobHandler<ProbeJobPayload> {
   return async ({ job, signal }) => {
     const { checkId, version, probe } = job.payload;
-    const result = await deps.prober.probe(probe, signal);
+    const result = await deps.hosts.run(probe.url, () =>
+      deps.prober.probe(probe, signal),
+    );
     // Lease lost or shutting down: another run of this job records it.
     if (signal.aborted) return;
     const applied = await deps.apply({ checkId, version, result });

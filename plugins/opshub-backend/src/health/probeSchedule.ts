@@ -26,24 +26,15 @@ export function nextProbeAtMs(
 }
 
 /**
- * The exclusion group of a check's probes: one of `perHost` slots of its
- * URL's host and port, chosen by the check. A check always lands in the same
- * slot, so two of its probes never run at once, and a host never has more
- * than `perHost` probes running, across all instances.
+ * The exclusion group of a check's probes: never two of them at once, on
+ * any instance.
  */
-export function probeGroup(
-  checkId: string,
-  url: string,
-  perHost: number,
-): string {
-  const host = hostOf(url);
-  const slot =
-    createHash('sha256').update(`slot:${checkId}`).digest().readUInt32BE(0) %
-    perHost;
-  return `health:${host}#${slot}`;
+export function probeGroup(checkId: string): string {
+  return `health:${checkId}`;
 }
 
-function hostOf(url: string): string {
+/** What the per-host limit counts by: the URL's host and port. */
+export function probeHostOf(url: string): string {
   try {
     const parsed = new URL(url);
     const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');

@@ -5,7 +5,7 @@ import {
   createTestDatabases,
   describeOnPostgres,
 } from '../__testUtils__/databases';
-import { nextProbeAtMs, probeGroup, probePhaseMs } from './probeSchedule';
+import { nextProbeAtMs, probePhaseMs } from './probeSchedule';
 import {
   deleteFinishedProbeJobs,
   scheduleDueProbes,
@@ -76,7 +76,6 @@ describe.each(databases.eachSupportedId())('scheduleDueProbes on %s', id => {
       scheduleDueProbes({
         knex,
         queue,
-        perHostConcurrency: 4,
         horizonMs,
         now: () => nowMs,
       });
@@ -109,7 +108,7 @@ describe.each(databases.eachSupportedId())('scheduleDueProbes on %s', id => {
           degradedLatencyMs: null,
         },
         runAt: due,
-        group: probeGroup(check, 'http://shop.example.com/healthz', 4),
+        group: `health:${check}`,
         maxAttempts: 1,
       },
     ]);
@@ -189,36 +188,24 @@ describe.each(databases.eachSupportedId())('scheduleDueProbes on %s', id => {
     }
   });
 
-  it('puts the checks of one host in at most perHostConcurrency groups, each check always in its own', async () => {
+  it("puts every probe of a check in the check's own exclusion group", async () => {
     const { knex, tick } = await setup();
-    for (let n = 0; n < 40; n++) {
-      await insertCheck(knex, {
-        url: `https://api.example.com:8443/health/${n}`,
-        interval_ms: 5_000,
-      });
-    }
-    await insertCheck(knex, { url: 'https://other.example.com/' });
-    await tick(T0, T0 + 20_000);
-    const jobs = await probeJobs(knex);
-    const apiGroups = new Set(
-      jobs.filter(j => j.group.includes('api.example.com')).map(j => j.group),
-    );
-    expect(apiGroups.size).toBeLessThanOrEqual(4);
-    expect(apiGroups.size).toBeGreaterThan(1);
-    for (const group of apiGroups) {
-      expect(group).toMatch(/^health:api\.example\.com:8443#[0-3]$/);
-    }
-    const groupOf = new Map<string, Set<string>>();
-    for (const job of jobs) {
-      groupOf.set(
-        job.checkId,
-        (groupOf.get(job.checkId) ?? new Set()).add(job.group),
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      ids.push(
+        await insertCheck(knex, {
+          url: `https://api.example.com:8443/health/${n}`,
+          interval_ms: 5_000,
+        }),
       );
     }
-    for (const groups of groupOf.values()) expect(groups.size).toBe(1);
-    expect(
-      jobs.find(j => j.group.startsWith('health:other.example.com:443#')),
-    ).toBeDefined();
+    await tick(T0, T0 + 20_000);
+    const jobs = await probeJobs(knex);
+    expect(jobs.length).toBeGreaterThanOrEqual(15);
+    for (const job of jobs) expect(job.group).toBe(`health:${job.checkId}`);
+    expect(new Set(jobs.map(j => j.group))).toEqual(
+      new Set(ids.map(checkId => `health:${checkId}`)),
+    );
   });
 
   it('deletes succeeded probe jobs finished before a time, and nothing else', async () => {
@@ -315,7 +302,6 @@ describeOnPostgres(
             scheduleDueProbes({
               knex,
               queue,
-              perHostConcurrency: 4,
               horizonMs: T0 + 2_000,
               now: () => T0,
             }),

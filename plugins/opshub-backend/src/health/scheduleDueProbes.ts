@@ -19,11 +19,10 @@ const BATCH = 2_000;
 export async function scheduleDueProbes(deps: {
   knex: Knex;
   queue: JobEnqueuer;
-  perHostConcurrency: number;
   horizonMs: number;
   now?: () => number;
 }): Promise<number> {
-  const { knex, queue, perHostConcurrency, horizonMs } = deps;
+  const { knex, queue, horizonMs } = deps;
   const now = deps.now ?? Date.now;
   const isPostgres = knex.client.config.client === 'pg';
   let enqueued = 0;
@@ -47,7 +46,7 @@ export async function scheduleDueProbes(deps: {
         const { id, intervalMs: interval } = check;
         let at = check.nextProbeAtMs!;
         if (at < nowMs - interval) at = nowMs;
-        const group = probeGroup(id, check.url, perHostConcurrency);
+        const group = probeGroup(id);
         const version = check.updatedAt.getTime();
         const probe = {
           url: check.url,

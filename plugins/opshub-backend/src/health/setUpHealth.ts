@@ -17,6 +17,7 @@ import { NetworkPolicy } from './probe/networkPolicy';
 import { createSsrfSafeProber } from './probe/ssrfSafeProber';
 import { probeJobHandler } from './probeJobHandler';
 import { HEALTH_PROBE_JOB } from './probeJobs';
+import { createHostLimiter } from './hostLimiter';
 import { createProbeRecorder } from './probeRecorder';
 import type { HealthRoutesOptions } from './routes';
 import {
@@ -30,6 +31,16 @@ import { syncAnnotationChecks } from './syncAnnotationChecks';
  * transaction; a probe job ends once its result is committed.
  */
 const PROBE_RESULT_LINGER_MS = 200;
+/**
+ * The health queue's own options. Probes come due steadily, a few ms apart:
+ * claiming those of the next half second together and recording their
+ * outcomes together costs the database one round trip for many probes
+ * instead of two for each; every probe still starts at its due time.
+ */
+export const HEALTH_QUEUE_OPTIONS = {
+  claimAheadMs: 500,
+  settleDelayMs: 250,
+};
 /** Succeeded probe jobs are kept this long (they are the bulk of the jobs). */
 const PROBE_JOB_RETENTION_MS = 60 * 60_000;
 
@@ -72,6 +83,7 @@ export async function setUpHealth(deps: {
       ...deps.queueOptions,
       concurrency: config.concurrency,
       typeConcurrency: {},
+      ...HEALTH_QUEUE_OPTIONS,
     },
     deps.wakeups,
   );
@@ -94,6 +106,7 @@ export async function setUpHealth(deps: {
     HEALTH_PROBE_JOB,
     probeJobHandler({
       prober,
+      hosts: createHostLimiter(config.perHostConcurrency),
       apply: createProbeRecorder(store, { lingerMs: PROBE_RESULT_LINGER_MS }),
       changed,
     }),
@@ -113,7 +126,6 @@ export async function setUpHealth(deps: {
       await scheduleDueProbes({
         knex,
         queue,
-        perHostConcurrency: config.perHostConcurrency,
         // Three intervals ahead: a late run of this task still enqueues
         // every probe before it is due.
         horizonMs: now + 3 * config.scheduleIntervalMs,
