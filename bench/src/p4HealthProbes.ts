@@ -36,6 +36,7 @@ import {
 import type { Knex } from 'knex';
 import { once } from 'node:events';
 import { resolve as resolvePath } from 'node:path';
+import { Client } from 'pg';
 import { processCpuSeconds } from './lib/cpu';
 import { checkpoint, connect, PG_URL, waitUntil } from './lib/postgres';
 import { postgresCpuBetween, postgresCpuSnapshot } from './lib/postgresCpu';
@@ -722,8 +723,27 @@ function printSummary(
   );
 }
 
+/**
+ * One P4 run at a time on a PostgreSQL server: a second one would drop the
+ * first's databases and share its port. Held until the connection ends.
+ */
+async function lockOneRun(): Promise<Client> {
+  const lock = new Client({ connectionString: `${PG_URL}/postgres` });
+  await lock.connect();
+  const { rows } = await lock.query(
+    'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+    [DATABASE_PREFIX],
+  );
+  if (!rows[0].locked) {
+    await lock.end();
+    throw new Error('another P4 run is going on: nothing was started');
+  }
+  return lock;
+}
+
 async function main() {
   const repeats = repeatsFromArgs(1);
+  const lock = await lockOneRun();
   const started: StartedProcess[] = [];
   const results: RepeatResult[] = [];
   let hour: SampleBytes | undefined;
@@ -765,6 +785,7 @@ async function main() {
     await db?.destroy();
     for (const child of started.reverse()) await stopProcess(child.child);
     await dropDatabases();
+    await lock.end();
   }
   printSummary(repeats, results, hour!);
 }

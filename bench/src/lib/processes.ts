@@ -63,6 +63,19 @@ export async function startBackend(options: {
   env?: Record<string, string>;
   url: string;
 }): Promise<StartedProcess> {
+  // Another run of a bench on this port would have its databases dropped
+  // under it, and its backend would answer this one's readiness check.
+  const taken = await fetch(`${options.url}/.backstage/health/v1/readiness`, {
+    signal: AbortSignal.timeout(2_000),
+  }).then(
+    () => true,
+    () => false,
+  );
+  if (taken) {
+    throw new Error(
+      `a server already answers on ${options.url} (another bench running?); nothing was dropped`,
+    );
+  }
   const admin = connect(`${PG_URL}/postgres`, 1);
   try {
     const { rows } = await admin.raw(
