@@ -193,9 +193,9 @@ async function enableChecks(db: Knex, checks: BenchCheck[], startMs: number) {
  * picks up none), and the probe jobs already enqueued for `fromMs` on
  * deleted (the task enqueues up to 3 ticks ahead; in steady state those
  * would be the next slice's probes). The checks stay enabled until the
- * slice's last probes ran: the handler skips a disabled check, so disabling
- * them now would drop the probes due just before the end that had not
- * started yet.
+ * slice's last probes are written: the backend ignores the result of a
+ * probe whose check was disabled since it was scheduled, so disabling them
+ * now would drop the probes due just before the end.
  */
 async function stopScheduling(db: Knex, fromMs: number) {
   // After the update: a schedule run holding the rows enqueues before it
