@@ -9,8 +9,9 @@
  * 30 s interval write 14.4 million rows a day), so it is laid out for
  * size: no primary key, no foreign key (no lookup per insert; a check's
  * samples are deleted with it), the columns ordered so a row is 48 bytes
- * on PostgreSQL, and one index on (check, hour of the sample) whose equal
- * keys btree deduplication stores once for a whole hour of a check.
+ * on PostgreSQL, and one index on (check, hour of the sample, a 4-byte
+ * integer) whose equal keys btree deduplication stores once for a whole
+ * hour of a check.
  *
  * @param {import('knex').Knex} knex
  */
@@ -87,7 +88,9 @@ exports.up = async function up(knex) {
       .comment('Index into HEALTH_ERROR_CLASSES of opshub-common');
   });
   await knex.raw(
-    'CREATE INDEX health_samples_check_hour ON health_samples (check_id, (at_ms / 3600000))',
+    // The hour as a 4-byte integer: two 4-byte keys make a 16-byte index
+    // tuple, where a bigint hour needs 24.
+    'CREATE INDEX health_samples_check_hour ON health_samples (check_id, (CAST(at_ms / 3600000 AS INTEGER)))',
   );
 
   await knex.schema.createTable('health_incidents', table => {

@@ -672,7 +672,7 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
       // Both columns of the index bound the range, not the check alone.
       expect(plan).toMatch(
         id === 'POSTGRES_15'
-          ? /Index Scan on health_samples_check_hour.*Index Cond: \(\(check_id = [^"]*\(at_ms \/ 3600000\) >= /
+          ? /Index Scan on health_samples_check_hour.*Index Cond: \(\(check_id = [^"]*\(\(at_ms \/ 3600000\)\)::integer >= /
           : /USING INDEX health_samples_check_hour \(check_id=\? AND <expr>>\?\)/,
       );
     }

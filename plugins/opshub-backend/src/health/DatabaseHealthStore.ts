@@ -97,9 +97,10 @@ const SQLITE_IDS_PER_QUERY = 900;
 
 /**
  * The condition that lets a query use health_samples_check_hour: the same
- * expression as the index (`at_ms / 3600000`), at or after `sinceMs`'s hour.
+ * expression as the index (`CAST(at_ms / 3600000 AS INTEGER)`), at or after
+ * `sinceMs`'s hour.
  */
-const SAMPLE_HOUR_AT_LEAST = 'at_ms / 3600000 >= ?';
+const SAMPLE_HOUR_AT_LEAST = 'CAST(at_ms / 3600000 AS INTEGER) >= ?';
 const hourOf = (ms: number) => Math.floor(ms / HOUR_MS);
 
 /** A check id of the API as the integer the tables hold; undefined: none. */
