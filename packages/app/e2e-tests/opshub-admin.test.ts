@@ -24,8 +24,9 @@ test('guest, an org owner in development, adds and removes an org-level role on 
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   expect((await added).status()).toBe(201);
   // (Success toasts are alert dialogs that hide the page from the
-  // accessibility tree while shown, so rows are found by their text.)
-  await expect(page.getByText(subject)).toBeVisible();
+  // accessibility tree while shown, so rows are found by their text; the
+  // exact text, as the toast itself says "Added <subject> as maintainer".)
+  await expect(page.getByText(subject, { exact: true })).toBeVisible();
 
   const removed = page.waitForResponse(
     r =>
@@ -34,7 +35,7 @@ test('guest, an org owner in development, adds and removes an org-level role on 
   );
   await page.getByLabel(`Remove ${subject}`).click();
   expect((await removed).status()).toBe(200);
-  await expect(page.getByText(subject)).toHaveCount(0);
+  await expect(page.getByText(subject, { exact: true })).toHaveCount(0);
 
   // Both changes are in the installation's activity log.
   await page.reload();

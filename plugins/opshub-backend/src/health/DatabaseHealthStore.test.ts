@@ -12,10 +12,13 @@ import type {
   StoredHealthCheck,
 } from './HealthStore';
 import type { ProbeResult } from './probe/types';
+import { useConnectionGuard } from './__testUtils__/connectionGuard';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
+// Every connect outside 127.0.0.1 and ::1 fails the test.
+useConnectionGuard();
 
 const ENTITY = 'component:default/storefront';
 const OTHER = 'component:default/billing';

@@ -23,10 +23,13 @@ import type {
 } from './HealthStore';
 import { NetworkPolicy } from './probe/networkPolicy';
 import { healthRoutes } from './routes';
+import { useConnectionGuard } from './__testUtils__/connectionGuard';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
+// Every connect outside 127.0.0.1 and ::1 fails the test.
+useConnectionGuard();
 const ENTITY = 'component:default/storefront';
 const OTHER = 'component:default/billing';
 const BASE = '/entities/component/default/storefront/health';

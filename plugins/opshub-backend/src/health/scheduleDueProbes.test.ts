@@ -10,10 +10,13 @@ import {
   deleteFinishedProbeJobs,
   scheduleDueProbes,
 } from './scheduleDueProbes';
+import { useConnectionGuard } from './__testUtils__/connectionGuard';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
+// Every connect outside 127.0.0.1 and ::1 fails the test.
+useConnectionGuard();
 const T0 = Date.UTC(2026, 11, 1, 12, 0, 0);
 
 async function insertCheck(

@@ -8,10 +8,13 @@ import { DatabaseHealthStore } from './DatabaseHealthStore';
 import { firstProbeAtMs } from './firstProbe';
 import { NetworkPolicy } from './probe/networkPolicy';
 import { syncAnnotationChecks } from './syncAnnotationChecks';
+import { useConnectionGuard } from './__testUtils__/connectionGuard';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
+// Every connect outside 127.0.0.1 and ::1 fails the test.
+useConnectionGuard();
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const HEALTH_URL = 'opshub.dev/health-url';
 
