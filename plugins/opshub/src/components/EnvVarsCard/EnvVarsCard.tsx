@@ -9,16 +9,13 @@ import { alertApiRef, useApi } from '@backstage/core-plugin-api';
 import type { OpsHubEnvVar } from '@opshub/plugin-opshub-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { opshubApiRef } from '../../api/OpsHubApi';
+import { ConfirmDeleteDialog } from '../shared/ConfirmDeleteDialog';
 import { EnvVarDialog, type EnvVarChange } from './EnvVarDialog';
 import { EnvVarsTable } from './EnvVarsTable';
 import { environmentsOf, keyOf, labelOf, statusOf } from './envVars';
@@ -192,37 +189,22 @@ export function EnvVarsCard(props: {
         />
       ) : null}
       {overlay?.kind === 'delete' ? (
-        <Dialog
-          open
-          onClose={() => setOverlay(null)}
-          aria-labelledby="opshub-envvar-delete"
-        >
-          <DialogTitle id="opshub-envvar-delete">
-            Delete {labelOf(overlay.envVar)} from {overlay.envVar.environment}?
-          </DialogTitle>
-          <DialogContent>
-            <Typography variant="body2">
-              Its versions stay, and an earlier one can be restored.
-            </Typography>
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={() => setOverlay(null)}>Cancel</Button>
-            <Button
-              color="secondary"
-              variant="contained"
-              onClick={async () => {
-                const { envVar } = overlay;
-                setOverlay(null);
-                await change(
-                  `Deleted ${labelOf(envVar)} from ${envVar.environment}`,
-                  () => api.deleteEnvVar(entityRef, keyOf(envVar)),
-                );
-              }}
-            >
-              Delete
-            </Button>
-          </DialogActions>
-        </Dialog>
+        <ConfirmDeleteDialog
+          id="opshub-envvar-delete"
+          title={`Delete ${labelOf(overlay.envVar)} from ${
+            overlay.envVar.environment
+          }?`}
+          consequence="Its versions stay, and an earlier one can be restored."
+          onCancel={() => setOverlay(null)}
+          onDelete={async () => {
+            const { envVar } = overlay;
+            setOverlay(null);
+            await change(
+              `Deleted ${labelOf(envVar)} from ${envVar.environment}`,
+              () => api.deleteEnvVar(entityRef, keyOf(envVar)),
+            );
+          }}
+        />
       ) : null}
       {overlay?.kind === 'versions' ? (
         <VersionsDrawer

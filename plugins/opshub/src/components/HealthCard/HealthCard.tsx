@@ -12,13 +12,10 @@ import {
 } from '@opshub/plugin-opshub-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { opshubApiRef } from '../../api/OpsHubApi';
+import { ConfirmDeleteDialog } from '../shared/ConfirmDeleteDialog';
 import { messageOf } from './health';
 import { HealthCheckDialog } from './HealthCheckDialog';
 import { HealthChecksTable } from './HealthChecksTable';
@@ -134,31 +131,13 @@ export function HealthCard(props: {
         />
       ) : null}
       {overlay?.kind === 'delete' ? (
-        <Dialog
-          open
-          onClose={() => setOverlay(null)}
-          aria-labelledby="opshub-health-delete"
-        >
-          <DialogTitle id="opshub-health-delete">
-            Delete the check {overlay.check.name}?
-          </DialogTitle>
-          <DialogContent>
-            <Typography variant="body2">
-              Its probes stop, and its samples and incidents are deleted with
-              it.
-            </Typography>
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={() => setOverlay(null)}>Cancel</Button>
-            <Button
-              color="secondary"
-              variant="contained"
-              onClick={() => remove(overlay.check)}
-            >
-              Delete
-            </Button>
-          </DialogActions>
-        </Dialog>
+        <ConfirmDeleteDialog
+          id="opshub-health-delete"
+          title={`Delete the check ${overlay.check.name}?`}
+          consequence="Its probes stop, and its samples and incidents are deleted with it."
+          onCancel={() => setOverlay(null)}
+          onDelete={() => remove(overlay.check)}
+        />
       ) : null}
     </InfoCard>
   );
