@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { EnqueueRequest, JobEnqueuer } from '../queue/types';
-import { type CheckRow, toCheck } from './DatabaseHealthStore';
+import { type CheckRow, toCheck } from './healthRows';
 import { nextProbeAtMs, probeGroup } from './probeSchedule';
 import { HEALTH_PROBE_JOB, type ProbeJobPayload } from './probeJobs';
 
