@@ -489,6 +489,64 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
     expect(incident.closedAt).toBe(new Date(NOW + 5_000).toISOString());
   });
 
+  it("drops a check's waiting probe jobs when it changes or goes, resuming its schedule from the first", async () => {
+    const { knex, store } = await setup();
+    const check = await store.createCheck(
+      newCheck({ nextProbeAtMs: NOW + 60_000 }),
+    );
+    const other = await store.createCheck(newCheck({ name: 'other' }));
+    const job = (checkId: string, runAtMs: number, state = 'queued') => ({
+      type: 'health-probe',
+      exclusion_group: `health:${checkId}`,
+      payload: JSON.stringify({ checkId }),
+      state,
+      priority: 0,
+      attempts: state === 'running' ? 1 : 0,
+      max_attempts: 1,
+      run_at: new Date(runAtMs),
+      created_at: new Date(NOW),
+      updated_at: new Date(NOW),
+    });
+    await knex('jobs').insert([
+      job(check.id, NOW + 5_000),
+      job(check.id, NOW + 35_000),
+      job(check.id, NOW + 1_000, 'running'),
+      job(other.id, NOW + 2_000),
+    ]);
+    const waiting = async () =>
+      (
+        await knex('jobs').orderBy('run_at').select('exclusion_group', 'state')
+      ).map(r => `${r.exclusion_group}:${r.state}`);
+
+    // A rename: the probes enqueued with the old version go; the schedule
+    // resumes from the first of them (before its next due time).
+    const renamed = await store.updateCheck(ENTITY, check.id, {
+      name: 'renamed',
+    });
+    expect(renamed!.nextProbeAtMs).toBe(NOW + 5_000);
+    expect(await waiting()).toEqual([
+      `health:${check.id}:running`,
+      `health:${other.id}:queued`,
+    ]);
+
+    // A change that sets the next due time itself keeps it.
+    await knex('jobs').insert(job(check.id, NOW + 7_000));
+    const rescheduled = await store.updateCheck(ENTITY, check.id, {
+      url: 'https://storefront.example.com/v2',
+      nextProbeAtMs: NOW + 9_000,
+    });
+    expect(rescheduled!.nextProbeAtMs).toBe(NOW + 9_000);
+    expect(await waiting()).toHaveLength(2);
+
+    // Deleted: its waiting probes go too; another check's stay.
+    await knex('jobs').insert(job(check.id, NOW + 9_000));
+    expect(await store.deleteCheck(ENTITY, check.id)).toBe(true);
+    expect(await waiting()).toEqual([
+      `health:${check.id}:running`,
+      `health:${other.id}:queued`,
+    ]);
+  });
+
   it('deletes a check with its incidents and samples, leaving other checks alone', async () => {
     const { knex, store } = await setup();
     const gone = await store.createCheck(newCheck({ name: 'gone' }));

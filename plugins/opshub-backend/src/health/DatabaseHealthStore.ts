@@ -34,8 +34,32 @@ import type {
   ProbeToApply,
   StoredHealthCheck,
 } from './HealthStore';
+import { HEALTH_PROBE_JOB } from './probeJobs';
+import { probeGroup } from './probeSchedule';
 import { ProbeWrites } from './probeWrites';
+import { toDate } from '../database/timestamps';
 import { FAILURE_CODE } from './sampleCodes';
+
+/**
+ * Deletes the check's probe jobs still waiting in the queue (a running one
+ * finishes; its result is dropped as stale); returns the first one's due
+ * time. The jobs table is the queue's, but these rows are the check's own
+ * schedule: nothing else enqueues into a check's exclusion group.
+ */
+async function dropQueuedProbes(
+  trx: Knex.Transaction,
+  id: number,
+): Promise<number | undefined> {
+  const waiting = trx('jobs').where({
+    type: HEALTH_PROBE_JOB,
+    exclusion_group: probeGroup(String(id)),
+    state: 'queued',
+  });
+  const first = await waiting.clone().min({ runAt: 'run_at' }).first();
+  if (!first?.runAt) return undefined;
+  await waiting.clone().delete();
+  return toDate(first.runAt).getTime();
+}
 
 /** The health_checks, health_samples and health_incidents tables. */
 export class DatabaseHealthStore implements HealthStore {
@@ -102,11 +126,29 @@ export class DatabaseHealthStore implements HealthStore {
     const id = parseCheckId(checkId);
     if (id === undefined) return undefined;
     try {
-      const [row] = await this.knex('health_checks')
-        .where({ id, entity_ref: normalizeRef(entityRef) })
-        .update({ ...definitionColumns(changes), updated_at: new Date() })
-        .returning('*');
-      return row && toCheck(row);
+      return await this.knex.transaction(async trx => {
+        const [row] = await trx('health_checks')
+          .where({ id, entity_ref: normalizeRef(entityRef) })
+          .update({ ...definitionColumns(changes), updated_at: new Date() })
+          .returning('*');
+        if (!row) return undefined;
+        // Probes enqueued before carry the old definition (and version):
+        // they go, and the schedule resumes from the first of them.
+        const firstDue = await dropQueuedProbes(trx, id);
+        if (
+          changes.nextProbeAtMs === undefined &&
+          firstDue !== undefined &&
+          (row.next_probe_at_ms === null ||
+            firstDue < Number(row.next_probe_at_ms))
+        ) {
+          const [resumed] = await trx('health_checks')
+            .where({ id })
+            .update({ next_probe_at_ms: firstDue })
+            .returning('*');
+          return toCheck(resumed);
+        }
+        return toCheck(row);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw nameTaken(changes.name);
       throw error;
@@ -126,6 +168,7 @@ export class DatabaseHealthStore implements HealthStore {
       // Incidents cascade on PostgreSQL; SQLite may run without foreign keys.
       await trx('health_incidents').where({ check_id: id }).delete();
       await trx('health_samples').where({ check_id: id }).delete();
+      await dropQueuedProbes(trx, id);
       return true;
     });
   }
