@@ -269,6 +269,27 @@ export interface Config {
        * time) for the window up to the next time. Default 5 seconds.
        */
       scheduleInterval?: HumanDuration | string;
+      /**
+       * How long raw probe samples are kept; hourly rollups (count,
+       * failures, degraded, latency percentiles) are kept 90 days and serve
+       * uptime and charts beyond a day. Default 7 days.
+       */
+      sampleRetention?: HumanDuration | string;
+      /** Checks OpsHub adds for every ready preview, on its URL. */
+      previews?: {
+        /**
+         * A preview that becomes ready gets a check (removed at teardown).
+         * Its probes obey the same network rules as every check. Default true.
+         */
+        enabled?: boolean;
+        /** How often a preview is probed. Default 60 seconds. */
+        interval?: HumanDuration | string;
+        /**
+         * Preview checks alert (Slack and Backstage notifications) as other
+         * checks do. Default false: their state shows on the Previews tab only.
+         */
+        alert?: boolean;
+      };
     };
 
     /** Preview providers built into opshub-backend. */

@@ -1,11 +1,18 @@
 /**
  * A check's (and an entity's) health: `unknown` until a probe decides it,
  * then `ok`, `degraded` or `down` by the check's thresholds (the backend
- * README's transition table). An entity's state is the worst of its checks.
+ * README's transition table), or `maintenance` during one of the check's
+ * maintenance windows. An entity's state is the worst of its checks.
  *
  * @public
  */
-export const HEALTH_STATES = ['unknown', 'ok', 'degraded', 'down'] as const;
+export const HEALTH_STATES = [
+  'unknown',
+  'ok',
+  'degraded',
+  'down',
+  'maintenance',
+] as const;
 
 /** @public */
 export type OpsHubHealthState = (typeof HEALTH_STATES)[number];
@@ -82,7 +89,102 @@ export interface OpsHubHealthCheckInput {
   recoveryThreshold?: number;
   /** Default true. */
   enabled?: boolean;
+  /**
+   * Request headers sent with every probe. A value may reference a variable
+   * of the entity as `${env:NAME}` (its `production` value), decrypted only
+   * in memory at probe time; secret-looking headers (Authorization, Cookie,
+   * ...) must use such a reference. Default none.
+   */
+  headers?: Record<string, string>;
+  /**
+   * An https check whose certificate expires within this many days is
+   * degraded; null (default): not checked.
+   */
+  certExpiryDays?: number | null;
+  /**
+   * At most one alert per this many ms unless the check gets worse
+   * (degraded to down). Default 900,000 (15 minutes).
+   */
+  alertCooldownMs?: number;
+  /**
+   * A reminder this often while the check stays degraded or down; 0: none.
+   * Default 14,400,000 (4 hours).
+   */
+  reminderIntervalMs?: number;
 }
+
+/** @public */
+export type OpsHubWeekday =
+  | 'mon'
+  | 'tue'
+  | 'wed'
+  | 'thu'
+  | 'fri'
+  | 'sat'
+  | 'sun';
+
+/**
+ * A maintenance window as `POST .../health/checks/:checkId/maintenance`
+ * takes it: once, from `startsAt` to `endsAt` (local date-times
+ * `YYYY-MM-DDTHH:mm` in `timeZone`), or weekly on `days` from `startTime`
+ * (`HH:mm` local) for `durationMinutes`. `timeZone` is an IANA zone name
+ * (`Europe/Berlin`); local times follow its daylight saving changes.
+ *
+ * @public
+ */
+export type OpsHubMaintenanceWindowInput =
+  | {
+      kind: 'once';
+      startsAt: string;
+      endsAt: string;
+      timeZone: string;
+      reason?: string | null;
+    }
+  | {
+      kind: 'weekly';
+      days: OpsHubWeekday[];
+      startTime: string;
+      durationMinutes: number;
+      timeZone: string;
+      reason?: string | null;
+    };
+
+/** @public */
+export type OpsHubMaintenanceWindow = OpsHubMaintenanceWindowInput & {
+  id: string;
+  checkId: string;
+  reason: string | null;
+  createdBy: string;
+  createdAt: string;
+};
+
+/**
+ * One hour of a check's probes: `GET .../health/checks/:checkId/rollups`.
+ * Probes in a maintenance window are left out. Latency percentiles are by
+ * nearest rank over the probes that were not failures; null without any.
+ *
+ * @public
+ */
+export interface OpsHubHealthRollup {
+  /** The hour's start, ISO 8601 UTC. */
+  hour: string;
+  count: number;
+  failures: number;
+  degraded: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p99LatencyMs: number | null;
+}
+
+/**
+ * The Backstage notification topics OpsHub sends under (users mute them
+ * in their notification settings).
+ *
+ * @public
+ */
+export const OPSHUB_NOTIFICATION_TOPICS = {
+  health: 'opshub-health',
+} as const;
 
 /**
  * Uptime over the last 24 hours, 7 days and 30 days: probes that were not
@@ -121,7 +223,15 @@ export interface OpsHubHealthIncident {
 export interface OpsHubHealthCheck extends Required<OpsHubHealthCheckInput> {
   id: string;
   entityRef: string;
-  source: 'api' | 'annotation';
+  /**
+   * `api`; `annotation` (kept in sync with `opshub.dev/health-url`); or
+   * `preview`: OpsHub's check of a ready preview's URL (`previewId`).
+   */
+  source: 'api' | 'annotation' | 'preview';
+  /** The preview a `preview` check watches; null otherwise. */
+  previewId: string | null;
+  /** The check's maintenance windows (past one-off windows are dropped). */
+  maintenance: OpsHubMaintenanceWindow[];
   /** Why the check cannot be probed (e.g. its annotation URL is refused). */
   configError: string | null;
   state: OpsHubHealthState;
@@ -141,8 +251,11 @@ export interface OpsHubHealthCheck extends Required<OpsHubHealthCheckInput> {
  * @public
  */
 export interface OpsHubEntityHealth {
+  /** The worst state of `checks` (preview checks do not count). */
   state: OpsHubHealthState;
   checks: OpsHubHealthCheck[];
+  /** The checks of the entity's live previews. */
+  previews: OpsHubHealthCheck[];
 }
 
 /**
@@ -159,8 +272,8 @@ export interface OpsHubHealthSample {
 }
 
 /**
- * The worst of several states (`down` > `degraded` > `unknown` > `ok`);
- * `unknown` without any.
+ * The worst of several states (`down` > `degraded` > `unknown` >
+ * `maintenance` > `ok`); `unknown` without any.
  *
  * @public
  */
@@ -169,9 +282,10 @@ export function worstHealthState(
 ): OpsHubHealthState {
   const rank: Record<OpsHubHealthState, number> = {
     ok: 0,
-    unknown: 1,
-    degraded: 2,
-    down: 3,
+    maintenance: 1,
+    unknown: 2,
+    degraded: 3,
+    down: 4,
   };
   let worst: OpsHubHealthState | undefined;
   for (const state of states) {

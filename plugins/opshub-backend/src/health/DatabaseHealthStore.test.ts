@@ -12,6 +12,7 @@ import type {
   StoredHealthCheck,
 } from './HealthStore';
 import type { ProbeResult } from './probe/types';
+import { newHealthCheck } from './__testUtils__/checkFixtures';
 import { useConnectionGuard } from './__testUtils__/connectionGuard';
 
 jest.setTimeout(60_000);
@@ -28,26 +29,11 @@ const DAY = 24 * HOUR;
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
 
 function newCheck(overrides: Partial<NewHealthCheck> = {}): NewHealthCheck {
-  return {
+  return newHealthCheck({
     entityRef: ENTITY,
-    source: 'api',
-    name: 'home',
-    url: 'https://storefront.example.com/healthz',
-    method: 'GET',
-    expectedStatus: '200-299',
-    bodyContains: null,
-    jsonPath: null,
-    timeoutMs: 10_000,
-    intervalMs: 60_000,
-    degradedLatencyMs: null,
-    failureThreshold: 3,
-    recoveryThreshold: 2,
-    enabled: true,
-    configError: null,
     nextProbeAtMs: NOW + 60_000,
-    createdBy: 'user:default/alice',
     ...overrides,
-  };
+  });
 }
 
 const standingOf = (
@@ -141,6 +127,11 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
       failureThreshold: 3,
       recoveryThreshold: 2,
       enabled: true,
+      headers: {},
+      certExpiryDays: null,
+      alertCooldownMs: 900_000,
+      reminderIntervalMs: 14_400_000,
+      previewId: null,
       configError: null,
       state: 'unknown',
       consecutiveFailures: 0,
@@ -151,6 +142,10 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
       lastStatusCode: null,
       lastErrorClass: null,
       nextProbeAtMs: NOW + 60_000,
+      alertedState: null,
+      lastAlertAtMs: null,
+      lastNoticeAtMs: null,
+      alertDueAtMs: null,
       createdBy: 'user:default/alice',
       createdAt: expect.any(Date),
       updatedAt: expect.any(Date),

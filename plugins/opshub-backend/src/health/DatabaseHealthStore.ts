@@ -103,6 +103,7 @@ export class DatabaseHealthStore implements HealthStore {
         .insert({
           entity_ref: normalizeRef(check.entityRef),
           source: check.source,
+          preview_id: check.previewId ?? null,
           created_by: check.createdBy,
           ...definitionColumns(check),
           config_error: check.configError,

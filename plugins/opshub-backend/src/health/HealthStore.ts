@@ -23,6 +23,27 @@ export interface HealthCheckDefinition {
   failureThreshold: number;
   recoveryThreshold: number;
   enabled: boolean;
+  /** Request headers; values may hold `${env:NAME}` references (headerValues). */
+  headers: Record<string, string>;
+  /** Degraded when the TLS certificate expires within this many days; null: not checked. */
+  certExpiryDays: number | null;
+  /** At most one alert per this many ms unless the check gets worse. */
+  alertCooldownMs: number;
+  /** A reminder this often while bad; 0: none. */
+  reminderIntervalMs: number;
+}
+
+/**
+ * What the alert decisions keep per check (alerts/decideAlert): the bad
+ * state last alerted in the current bad spell, when the last alert and the
+ * last alert or reminder went out, and when to decide again.
+ */
+export interface AlertBookkeeping {
+  alertedState: 'degraded' | 'down' | null;
+  lastAlertAtMs: number | null;
+  lastNoticeAtMs: number | null;
+  /** Set to the probe's time when a probe changes the check's state. */
+  alertDueAtMs: number | null;
 }
 
 /** Where a check stands: its state and the runs of probes that lead to the next. */
@@ -35,12 +56,17 @@ export interface HealthStanding {
   consecutiveSuccesses: number;
 }
 
+export type HealthCheckSource = 'api' | 'annotation' | 'preview';
+
 export interface StoredHealthCheck
   extends HealthCheckDefinition,
-    HealthStanding {
+    HealthStanding,
+    AlertBookkeeping {
   id: string;
   entityRef: string;
-  source: 'api' | 'annotation';
+  source: HealthCheckSource;
+  /** The preview a `preview` check watches; null otherwise. */
+  previewId: string | null;
   configError: string | null;
   lastProbeAt: Date | null;
   lastLatencyMs: number | null;
@@ -87,14 +113,17 @@ export interface ProbeToApply {
 
 /**
  * What applying a probe did: the entity's ref and whether the check's state
- * changed or an incident opened, worsened or closed; undefined when it was
- * ignored (the check is gone, disabled, misconfigured or changed since).
+ * changed or an incident opened, worsened or closed (a change also sets the
+ * check's alertDueAtMs to the probe's time); undefined when it was ignored
+ * (the check is gone, disabled, misconfigured or changed since).
  */
 export type AppliedProbe = { entityRef: string; changed: boolean } | undefined;
 
 export interface NewHealthCheck extends HealthCheckDefinition {
   entityRef: string;
-  source: 'api' | 'annotation';
+  source: HealthCheckSource;
+  /** Required for (and only for) source `preview`. */
+  previewId?: string | null;
   configError: string | null;
   nextProbeAtMs: number | null;
   createdBy: string;

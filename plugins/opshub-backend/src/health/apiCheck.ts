@@ -2,6 +2,7 @@ import type {
   OpsHubHealthCheck,
   OpsHubHealthIncident,
   OpsHubHealthUptime,
+  OpsHubMaintenanceWindow,
 } from '@opshub/plugin-opshub-common';
 import type { HealthCheckDefinition, StoredHealthCheck } from './HealthStore';
 
@@ -24,6 +25,10 @@ export function definitionOfStored(
     failureThreshold: check.failureThreshold,
     recoveryThreshold: check.recoveryThreshold,
     enabled: check.enabled,
+    headers: check.headers,
+    certExpiryDays: check.certExpiryDays,
+    alertCooldownMs: check.alertCooldownMs,
+    reminderIntervalMs: check.reminderIntervalMs,
   };
 }
 
@@ -35,14 +40,25 @@ export function apiCheck(
   check: StoredHealthCheck,
   uptime: OpsHubHealthUptime | undefined,
   openIncident: OpsHubHealthIncident | undefined,
+  maintenance?: {
+    windows: OpsHubMaintenanceWindow[];
+    /** A window is open now: the check shows `maintenance`. */
+    now: boolean;
+  },
 ): OpsHubHealthCheck {
+  let state = check.state;
+  if (maintenance?.now) state = 'maintenance';
+  // Probed last in a window that has ended: nothing decided since.
+  else if (state === 'maintenance') state = 'unknown';
   return {
     id: check.id,
     entityRef: check.entityRef,
     source: check.source,
+    previewId: check.previewId,
     ...definitionOfStored(check),
+    maintenance: maintenance?.windows ?? [],
     configError: check.configError,
-    state: check.state,
+    state,
     lastProbeAt: check.lastProbeAt?.toISOString() ?? null,
     lastLatencyMs: check.lastLatencyMs,
     lastStatusCode: check.lastStatusCode,

@@ -17,7 +17,20 @@ export interface HealthConfig {
   maxRedirects: number;
   /** How often due probes are enqueued, for the window up to the next time. */
   scheduleIntervalMs: number;
+  /** Raw samples are kept this long; hourly rollups 90 days. */
+  sampleRetentionMs: number;
+  /** Checks of ready previews (`opshub.health.previews`). */
+  previews: {
+    /** A preview that becomes ready gets a check on its URL. */
+    enabled: boolean;
+    intervalMs: number;
+    /** Preview checks alert as other checks do (default: they do not). */
+    alert: boolean;
+  };
 }
+
+/** Hourly rollups are kept this long. */
+export const ROLLUP_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
 
 export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   minIntervalMs: 10_000,
@@ -27,6 +40,8 @@ export const DEFAULT_HEALTH_CONFIG: HealthConfig = {
   allowedNetworks: [],
   maxRedirects: 5,
   scheduleIntervalMs: 5_000,
+  sampleRetentionMs: 7 * 24 * 60 * 60 * 1000,
+  previews: { enabled: true, intervalMs: 60_000, alert: false },
 };
 
 /** Defaults for a check's fields the API and the annotation leave out. */
@@ -37,6 +52,8 @@ export const CHECK_DEFAULTS = {
   intervalMs: 60_000,
   failureThreshold: 3,
   recoveryThreshold: 2,
+  alertCooldownMs: 15 * 60_000,
+  reminderIntervalMs: 4 * 60 * 60_000,
 } as const;
 
 export function readHealthConfig(opshub: Config | undefined): HealthConfig {
@@ -71,5 +88,12 @@ export function readHealthConfig(opshub: Config | undefined): HealthConfig {
       health?.getOptionalStringArray('allowedNetworks') ?? d.allowedNetworks,
     maxRedirects,
     scheduleIntervalMs: ms('scheduleInterval', d.scheduleIntervalMs),
+    sampleRetentionMs: ms('sampleRetention', d.sampleRetentionMs),
+    previews: {
+      enabled:
+        health?.getOptionalBoolean('previews.enabled') ?? d.previews.enabled,
+      intervalMs: ms('previews.interval', d.previews.intervalMs),
+      alert: health?.getOptionalBoolean('previews.alert') ?? d.previews.alert,
+    },
   };
 }

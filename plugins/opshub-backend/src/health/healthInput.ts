@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HealthCheckDefinition } from './HealthStore';
 import { CHECK_DEFAULTS } from './healthConfig';
+import { headersSchema } from './headers/headerSchema';
 import { validateExpectedStatus } from './probe/expectedStatus';
 import { validateJsonPath } from './probe/jsonPath';
 
@@ -70,6 +71,21 @@ function fieldSchemas(minIntervalMs: number) {
     failureThreshold: z.number().int().min(1).max(100),
     recoveryThreshold: z.number().int().min(1).max(100),
     enabled: z.boolean(),
+    headers: headersSchema,
+    certExpiryDays: z.number().int().min(1).max(365).nullable(),
+    alertCooldownMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60 * 60 * 1000),
+    reminderIntervalMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60 * 60 * 1000)
+      .refine(ms => ms === 0 || ms >= 60_000, {
+        error: 'must be 0 (no reminders) or at least 60000 ms',
+      }),
   };
 }
 
@@ -88,6 +104,10 @@ export function healthCheckBodies(config: { minIntervalMs: number }) {
     failureThreshold: fields.failureThreshold.optional(),
     recoveryThreshold: fields.recoveryThreshold.optional(),
     enabled: fields.enabled.optional(),
+    headers: fields.headers.optional(),
+    certExpiryDays: fields.certExpiryDays.optional(),
+    alertCooldownMs: fields.alertCooldownMs.optional(),
+    reminderIntervalMs: fields.reminderIntervalMs.optional(),
   });
   const update = z
     .strictObject(fields)
@@ -112,6 +132,8 @@ export function definitionOf(
     jsonPath: null,
     degradedLatencyMs: null,
     enabled: true,
+    headers: {},
+    certExpiryDays: null,
     ...body,
   };
 }

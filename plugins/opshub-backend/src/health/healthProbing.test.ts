@@ -6,6 +6,7 @@ import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { JobQueue } from '../queue/JobQueue';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { waitFor } from '../__testUtils__/waitFor';
+import { newHealthCheck } from './__testUtils__/checkFixtures';
 import { useConnectionGuard } from './__testUtils__/connectionGuard';
 import {
   fakeLookup,
@@ -13,7 +14,6 @@ import {
   startLoopbackServer,
 } from './__testUtils__/loopbackServers';
 import { DatabaseHealthStore } from './DatabaseHealthStore';
-import { CHECK_DEFAULTS } from './healthConfig';
 import type { HealthCheckDefinition } from './HealthStore';
 import { NetworkPolicy } from './probe/networkPolicy';
 import { createSsrfSafeProber } from './probe/ssrfSafeProber';
@@ -91,21 +91,18 @@ describe.each(databases.eachSupportedId())('health probing on %s', id => {
       clock += ms;
     };
     const create = async (definition: Partial<HealthCheckDefinition>) => {
-      const check = await store.createCheck({
-        ...CHECK_DEFAULTS,
-        name: `check-${Math.random()}`,
-        url: 'http://127.0.0.1:1/',
-        bodyContains: null,
-        jsonPath: null,
-        degradedLatencyMs: null,
-        enabled: true,
-        ...definition,
-        entityRef: ENTITY,
-        source: 'api',
-        configError: null,
-        nextProbeAtMs: clock,
-        createdBy: 'user:default/test',
-      });
+      const check = await store.createCheck(
+        newHealthCheck({
+          name: `check-${Math.random()}`,
+          url: 'http://127.0.0.1:1/',
+          ...definition,
+          entityRef: ENTITY,
+          source: 'api',
+          configError: null,
+          nextProbeAtMs: clock,
+          createdBy: 'user:default/test',
+        }),
+      );
       return check.id;
     };
     return { knex, store, tick, advance, create, changed, lookup };

@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
 import type {
   HealthCheckChanges,
+  HealthCheckSource,
   HealthStanding,
   ProbeRecord,
   StoredHealthCheck,
@@ -26,7 +27,8 @@ export type CheckRow = {
   id: number | string;
   entity_ref: string;
   name: string;
-  source: 'api' | 'annotation';
+  source: HealthCheckSource;
+  preview_id: number | string | null;
   url: string;
   method: 'GET' | 'HEAD';
   expected_status: string;
@@ -39,6 +41,10 @@ export type CheckRow = {
   failure_threshold: number;
   recovery_threshold: number;
   enabled: boolean | number;
+  headers: string | null;
+  cert_expiry_days: number | null;
+  alert_cooldown_ms: number;
+  reminder_interval_ms: number;
   config_error: string | null;
   state: OpsHubHealthState;
   consecutive_failures: number;
@@ -49,6 +55,10 @@ export type CheckRow = {
   last_status_code: number | null;
   last_error_class: OpsHubHealthErrorClass | null;
   next_probe_at_ms: number | string | null;
+  alerted_state: 'degraded' | 'down' | null;
+  last_alert_at_ms: number | string | null;
+  last_notice_at_ms: number | string | null;
+  alert_due_at_ms: number | string | null;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -136,6 +146,7 @@ export function toCheck(row: CheckRow): StoredHealthCheck {
     id: String(row.id),
     entityRef: row.entity_ref,
     source: row.source,
+    previewId: row.preview_id === null ? null : String(row.preview_id),
     name: row.name,
     url: row.url,
     method: row.method,
@@ -154,6 +165,10 @@ export function toCheck(row: CheckRow): StoredHealthCheck {
     failureThreshold: Number(row.failure_threshold),
     recoveryThreshold: Number(row.recovery_threshold),
     enabled: Boolean(row.enabled),
+    headers: row.headers ? JSON.parse(row.headers) : {},
+    certExpiryDays: nullableNumber(row.cert_expiry_days),
+    alertCooldownMs: Number(row.alert_cooldown_ms),
+    reminderIntervalMs: Number(row.reminder_interval_ms),
     configError: row.config_error ?? null,
     state: row.state,
     consecutiveFailures: Number(row.consecutive_failures),
@@ -164,6 +179,10 @@ export function toCheck(row: CheckRow): StoredHealthCheck {
     lastStatusCode: nullableNumber(row.last_status_code),
     lastErrorClass: row.last_error_class ?? null,
     nextProbeAtMs: nullableNumber(row.next_probe_at_ms),
+    alertedState: row.alerted_state ?? null,
+    lastAlertAtMs: nullableNumber(row.last_alert_at_ms),
+    lastNoticeAtMs: nullableNumber(row.last_notice_at_ms),
+    alertDueAtMs: nullableNumber(row.alert_due_at_ms),
     createdBy: row.created_by,
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
@@ -193,6 +212,15 @@ export function definitionColumns(changes: HealthCheckChanges) {
   set('failure_threshold', changes.failureThreshold);
   set('recovery_threshold', changes.recoveryThreshold);
   set('enabled', changes.enabled);
+  if (changes.headers !== undefined) {
+    columns.headers =
+      Object.keys(changes.headers).length > 0
+        ? JSON.stringify(changes.headers)
+        : null;
+  }
+  set('cert_expiry_days', changes.certExpiryDays);
+  set('alert_cooldown_ms', changes.alertCooldownMs);
+  set('reminder_interval_ms', changes.reminderIntervalMs);
   set('config_error', changes.configError);
   set('next_probe_at_ms', changes.nextProbeAtMs);
   return columns;
@@ -235,8 +263,11 @@ export const NO_UPTIME: OpsHubHealthUptime = {
   month: null,
 };
 
-/** A probe as the check's standing columns hold it. */
-export type ValidRecord = ProbeRecord & { id: number };
+/**
+ * A probe as the check's standing columns hold it; `alertDue`: it changed
+ * the check's state or incident, so its alerts are decided again.
+ */
+export type ValidRecord = ProbeRecord & { id: number; alertDue?: boolean };
 
 /** What applying a probe reads of its check. */
 export const STANDING_COLUMNS = [

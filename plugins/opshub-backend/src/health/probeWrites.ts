@@ -98,6 +98,7 @@ export class ProbeWrites {
           result: probe.result,
           standing,
           incident,
+          alertDue: standing.state !== before.state || incident !== null,
         });
         return {
           entityRef: row.entity_ref,
@@ -114,11 +115,18 @@ export class ProbeWrites {
     trx: Knex.Transaction,
     valid: ValidRecord[],
   ): Promise<void> {
-    // The last probe of each check decides its standing.
+    // The last probe of each check decides its standing; the first that
+    // changed it makes its alerts due.
     const latest = [...new Map(valid.map(r => [r.id, r])).values()];
+    const alertDue = new Map<number, number>();
+    for (const record of valid) {
+      if (record.alertDue && !alertDue.has(record.id)) {
+        alertDue.set(record.id, record.result.startedAt.getTime());
+      }
+    }
     const existing = this.isPostgres
-      ? await this.standingAndSamplesPostgres(trx, latest, valid)
-      : await this.standingAndSamplesSqlite(trx, latest, valid);
+      ? await this.standingAndSamplesPostgres(trx, latest, valid, alertDue)
+      : await this.standingAndSamplesSqlite(trx, latest, valid, alertDue);
     const kept = valid.filter(record => existing.has(record.id));
     for (const round of rounds(kept)) await this.applyIncidents(trx, round);
   }
@@ -131,6 +139,7 @@ export class ProbeWrites {
     trx: Knex.Transaction,
     latest: ValidRecord[],
     all: ValidRecord[],
+    alertDue: Map<number, number>,
   ): Promise<Set<number>> {
     const result = await trx.raw(
       `WITH standing AS (
@@ -142,11 +151,14 @@ export class ProbeWrites {
              last_probe_at = v.probe_at,
              last_latency_ms = v.latency_ms,
              last_status_code = v.status_code,
-             last_error_class = v.error_class
+             last_error_class = v.error_class,
+             -- LEAST ignores nulls: the earlier due time stays
+             alert_due_at_ms = LEAST(c.alert_due_at_ms, v.alert_due)
          FROM unnest(?::int[], ?::text[], ?::int[], ?::int[], ?::int[],
-                     ?::timestamptz[], ?::int[], ?::int[], ?::text[])
+                     ?::timestamptz[], ?::int[], ?::int[], ?::text[],
+                     ?::bigint[])
            AS v(id, state, failures, bad, successes, probe_at, latency_ms,
-                status_code, error_class)
+                status_code, error_class, alert_due)
          WHERE c.id = v.id
          RETURNING c.id),
        samples AS (
@@ -169,6 +181,7 @@ export class ProbeWrites {
         latest.map(r => wholeMs(r.result.latencyMs)),
         latest.map(r => r.result.statusCode),
         latest.map(r => r.result.errorClass),
+        latest.map(r => alertDue.get(r.id) ?? null),
         all.map(r => r.result.startedAt.getTime()),
         all.map(r => r.id),
         all.map(r => wholeMs(r.result.latencyMs)),
@@ -186,12 +199,22 @@ export class ProbeWrites {
     trx: Knex.Transaction,
     latest: ValidRecord[],
     all: ValidRecord[],
+    alertDue: Map<number, number>,
   ): Promise<Set<number>> {
     const existing = new Set<number>();
     for (const { id, standing, result } of latest) {
+      const due = alertDue.get(id);
       const updated = await trx('health_checks')
         .where({ id })
         .update({
+          ...(due === undefined
+            ? {}
+            : {
+                alert_due_at_ms: trx.raw(
+                  'MIN(COALESCE(alert_due_at_ms, ?), ?)',
+                  [due, due],
+                ),
+              }),
           state: standing.state,
           consecutive_failures: standing.consecutiveFailures,
           consecutive_bad: standing.consecutiveBad,

@@ -23,6 +23,7 @@ import type {
 } from './HealthStore';
 import { NetworkPolicy } from './probe/networkPolicy';
 import { healthRoutes } from './routes';
+import { newHealthCheck } from './__testUtils__/checkFixtures';
 import { useConnectionGuard } from './__testUtils__/connectionGuard';
 
 jest.setTimeout(60_000);
@@ -51,26 +52,14 @@ const newCheck = (
   entityRef: string,
   name: string,
   extra: Partial<NewHealthCheck> = {},
-): NewHealthCheck => ({
-  entityRef,
-  name,
-  source: 'api',
-  url: `https://${name}.example/healthz`,
-  method: 'GET',
-  expectedStatus: '200-299',
-  bodyContains: null,
-  jsonPath: null,
-  timeoutMs: 10_000,
-  intervalMs: 60_000,
-  degradedLatencyMs: null,
-  failureThreshold: 3,
-  recoveryThreshold: 2,
-  enabled: true,
-  configError: null,
-  nextProbeAtMs: null,
-  createdBy: 'test',
-  ...extra,
-});
+): NewHealthCheck =>
+  newHealthCheck({
+    entityRef,
+    name,
+    url: `https://${name}.example/healthz`,
+    createdBy: 'test',
+    ...extra,
+  });
 
 describe.each(databases.eachSupportedId())('the health routes on %s', id => {
   let knex: Knex;
@@ -200,6 +189,12 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
       failureThreshold: 3,
       recoveryThreshold: 2,
       enabled: true,
+      headers: {},
+      certExpiryDays: null,
+      alertCooldownMs: 900_000,
+      reminderIntervalMs: 14_400_000,
+      previewId: null,
+      maintenance: [],
       configError: null,
       state: 'unknown',
       lastProbeAt: null,
@@ -334,7 +329,11 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
     expect(notJson.status).toBe(400);
 
     const health = await request(server).get(BASE).set(maintainer);
-    expect(health.body).toEqual({ state: 'unknown', checks: [] });
+    expect(health.body).toEqual({
+      state: 'unknown',
+      checks: [],
+      previews: [],
+    });
     expect(changed).not.toHaveBeenCalled();
     expect(await activityOf()).toEqual([]);
   });

@@ -128,11 +128,13 @@ export function healthRoutes(deps: HealthRoutesOptions) {
 
   router.get(BASE, async (req, res) => {
     const { entityRef } = await access(req, opshubHealthReadPermission);
-    const checks = await withStanding(await store.listChecks(entityRef));
+    const all = await withStanding(await store.listChecks(entityRef));
+    const checks = all.filter(c => c.source !== 'preview');
     res.json({
       // A disabled check is not probed: its last state says nothing now.
       state: worstHealthState(checks.filter(c => c.enabled).map(c => c.state)),
       checks,
+      previews: all.filter(c => c.source === 'preview'),
     } satisfies OpsHubEntityHealth);
   });
 

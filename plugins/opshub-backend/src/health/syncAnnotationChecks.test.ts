@@ -243,6 +243,10 @@ describe.each(databases.eachSupportedId())('syncAnnotationChecks on %s', id => {
 
   it('leaves an API check named health-url alone, with a warning, and adds no annotation check', async () => {
     const api = await store.createCheck({
+      headers: {},
+      certExpiryDays: null,
+      alertCooldownMs: 900_000,
+      reminderIntervalMs: 14_400_000,
       entityRef: 'component:default/storefront',
       name: 'health-url',
       source: 'api',

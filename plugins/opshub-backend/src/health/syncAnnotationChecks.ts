@@ -105,6 +105,8 @@ export async function syncAnnotationChecks(deps: {
       jsonPath: null,
       degradedLatencyMs: null,
       enabled: true,
+      headers: {},
+      certExpiryDays: null,
     };
     const at = now();
     const probeable = want.configError === null;

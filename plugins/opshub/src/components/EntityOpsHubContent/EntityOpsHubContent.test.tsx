@@ -397,6 +397,7 @@ describe('EntityOpsHubContent health', () => {
     const getHealth = jest.fn(async () => ({
       state: 'unknown' as const,
       checks: [],
+      previews: [],
     }));
     await renderWith({
       getHealth,

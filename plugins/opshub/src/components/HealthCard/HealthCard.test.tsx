@@ -32,6 +32,12 @@ function check(overrides: Partial<OpsHubHealthCheck>): OpsHubHealthCheck {
     name: 'api',
     url: 'https://api.example.com/healthz',
     source: 'api',
+    previewId: null,
+    maintenance: [],
+    headers: {},
+    certExpiryDays: null,
+    alertCooldownMs: 900_000,
+    reminderIntervalMs: 14_400_000,
     method: 'GET',
     expectedStatus: '200-299',
     bodyContains: null,
@@ -171,6 +177,7 @@ describe('HealthCard', () => {
     const latencies = [...Array(20).keys()].map(i => (i + 1) * 10);
     const api = fakeApi(
       {
+        previews: [],
         state: 'down',
         checks: [
           check({}),
@@ -260,6 +267,7 @@ describe('HealthCard', () => {
   it('marks annotation checks read-only, with their configuration error', async () => {
     await renderCard(
       fakeApi({
+        previews: [],
         state: 'unknown',
         checks: [
           check({
@@ -298,9 +306,12 @@ describe('HealthCard', () => {
   });
 
   it('hides every manage control without opshub.health.manage', async () => {
-    await renderCard(fakeApi({ state: 'ok', checks: [check({})] }), {
-      'opshub.health.read': true,
-    });
+    await renderCard(
+      fakeApi({ state: 'ok', checks: [check({})], previews: [] }),
+      {
+        'opshub.health.read': true,
+      },
+    );
 
     expect(await screen.findByLabelText('api state: ok')).toBeInTheDocument();
     expect(screen.queryByText('Add check')).not.toBeInTheDocument();
@@ -309,7 +320,7 @@ describe('HealthCard', () => {
   });
 
   it('says how to add a check when there is none', async () => {
-    await renderCard(fakeApi({ state: 'unknown', checks: [] }));
+    await renderCard(fakeApi({ state: 'unknown', checks: [], previews: [] }));
 
     expect(await screen.findByText('No health checks')).toBeInTheDocument();
     expect(
@@ -320,7 +331,7 @@ describe('HealthCard', () => {
   });
 
   it('creates a check through the dialog, durations in milliseconds', async () => {
-    const api = fakeApi({ state: 'unknown', checks: [] });
+    const api = fakeApi({ state: 'unknown', checks: [], previews: [] });
     await renderCard(api);
 
     fireEvent.click(await screen.findByRole('button', { name: 'Add check' }));
@@ -379,7 +390,7 @@ describe('HealthCard', () => {
       ),
     );
     const api = fakeApi(
-      { state: 'unknown', checks: [] },
+      { state: 'unknown', checks: [], previews: [] },
       {},
       {
         createHealthCheck: jest.fn(async () => {
@@ -410,7 +421,7 @@ describe('HealthCard', () => {
   });
 
   it('refuses to send a form with a bad URL or duration', async () => {
-    const api = fakeApi({ state: 'unknown', checks: [] });
+    const api = fakeApi({ state: 'unknown', checks: [], previews: [] });
     await renderCard(api);
 
     fireEvent.click(await screen.findByRole('button', { name: 'Add check' }));
@@ -432,7 +443,7 @@ describe('HealthCard', () => {
   });
 
   it('edits only the changed fields, and deletes after a confirmation', async () => {
-    const api = fakeApi({ state: 'ok', checks: [check({})] });
+    const api = fakeApi({ state: 'ok', checks: [check({})], previews: [] });
     await renderCard(api);
 
     fireEvent.click((await row('api')).getByLabelText('Edit api'));
@@ -463,7 +474,11 @@ describe('HealthCard', () => {
   });
 
   it("follows the entity's health channel: each message refetches health and samples", async () => {
-    const health: OpsHubEntityHealth = { state: 'ok', checks: [check({})] };
+    const health: OpsHubEntityHealth = {
+      state: 'ok',
+      checks: [check({})],
+      previews: [],
+    };
     const samples = { c1: [sample(20), sample(10)] };
     const api = fakeApi(health, samples);
     const signals = fakeSignals();
@@ -519,7 +534,7 @@ describe('EntityHealthCard', () => {
   }
 
   it("shows the page entity's health with the caller's permissions", async () => {
-    const api = fakeApi({ state: 'ok', checks: [check({})] });
+    const api = fakeApi({ state: 'ok', checks: [check({})], previews: [] });
     await renderOverview(api);
 
     expect(await screen.findByLabelText('Health: ok')).toBeInTheDocument();
@@ -530,7 +545,7 @@ describe('EntityHealthCard', () => {
 
   it('says health is not available without opshub.health.read', async () => {
     const api = fakeApi(
-      { state: 'ok', checks: [] },
+      { state: 'ok', checks: [], previews: [] },
       {},
       {
         getEffectiveRole: async () => ({

@@ -126,7 +126,7 @@ function problemsOf(form: Form): Partial<Record<keyof Form, string>> {
 }
 
 /** The check the form describes, every duration in milliseconds. */
-function inputOf(form: Form): Required<OpsHubHealthCheckInput> {
+function inputOf(form: Form): OpsHubHealthCheckInput {
   return {
     name: form.name.trim(),
     url: form.url.trim(),
@@ -150,7 +150,7 @@ function inputOf(form: Form): Required<OpsHubHealthCheckInput> {
 /** The fields of `next` that differ from `existing`'s. */
 function changesOf(
   existing: OpsHubHealthCheck,
-  next: Required<OpsHubHealthCheckInput>,
+  next: OpsHubHealthCheckInput,
 ): Partial<OpsHubHealthCheckInput> {
   const changes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(next)) {

@@ -15,6 +15,10 @@ const useStyles = makeStyles(theme => ({
     backgroundColor: theme.palette.error.main,
     color: theme.palette.error.contrastText,
   },
+  maintenance: {
+    backgroundColor: theme.palette.info.main,
+    color: theme.palette.info.contrastText,
+  },
   unknown: {},
 }));
 
