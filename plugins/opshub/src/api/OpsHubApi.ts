@@ -13,10 +13,13 @@ import type {
   OpsHubHealthCheck,
   OpsHubHealthCheckInput,
   OpsHubHealthIncident,
+  OpsHubHealthRollup,
   OpsHubHealthSample,
   OpsHubJob,
   OpsHubJobCount,
   OpsHubJobState,
+  OpsHubMaintenanceWindow,
+  OpsHubMaintenanceWindowInput,
   OpsHubPreview,
   OpsHubRole,
   OpsHubRoleAssignment,
@@ -160,6 +163,27 @@ export interface OpsHubApi {
     checkId: string,
     options?: { limit?: number },
   ): Promise<OpsHubHealthIncident[]>;
+  /**
+   * A check's hourly rollups from `from` to `to` (ISO times, at most 90 days
+   * apart), oldest first.
+   */
+  listHealthRollups(
+    entity: CompoundEntityRef,
+    checkId: string,
+    range: { from: string; to: string },
+  ): Promise<OpsHubHealthRollup[]>;
+  /** Add a maintenance window to a check; returns it as created. */
+  addMaintenanceWindow(
+    entity: CompoundEntityRef,
+    checkId: string,
+    input: OpsHubMaintenanceWindowInput,
+  ): Promise<OpsHubMaintenanceWindow>;
+  /** Delete one of a check's maintenance windows. */
+  deleteMaintenanceWindow(
+    entity: CompoundEntityRef,
+    checkId: string,
+    windowId: string,
+  ): Promise<void>;
 }
 
 /** @public */

@@ -404,6 +404,64 @@ describe('OpsHubClient health', () => {
     ]);
   });
 
+  it("lists a check's hourly rollups between two times", async () => {
+    const rollup = {
+      hour: '2026-12-01T09:00:00.000Z',
+      count: 60,
+      failures: 1,
+      degraded: 0,
+      p50LatencyMs: 40,
+      p95LatencyMs: 90,
+      p99LatencyMs: 120,
+    };
+    const { client, requests } = clientAnsweringWith(200, [rollup]);
+
+    await expect(
+      client.listHealthRollups(entity, 'c 1', {
+        from: '2026-11-24T10:00:00.000Z',
+        to: '2026-12-01T10:00:00.000Z',
+      }),
+    ).resolves.toEqual([rollup]);
+    expect(requests).toEqual([
+      {
+        url: `${base}/checks/c%201/rollups?from=2026-11-24T10%3A00%3A00.000Z&to=2026-12-01T10%3A00%3A00.000Z`,
+        method: 'GET',
+      },
+    ]);
+  });
+
+  it("adds a check's maintenance window as JSON and deletes one (204)", async () => {
+    const input = {
+      kind: 'weekly' as const,
+      days: ['sat' as const],
+      startTime: '02:00',
+      durationMinutes: 60,
+      timeZone: 'Europe/Berlin',
+      reason: 'backups',
+    };
+    const window = {
+      ...input,
+      id: 'w 1',
+      checkId: 'c1',
+      createdBy: 'user:default/alice',
+      createdAt: '2026-12-01T10:00:00.000Z',
+    };
+    const added = clientAnsweringWith(201, window);
+    await expect(
+      added.client.addMaintenanceWindow(entity, 'c1', input),
+    ).resolves.toEqual(window);
+
+    const deleted = clientAnsweringWith(204);
+    await expect(
+      deleted.client.deleteMaintenanceWindow(entity, 'c1', 'w 1'),
+    ).resolves.toBeUndefined();
+
+    expect([...added.requests, ...deleted.requests]).toEqual([
+      { url: `${base}/checks/c1/maintenance`, method: 'POST', body: input },
+      { url: `${base}/checks/c1/maintenance/w%201`, method: 'DELETE' },
+    ]);
+  });
+
   it("throws the backend's refusal, its message kept", async () => {
     const { client } = clientAnsweringWith(409, {
       error: {

@@ -18,10 +18,13 @@ import type {
   OpsHubHealthCheck,
   OpsHubHealthCheckInput,
   OpsHubHealthIncident,
+  OpsHubHealthRollup,
   OpsHubHealthSample,
   OpsHubJob,
   OpsHubJobCount,
   OpsHubJobState,
+  OpsHubMaintenanceWindow,
+  OpsHubMaintenanceWindowInput,
   OpsHubPreview,
   OpsHubRole,
   OpsHubRoleAssignment,
@@ -344,6 +347,41 @@ export class OpsHubClient implements OpsHubApi {
   ): Promise<OpsHubHealthIncident[]> {
     return this.request(
       `${healthPath(entity, checkId)}/incidents${queryOf(options)}`,
+    );
+  }
+
+  listHealthRollups(
+    entity: CompoundEntityRef,
+    checkId: string,
+    range: { from: string; to: string },
+  ): Promise<OpsHubHealthRollup[]> {
+    return this.request(
+      `${healthPath(entity, checkId)}/rollups${queryOf(range)}`,
+    );
+  }
+
+  addMaintenanceWindow(
+    entity: CompoundEntityRef,
+    checkId: string,
+    input: OpsHubMaintenanceWindowInput,
+  ): Promise<OpsHubMaintenanceWindow> {
+    return this.request(`${healthPath(entity, checkId)}/maintenance`, {
+      method: 'POST',
+      body: input,
+    });
+  }
+
+  async deleteMaintenanceWindow(
+    entity: CompoundEntityRef,
+    checkId: string,
+    windowId: string,
+  ): Promise<void> {
+    // 204: no body to parse.
+    await this.send(
+      `${healthPath(entity, checkId)}/maintenance/${encodeURIComponent(
+        windowId,
+      )}`,
+      { method: 'DELETE' },
     );
   }
 

@@ -10,6 +10,7 @@ import type {
 } from '@opshub/plugin-opshub-common';
 import { screen, within } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
+import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
 import { EntityOpsHubContent } from './EntityOpsHubContent';
 
 const entity: Entity = {
@@ -49,10 +50,7 @@ function binding(overrides: Partial<OpsHubBinding> = {}): OpsHubBinding {
 
 /** An OpsHub API that answers as for a project owner, with `overrides`. */
 function fakeApi(overrides: Partial<OpsHubApi>): OpsHubApi {
-  const unexpected = async () => {
-    throw new Error('not expected in this test');
-  };
-  return {
+  return fakeOpsHubApi({
     getEntitySummary: async () => summary(),
     getEffectiveRole: async () => ({
       entityRef: 'component:default/storefront',
@@ -79,34 +77,9 @@ function fakeApi(overrides: Partial<OpsHubApi>): OpsHubApi {
         createdAt: '2026-11-20T10:00:00.000Z',
       },
     ],
-    addAssignment: unexpected,
-    removeAssignment: unexpected,
-    getQueueStats: unexpected,
-    listJobs: unexpected,
-    retryJob: unexpected,
-    listDeliveries: unexpected,
-    redeliver: unexpected,
-    listPreviews: unexpected,
-    changePreview: unexpected,
-    getBindings: unexpected,
-    approveBinding: unexpected,
-    revokeBinding: unexpected,
-    getHealth: unexpected,
-    createHealthCheck: unexpected,
-    updateHealthCheck: unexpected,
-    deleteHealthCheck: unexpected,
-    listHealthSamples: unexpected,
-    listHealthIncidents: unexpected,
     listEnvVars: async () => [],
-    setEnvVar: unexpected,
-    deleteEnvVar: unexpected,
-    revealEnvVar: unexpected,
-    listEnvVarVersions: unexpected,
-    restoreEnvVarVersion: unexpected,
-    importEnvVars: unexpected,
-    exportEnvVars: unexpected,
     ...overrides,
-  };
+  });
 }
 
 async function renderWith(overrides: Partial<OpsHubApi>) {

@@ -14,6 +14,7 @@ import {
   within,
 } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
+import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
 import { EntityPreviewsCard } from './EntityPreviewsCard';
 import { EntityPreviewsContent } from './EntityPreviewsContent';
 
@@ -53,10 +54,7 @@ function fakeApi(
   permissions: Record<string, boolean>,
 ) {
   const changes: string[] = [];
-  const unexpected = async () => {
-    throw new Error('not expected in this test');
-  };
-  const api: OpsHubApi = {
+  const api = fakeOpsHubApi({
     listPreviews: async () => [...previews],
     getEffectiveRole: async () => ({
       entityRef: 'component:default/web',
@@ -67,34 +65,7 @@ function fakeApi(
       changes.push(`${change} ${id}`);
       return previews.find(p => p.id === id)!;
     },
-    getEntitySummary: unexpected,
-    listAssignments: unexpected,
-    addAssignment: unexpected,
-    removeAssignment: unexpected,
-    listActivity: unexpected,
-    getQueueStats: unexpected,
-    listJobs: unexpected,
-    retryJob: unexpected,
-    listDeliveries: unexpected,
-    redeliver: unexpected,
-    getBindings: unexpected,
-    approveBinding: unexpected,
-    revokeBinding: unexpected,
-    getHealth: unexpected,
-    createHealthCheck: unexpected,
-    updateHealthCheck: unexpected,
-    deleteHealthCheck: unexpected,
-    listHealthSamples: unexpected,
-    listHealthIncidents: unexpected,
-    listEnvVars: unexpected,
-    setEnvVar: unexpected,
-    deleteEnvVar: unexpected,
-    revealEnvVar: unexpected,
-    listEnvVarVersions: unexpected,
-    restoreEnvVarVersion: unexpected,
-    importEnvVars: unexpected,
-    exportEnvVars: unexpected,
-  };
+  });
   return { api, changes };
 }
 

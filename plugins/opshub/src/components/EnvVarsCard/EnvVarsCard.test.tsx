@@ -15,6 +15,7 @@ import {
   within,
 } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
+import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
 import { EnvVarsCard } from './EnvVarsCard';
 
 const entityRef = { kind: 'Component', namespace: 'default', name: 'web' };
@@ -39,10 +40,7 @@ const plaintexts: Record<string, string> = {
 
 /** A backend holding `vars`, recording every change. */
 function fakeApi(vars: OpsHubEnvVar[], overrides: Partial<OpsHubApi> = {}) {
-  const unexpected = async () => {
-    throw new Error('not expected in this test');
-  };
-  const api = {
+  const api = fakeOpsHubApi({
     listEnvVars: jest.fn(async () => vars.map(v => ({ ...v }))),
     setEnvVar: jest.fn(async (_e, key, change) => {
       const item = envVar({
@@ -92,30 +90,8 @@ function fakeApi(vars: OpsHubEnvVar[], overrides: Partial<OpsHubApi> = {}) {
       }),
     ),
     exportEnvVars: jest.fn(async () => 'API_URL=https://api.example.com\n'),
-    getEntitySummary: unexpected,
-    getEffectiveRole: unexpected,
-    listAssignments: unexpected,
-    addAssignment: unexpected,
-    removeAssignment: unexpected,
-    listActivity: unexpected,
-    getQueueStats: unexpected,
-    listJobs: unexpected,
-    retryJob: unexpected,
-    listDeliveries: unexpected,
-    redeliver: unexpected,
-    listPreviews: unexpected,
-    changePreview: unexpected,
-    getBindings: unexpected,
-    approveBinding: unexpected,
-    revokeBinding: unexpected,
-    getHealth: unexpected,
-    createHealthCheck: unexpected,
-    updateHealthCheck: unexpected,
-    deleteHealthCheck: unexpected,
-    listHealthSamples: unexpected,
-    listHealthIncidents: unexpected,
     ...overrides,
-  } satisfies OpsHubApi;
+  });
   return api;
 }
 

@@ -19,6 +19,7 @@ import {
   within,
 } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
+import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
 import { EntityHealthCard } from './EntityHealthCard';
 import { HealthCard } from './HealthCard';
 
@@ -81,10 +82,7 @@ function fakeApi(
   samples: Record<string, OpsHubHealthSample[]> = {},
   overrides: Partial<OpsHubApi> = {},
 ) {
-  const unexpected = async () => {
-    throw new Error('not expected in this test');
-  };
-  const api = {
+  const api = fakeOpsHubApi({
     getHealth: jest.fn(async () => structuredClone(health)),
     listHealthSamples: jest.fn(async (_e, id: string) => samples[id] ?? []),
     createHealthCheck: jest.fn(async (_e, input) => {
@@ -106,31 +104,8 @@ function fakeApi(
       role: 'viewer' as const,
       permissions: { 'opshub.health.read': true },
     })),
-    getEntitySummary: unexpected,
-    listAssignments: unexpected,
-    addAssignment: unexpected,
-    removeAssignment: unexpected,
-    listActivity: unexpected,
-    getQueueStats: unexpected,
-    listJobs: unexpected,
-    retryJob: unexpected,
-    listDeliveries: unexpected,
-    redeliver: unexpected,
-    listPreviews: unexpected,
-    changePreview: unexpected,
-    getBindings: unexpected,
-    approveBinding: unexpected,
-    revokeBinding: unexpected,
-    listEnvVars: unexpected,
-    setEnvVar: unexpected,
-    deleteEnvVar: unexpected,
-    revealEnvVar: unexpected,
-    listEnvVarVersions: unexpected,
-    restoreEnvVarVersion: unexpected,
-    importEnvVars: unexpected,
-    exportEnvVars: unexpected,
     ...overrides,
-  } satisfies OpsHubApi;
+  });
   return api;
 }
 

@@ -9,6 +9,7 @@ import type {
 } from '@opshub/plugin-opshub-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
+import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
 import { OpsHubPage } from './OpsHubPage';
 
 const configOwner: OpsHubRoleAssignment = {
@@ -67,10 +68,7 @@ function fakeApi(): OpsHubApi & {
     return bindings[i];
   };
   let nextId = 1;
-  const unexpected = async () => {
-    throw new Error('not expected in this test');
-  };
-  return {
+  return fakeOpsHubApi({
     assignments,
     bindings,
     getBindings: async ({ verified } = {}) =>
@@ -91,20 +89,6 @@ function fakeApi(): OpsHubApi & {
         approvedAt: null,
         problem: 'Not verified: approve the binding.',
       }),
-    listEnvVars: unexpected,
-    setEnvVar: unexpected,
-    deleteEnvVar: unexpected,
-    revealEnvVar: unexpected,
-    listEnvVarVersions: unexpected,
-    restoreEnvVarVersion: unexpected,
-    importEnvVars: unexpected,
-    exportEnvVars: unexpected,
-    getHealth: unexpected,
-    createHealthCheck: unexpected,
-    updateHealthCheck: unexpected,
-    deleteHealthCheck: unexpected,
-    listHealthSamples: unexpected,
-    listHealthIncidents: unexpected,
     listAssignments: async () => [...assignments],
     addAssignment: async (_scope, { subjectRef, role }) => {
       const added = {
@@ -144,13 +128,7 @@ function fakeApi(): OpsHubApi & {
       },
     ],
     listDeliveries: async () => [],
-    getEntitySummary: unexpected,
-    getEffectiveRole: unexpected,
-    retryJob: unexpected,
-    redeliver: unexpected,
-    listPreviews: unexpected,
-    changePreview: unexpected,
-  };
+  });
 }
 
 async function renderPage(api: OpsHubApi) {
