@@ -1,25 +1,22 @@
 import type { Config } from '@backstage/config';
-import {
-  LogLevel,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebClient,
-} from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import type { Knex } from 'knex';
 import { SentMessages } from '../notifications/SentMessages';
 import { slackGroup } from '../previews/previewJobGroups';
 import type { PreviewEvent } from '../previews/previewJobHandlers';
 import type { PreviewStore } from '../previews/PreviewStore';
-import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
 import type { JobHandler } from '../queue/types';
 import type { JobQueue } from '../queue/JobQueue';
 import { previewMessage } from './previewMessage';
+import {
+  SLACK_MAX_ATTEMPTS,
+  SLACK_SENT_CHANNEL,
+  slackBotFromConfig,
+  slackChannelOf,
+  slackJobError,
+} from './slackClient';
 
 export const SLACK_NOTIFY = 'slack-notify';
-/** The entity annotation naming its Slack channel. */
-export const SLACK_CHANNEL_ANNOTATION = 'slack.com/bot-notify';
-/** A short retry policy: Slack messages are worth little once late. */
-const SLACK_MAX_ATTEMPTS = 3;
 
 export interface SlackNotifyPayload {
   [key: string]: unknown;
@@ -33,9 +30,6 @@ export interface SlackNotifyPayload {
    */
   transition?: string;
 }
-
-/** Sent messages are recorded under this channel (see SentMessages). */
-const SLACK_CHANNEL = 'slack';
 
 /**
  * slack-notify: tells the entity's channel (`slack.com/bot-notify`, else
@@ -60,12 +54,13 @@ export function slackNotifyHandler(deps: {
   return async ({ job, signal }) => {
     const preview = await deps.previews.get(job.payload.previewId);
     if (!preview) return;
-    const annotations = (await deps.annotationsOf(preview.entityRef)) ?? {};
-    const channel =
-      annotations[SLACK_CHANNEL_ANNOTATION]?.trim() || deps.defaultChannel;
+    const channel = slackChannelOf(
+      await deps.annotationsOf(preview.entityRef),
+      deps.defaultChannel,
+    );
     if (!channel) return;
     const message = {
-      channel: SLACK_CHANNEL,
+      channel: SLACK_SENT_CHANNEL,
       subject: `preview:${preview.id}`,
       transition: job.payload.transition ?? `job:${job.id}`,
     };
@@ -79,29 +74,12 @@ export function slackNotifyHandler(deps: {
         unfurl_links: false,
       });
     } catch (error) {
-      throw asJobError(error);
+      throw slackJobError(error);
     }
     // Sent: from here on a retry must not send it again. Failing to record
     // it fails the job, and its retry sends the message once more.
     await deps.sent.record(message, { recipient: channel });
   };
-}
-
-function asJobError(error: unknown): unknown {
-  if (error instanceof WebAPIRateLimitedError) {
-    return new JobRetryLaterError(
-      'Slack rate limited the message',
-      error.retryAfter * 1000,
-    );
-  }
-  if (error instanceof WebAPIPlatformError) {
-    // Slack refused it (channel_not_found, not_in_channel, invalid_auth…):
-    // sending it again changes nothing.
-    return new JobPermanentError(
-      `Slack refused the message: ${error.data.error}`,
-    );
-  }
-  return error; // HTTP and network errors: retried
 }
 
 /**
@@ -118,26 +96,17 @@ export function slackNotifications(
     ): Promise<Record<string, string> | undefined>;
   },
 ) {
-  const slack = config.getOptionalConfig('opshub.slack');
-  const token = slack?.getOptionalString('token');
-  if (!token) return undefined;
-  const client = new WebClient(token, {
-    slackApiUrl: slack?.getOptionalString('apiUrl'),
-    timeout: 10_000,
-    // The job queue retries, with the backoff and attempts of this job type.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    logLevel: LogLevel.ERROR,
-  });
+  const bot = slackBotFromConfig(config);
+  if (!bot) return undefined;
   return {
     type: SLACK_NOTIFY,
     maxAttempts: SLACK_MAX_ATTEMPTS,
     handler: slackNotifyHandler({
-      client,
+      client: bot.client,
       previews: deps.previews,
       sent: new SentMessages(deps.knex),
       annotationsOf: deps.annotationsOf,
-      defaultChannel: slack?.getOptionalString('defaultChannel'),
+      defaultChannel: bot.defaultChannel,
     }),
     /**
      * Queues the message of one transition of a preview; queueing it again

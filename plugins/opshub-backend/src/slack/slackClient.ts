@@ -1,0 +1,74 @@
+import type { Config } from '@backstage/config';
+import {
+  LogLevel,
+  WebAPIPlatformError,
+  WebAPIRateLimitedError,
+  WebClient,
+} from '@slack/web-api';
+import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
+
+/** The entity annotation naming its Slack channel. */
+export const SLACK_CHANNEL_ANNOTATION = 'slack.com/bot-notify';
+/**
+ * Attempts of a Slack message's job, a short retry policy: Slack messages
+ * are worth little once late.
+ */
+export const SLACK_MAX_ATTEMPTS = 3;
+/** Sent messages are recorded under this channel (see SentMessages). */
+export const SLACK_SENT_CHANNEL = 'slack';
+
+/** OpsHub's Slack bot: its client and the channel of entities that name none. */
+export interface SlackBot {
+  client: WebClient;
+  defaultChannel?: string;
+}
+
+/**
+ * The Slack bot of `opshub.slack`, when its token is set; undefined
+ * otherwise. The client never retries on its own: the job queue retries,
+ * with the backoff and attempts of the job type (SLACK_MAX_ATTEMPTS).
+ */
+export function slackBotFromConfig(config: Config): SlackBot | undefined {
+  const slack = config.getOptionalConfig('opshub.slack');
+  const token = slack?.getOptionalString('token');
+  if (!token) return undefined;
+  return {
+    client: new WebClient(token, {
+      slackApiUrl: slack?.getOptionalString('apiUrl'),
+      timeout: 10_000,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    }),
+    defaultChannel: slack?.getOptionalString('defaultChannel'),
+  };
+}
+
+/**
+ * The channel of an entity: its `slack.com/bot-notify` annotation, else the
+ * default channel; undefined when neither names one (nothing is sent).
+ */
+export function slackChannelOf(
+  annotations: Record<string, string> | undefined,
+  defaultChannel: string | undefined,
+): string | undefined {
+  return annotations?.[SLACK_CHANNEL_ANNOTATION]?.trim() || defaultChannel;
+}
+
+/** A failed Slack call as the job queue's retry decision. */
+export function slackJobError(error: unknown): unknown {
+  if (error instanceof WebAPIRateLimitedError) {
+    return new JobRetryLaterError(
+      'Slack rate limited the message',
+      error.retryAfter * 1000,
+    );
+  }
+  if (error instanceof WebAPIPlatformError) {
+    // Slack refused it (channel_not_found, not_in_channel, invalid_auth…):
+    // sending it again changes nothing.
+    return new JobPermanentError(
+      `Slack refused the message: ${error.data.error}`,
+    );
+  }
+  return error; // HTTP and network errors: retried
+}
