@@ -52,6 +52,11 @@ export async function setUpPreviews(deps: {
   signals: SignalsService;
   scheduler: SchedulerService;
   logger: LoggerService;
+  /**
+   * Told of every committed change of a preview (as `notify` is): the
+   * health checks of previews follow it.
+   */
+  onPreviewChange?(previewId: string): void;
 }) {
   const { config, knex, queue, projects, providers, logger } = deps;
   // The built-in mock provider only where opshub.providers.mock asks for it.
@@ -104,6 +109,7 @@ export async function setUpPreviews(deps: {
     writeBack
       ?.enqueue(queue, preview.id)
       .catch(warn('queue the GitHub write-back'));
+    deps.onPreviewChange?.(preview.id);
   };
   // `transition` is unique per change of the preview (`ready#<build>`):
   // one Slack message each, however often the lifecycle tells of it.

@@ -136,6 +136,8 @@ describe.each(databases.eachSupportedId())('Repository bindings on %s', id => {
                 pollInterval: { milliseconds: 50 },
               },
               previews: { checkInterval: { milliseconds: 50 } },
+              // The mock's preview URLs lead nowhere: no check probes them.
+              health: { previews: { enabled: false } },
               ...options.opshub,
             },
           },

@@ -118,6 +118,9 @@ export async function startPreviewTestBackend(options: {
               },
             },
             previews: { checkInterval: { milliseconds: 50 } },
+            // Fake providers answer with public host names: no check of
+            // a preview may probe one.
+            health: { previews: { enabled: false } },
             ...options.opshubConfig,
           },
         },
