@@ -14,6 +14,10 @@ import type {
 import type { ProbeResult } from './probe/types';
 import { newHealthCheck } from './__testUtils__/checkFixtures';
 import { useConnectionGuard } from './__testUtils__/connectionGuard';
+import { DEFAULT_HEALTH_CONFIG } from './healthConfig';
+import { deleteExpiredHealthData } from './rollups/healthRetention';
+import { rollUpHours } from './rollups/rollUpHours';
+import { createChecks, insertSamples } from './rollups/__testUtils__/samples';
 
 jest.setTimeout(60_000);
 
@@ -735,7 +739,7 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
   });
 
   it('computes uptime over 24 hours, 7 days and 30 days for many checks in one call', async () => {
-    const { store } = await setup();
+    const { knex, store } = await setup();
     const [mixed, slow, idle, old, gone] = await Promise.all(
       ['mixed', 'slow', 'idle', 'old', 'gone'].map(name =>
         store.createCheck(newCheck({ name })),
@@ -755,11 +759,16 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
       // old: older than 30 days, and one after "now": neither counts.
       probe(old, NOW - 30 * DAY - 1, 'success'),
       probe(old, NOW + 1, 'failure'),
-      // gone: a probe exactly at the edge of each window counts.
+      // gone: a probe exactly at the day's edge counts (raw samples); a
+      // day and more back, whole hours of rollups count: the hour that
+      // starts at 30 days' edge does, the hour the edge falls in does not.
       probe(gone, NOW - DAY, 'failure'),
       probe(gone, NOW, 'success'),
       probe(gone, NOW - 30 * DAY, 'success'),
+      probe(gone, NOW - 30 * DAY + HOUR / 2, 'failure'),
     ]);
+    // Beyond a day, uptime reads the hourly rollups.
+    await rollUpHours(knex, { nowMs: NOW });
 
     const uptime = await store.uptime(
       [mixed.id, slow.id, idle.id, old.id, gone.id, 'nope'],
@@ -770,9 +779,87 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
       [slow.id]: { day: null, week: 3 / 4, month: 3 / 4 },
       [idle.id]: { day: null, week: null, month: null },
       [old.id]: { day: null, week: null, month: null },
-      [gone.id]: { day: 1 / 2, week: 1 / 2, month: 2 / 3 },
+      [gone.id]: { day: 1 / 2, week: 1 / 2, month: 1 / 3 },
     });
     expect((await store.uptime([], NOW)).size).toBe(0);
+  });
+
+  it('reads week and month uptime from rollups once the raw samples are gone', async () => {
+    const { knex, store } = await setup();
+    const [check, other] = await createChecks(knex, ['kept', 'other']);
+    await insertSamples(knex, [
+      // In the month only: 2 of 4 up (a degraded probe is up).
+      { checkId: check, atMs: NOW - 20 * DAY, outcome: 'failure' },
+      { checkId: check, atMs: NOW - 20 * DAY + 1, outcome: 'degraded' },
+      { checkId: check, atMs: NOW - 10 * DAY, outcome: 'failure' },
+      { checkId: check, atMs: NOW - 10 * DAY + 1 },
+      // In the week: 2 of 3 up; in the day: 1 of 1.
+      { checkId: check, atMs: NOW - 3 * DAY },
+      { checkId: check, atMs: NOW - 2 * DAY, outcome: 'failure' },
+      { checkId: check, atMs: NOW - HOUR },
+      { checkId: other, atMs: NOW - 12 * DAY },
+    ]);
+    const rolled = await rollUpHours(knex, { nowMs: NOW });
+    const expected = {
+      [check]: { day: 1, week: 2 / 3, month: 4 / 7 },
+      [other]: { day: null, week: null, month: 1 },
+    };
+    expect(Object.fromEntries(await store.uptime([check, other], NOW))).toEqual(
+      expected,
+    );
+
+    const deleted = await deleteExpiredHealthData(knex, {
+      nowMs: NOW,
+      sampleRetentionMs: DEFAULT_HEALTH_CONFIG.sampleRetentionMs,
+      rolledUpBeforeHour: rolled.toHour,
+    });
+    expect(deleted.samples).toBe(5);
+    expect(await samplesOf(knex, check)).toBe(3);
+    expect(Object.fromEntries(await store.uptime([check, other], NOW))).toEqual(
+      expected,
+    );
+
+    // Deleting the check takes its rollups along.
+    expect(await store.deleteCheck(ENTITY, check)).toBe(true);
+    expect(
+      await knex('health_rollups').where({ check_id: Number(check) }),
+    ).toEqual([]);
+    expect(
+      await knex('health_rollups').where({ check_id: Number(other) }),
+    ).toHaveLength(1);
+  });
+
+  it('leaves samples taken in a maintenance window out of uptime', async () => {
+    const { knex, store } = await setup();
+    const [check, paused] = await createChecks(knex, ['check', 'paused']);
+    const inMaintenance = true;
+    await insertSamples(knex, [
+      { checkId: check, atMs: NOW - HOUR },
+      {
+        checkId: check,
+        atMs: NOW - HOUR + 1,
+        outcome: 'failure',
+        inMaintenance,
+      },
+      { checkId: check, atMs: NOW - 3 * DAY, outcome: 'failure' },
+      { checkId: check, atMs: NOW - 3 * DAY + 1, inMaintenance },
+      { checkId: check, atMs: NOW - 20 * DAY },
+      {
+        checkId: check,
+        atMs: NOW - 20 * DAY + 1,
+        outcome: 'failure',
+        inMaintenance,
+      },
+      { checkId: paused, atMs: NOW - HOUR, outcome: 'failure', inMaintenance },
+      { checkId: paused, atMs: NOW - 3 * DAY, inMaintenance },
+    ]);
+    await rollUpHours(knex, { nowMs: NOW });
+    expect(
+      Object.fromEntries(await store.uptime([check, paused], NOW)),
+    ).toEqual({
+      [check]: { day: 1, week: 1 / 2, month: 2 / 3 },
+      [paused]: { day: null, week: null, month: null },
+    });
   });
 
   it('lists incidents newest first and the open incident of each of many checks', async () => {

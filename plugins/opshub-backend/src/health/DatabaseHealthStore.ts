@@ -8,13 +8,13 @@ import {
   type CheckRow,
   DAY_MS,
   definitionColumns,
+  HOUR_MS,
   hourOf,
   IdQueries,
   type IncidentRow,
   isUniqueViolation,
   nameTaken,
   normalizeRef,
-  NO_UPTIME,
   parseCheckId,
   parseCheckIds,
   ratio,
@@ -23,7 +23,6 @@ import {
   toCheck,
   toIncident,
   toSample,
-  type UptimeRow,
 } from './healthRows';
 import type {
   AppliedProbe,
@@ -39,6 +38,15 @@ import { probeGroup } from './probeSchedule';
 import { ProbeWrites } from './probeWrites';
 import { toDate } from '../database/timestamps';
 import { FAILURE_CODE } from './sampleCodes';
+import { HealthRollupReads } from './rollups/HealthRollupReads';
+
+type RawUpCounts = {
+  check_id: number | string;
+  day_probes: number | string | null;
+  day_up: number | string | null;
+  probes: number | string;
+  up: number | string | null;
+};
 
 /**
  * Deletes the check's probe jobs still waiting in the queue (a running one
@@ -66,11 +74,13 @@ export class DatabaseHealthStore implements HealthStore {
   private readonly isPostgres: boolean;
   private readonly ids: IdQueries;
   private readonly writes: ProbeWrites;
+  private readonly rollups: HealthRollupReads;
 
   constructor(private readonly knex: Knex) {
     this.isPostgres = knex.client.config.client === 'pg';
     this.ids = new IdQueries(this.isPostgres);
     this.writes = new ProbeWrites(knex);
+    this.rollups = new HealthRollupReads(knex);
   }
 
   async listChecks(entityRef: string): Promise<StoredHealthCheck[]> {
@@ -169,6 +179,7 @@ export class DatabaseHealthStore implements HealthStore {
       // Incidents cascade on PostgreSQL; SQLite may run without foreign keys.
       await trx('health_incidents').where({ check_id: id }).delete();
       await trx('health_samples').where({ check_id: id }).delete();
+      await trx('health_rollups').where({ check_id: id }).delete();
       await dropQueuedProbes(trx, id);
       return true;
     });
@@ -226,8 +237,11 @@ export class DatabaseHealthStore implements HealthStore {
   }
 
   /**
-   * Probes at `[nowMs - window, nowMs]` for windows of 1, 7 and 30 days, in
-   * one aggregate over the 30 days' range of the hour index.
+   * Probes at `[nowMs - window, nowMs]` for windows of 1, 7 and 30 days.
+   * The day reads raw samples; the week and month read raw samples from
+   * the hour a day ago started, and the hourly rollups of the whole hours
+   * before it that lie in the window. Samples taken in a maintenance
+   * window count nowhere.
    */
   async uptime(
     checkIds: string[],
@@ -235,10 +249,49 @@ export class DatabaseHealthStore implements HealthStore {
   ): Promise<Map<string, OpsHubHealthUptime>> {
     const ids = parseCheckIds(checkIds);
     const dayStart = nowMs - DAY_MS;
-    const weekStart = nowMs - 7 * DAY_MS;
-    const monthStart = nowMs - 30 * DAY_MS;
+    const rawFromHour = hourOf(dayStart);
+    const [raw, rolled] = await Promise.all([
+      this.rawUpCounts(ids, dayStart, rawFromHour, nowMs),
+      this.rollups.upCounts(ids, {
+        weekFromHour: Math.ceil((nowMs - 7 * DAY_MS) / HOUR_MS),
+        monthFromHour: Math.ceil((nowMs - 30 * DAY_MS) / HOUR_MS),
+        beforeHour: rawFromHour,
+      }),
+    ]);
+    const rawOf = new Map(raw.map(row => [Number(row.check_id), row]));
+    const rolledOf = new Map(rolled.map(row => [Number(row.check_id), row]));
+    /** Counts of raw samples plus counts of rollups; absent counts are 0. */
+    const sum = (...counts: (number | string | null | undefined)[]) =>
+      counts.reduce<number>((total, count) => total + Number(count ?? 0), 0);
+    return new Map(
+      ids.map(id => {
+        const r = rawOf.get(id);
+        const h = rolledOf.get(id);
+        const uptime: OpsHubHealthUptime = {
+          day: ratio(sum(r?.day_up), sum(r?.day_probes)),
+          week: ratio(sum(r?.up, h?.week_up), sum(r?.probes, h?.week_probes)),
+          month: ratio(
+            sum(r?.up, h?.month_up),
+            sum(r?.probes, h?.month_probes),
+          ),
+        };
+        return [String(id), uptime];
+      }),
+    );
+  }
+
+  /**
+   * Raw samples from `fromHour` to `nowMs`, per check: all of them and
+   * those that did not fail, and the same from `dayStart` on.
+   */
+  private async rawUpCounts(
+    ids: number[],
+    dayStart: number,
+    fromHour: number,
+    nowMs: number,
+  ): Promise<RawUpCounts[]> {
     const up = `outcome <> ${FAILURE_CODE}`;
-    const rows = (await this.ids.byIds(ids, slice =>
+    return (await this.ids.byIds(ids, slice =>
       this.ids
         .whereIdIn(this.knex('health_samples'), 'check_id', slice)
         .select(
@@ -251,32 +304,13 @@ export class DatabaseHealthStore implements HealthStore {
             `SUM(CASE WHEN at_ms >= ? AND ${up} THEN 1 ELSE 0 END) AS day_up`,
             [dayStart],
           ),
-          this.knex.raw(
-            'SUM(CASE WHEN at_ms >= ? THEN 1 ELSE 0 END) AS week_probes',
-            [weekStart],
-          ),
-          this.knex.raw(
-            `SUM(CASE WHEN at_ms >= ? AND ${up} THEN 1 ELSE 0 END) AS week_up`,
-            [weekStart],
-          ),
-          this.knex.raw('COUNT(*) AS month_probes'),
-          this.knex.raw(`SUM(CASE WHEN ${up} THEN 1 ELSE 0 END) AS month_up`),
+          this.knex.raw('COUNT(*) AS probes'),
+          this.knex.raw(`SUM(CASE WHEN ${up} THEN 1 ELSE 0 END) AS up`),
         )
-        .whereRaw(SAMPLE_HOUR_AT_LEAST, [hourOf(monthStart)])
-        .where('at_ms', '>=', monthStart)
+        .whereRaw(SAMPLE_HOUR_AT_LEAST, [fromHour])
         .where('at_ms', '<=', nowMs)
+        .where('in_maintenance', false)
         .groupBy('check_id'),
-    )) as UptimeRow[];
-    const uptime = new Map<string, OpsHubHealthUptime>(
-      ids.map(id => [String(id), NO_UPTIME]),
-    );
-    for (const row of rows) {
-      uptime.set(String(row.check_id), {
-        day: ratio(row.day_up, row.day_probes),
-        week: ratio(row.week_up, row.week_probes),
-        month: ratio(row.month_up, row.month_probes),
-      });
-    }
-    return uptime;
+    )) as RawUpCounts[];
   }
 }
