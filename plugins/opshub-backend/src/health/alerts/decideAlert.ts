@@ -53,7 +53,14 @@ const isBad = (state: OpsHubHealthState): state is 'degraded' | 'down' =>
  * restart the reminders.
  */
 export function decideAlert(input: AlertDecisionInput): AlertDecision {
-  const { state, nowMs, bookkeeping } = input;
+  const { state, nowMs } = input;
+  // Only the bookkeeping's own fields (the input may be a whole check).
+  const bookkeeping: AlertBookkeeping = {
+    alertedState: input.bookkeeping.alertedState,
+    lastAlertAtMs: input.bookkeeping.lastAlertAtMs,
+    lastNoticeAtMs: input.bookkeeping.lastNoticeAtMs,
+    alertDueAtMs: input.bookkeeping.alertDueAtMs,
+  };
   const reminderMs = input.reminderIntervalMs;
   const nextReminder = (fromMs: number) =>
     reminderMs > 0 ? fromMs + reminderMs : null;
