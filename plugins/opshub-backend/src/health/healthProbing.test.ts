@@ -1,7 +1,10 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { inspect } from 'node:util';
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { OpsHubHealthState } from '@opshub/plugin-opshub-common';
 import type { Knex } from 'knex';
 import { migrateUp } from '../database/migrations';
+import { DatabaseEnvVarStore } from '../envvars/DatabaseEnvVarStore';
+import { testCipher } from '../envvars/testCipher';
 import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { JobQueue } from '../queue/JobQueue';
 import { createTestDatabases } from '../__testUtils__/databases';
@@ -14,6 +17,7 @@ import {
   startLoopbackServer,
 } from './__testUtils__/loopbackServers';
 import { DatabaseHealthStore } from './DatabaseHealthStore';
+import { createHeaderResolver } from './headers/resolveHeaders';
 import type { HealthCheckDefinition } from './HealthStore';
 import { NetworkPolicy } from './probe/networkPolicy';
 import { createSsrfSafeProber } from './probe/ssrfSafeProber';
@@ -28,6 +32,21 @@ jest.setTimeout(120_000);
 
 const databases = createTestDatabases();
 const ENTITY = 'component:default/storefront';
+
+/** A logger whose every line (arguments inspected, errors included) lands in `lines`. */
+function capturingLogger(lines: string[]): LoggerService {
+  const write = (...args: unknown[]) => {
+    lines.push(args.map(arg => inspect(arg, { depth: 8 })).join(' '));
+  };
+  const logger: LoggerService = {
+    error: write,
+    warn: write,
+    info: write,
+    debug: write,
+    child: () => logger,
+  };
+  return logger;
+}
 
 /**
  * The whole probing path on a real database: the schedule task (on a fake
@@ -47,7 +66,10 @@ describe.each(databases.eachSupportedId())('health probing on %s', id => {
     await migrateUp(knex);
     const store = new DatabaseHealthStore(knex);
     const jobs = new DatabaseJobStore(knex);
-    const queue = new JobQueue(jobs, mockServices.logger.mock(), {
+    const logged: string[] = [];
+    const envVars = new DatabaseEnvVarStore(knex);
+    const cipher = testCipher();
+    const queue = new JobQueue(jobs, capturingLogger(logged), {
       concurrency: 32,
       pollIntervalMs: 50,
       ...HEALTH_QUEUE_OPTIONS,
@@ -67,6 +89,7 @@ describe.each(databases.eachSupportedId())('health probing on %s', id => {
       probeJobHandler({
         prober,
         hosts: createHostLimiter(options.perHostConcurrency ?? 4),
+        resolveHeaders: createHeaderResolver({ envVars, cipher }),
         apply: createProbeRecorder(store, { lingerMs: 20 }),
         changed: ref => changed.push(ref),
       }),
@@ -105,7 +128,34 @@ describe.each(databases.eachSupportedId())('health probing on %s', id => {
       );
       return check.id;
     };
-    return { knex, store, tick, advance, create, changed, lookup };
+    /** Writes the entity's production variable `name`, sealed. */
+    const setVariable = async (name: string, value: string) => {
+      const key = {
+        entityRef: ENTITY,
+        environment: 'production',
+        branch: null,
+        name,
+      };
+      const version = await envVars.nextVersion(key);
+      await envVars.write({
+        ...key,
+        version,
+        sensitive: true,
+        sealed: await cipher.seal(value, { ...key, version }),
+        actor: 'user:default/test',
+      });
+    };
+    return {
+      knex,
+      store,
+      tick,
+      advance,
+      create,
+      changed,
+      lookup,
+      logged,
+      setVariable,
+    };
   }
 
   async function serve(
@@ -271,5 +321,75 @@ describe.each(databases.eachSupportedId())('health probing on %s', id => {
     // test on any connect outside loopback).
     expect(guard.attempts.map(a => a.address)).not.toContain('10.0.0.1');
     expect((await store.getCheck(ENTITY, checkId))!.state).toBe('down');
+  });
+
+  it("sends a secret header resolved from the entity's variable, and its value is in no job, sample, check, incident or log line", async () => {
+    const { knex, store, tick, advance, create, logged, setVariable } =
+      await setup();
+    const SECRET = 'sk_live_4f9a2c71e0b3d5a8';
+    await setVariable('API_TOKEN', SECRET);
+    const authorizations: Array<string | undefined> = [];
+    let status = 200;
+    const server = await startLoopbackServer((req, res) => {
+      authorizations.push(req.headers.authorization);
+      res.writeHead(status).end('pong');
+    });
+    cleanups.push(() => server.close());
+    const template = 'Bearer ${env:API_TOKEN}';
+    const checkId = await create({
+      url: `${server.origin}/healthz`,
+      headers: { Authorization: template, 'X-Tenant': 'storefront' },
+      failureThreshold: 1,
+    });
+    // A check whose variable is missing: blocked, with nothing sent.
+    const missingId = await create({
+      url: `${server.origin}/other`,
+      headers: { Authorization: 'Bearer ${env:MISSING_TOKEN}' },
+      failureThreshold: 1,
+    });
+
+    await tick();
+    await waitFor(async () => (await samplesOf(knex, checkId)) === 1);
+    await waitFor(async () => (await samplesOf(knex, missingId)) === 1);
+    advance(60_000);
+    status = 500; // a failure too: its paths must not carry it either
+    await tick();
+    await waitFor(async () => (await samplesOf(knex, checkId)) === 2);
+
+    expect(authorizations).toEqual([`Bearer ${SECRET}`, `Bearer ${SECRET}`]);
+    const [failed, succeeded] = await store.listSamples(checkId, {
+      sinceMs: 0,
+      limit: 5,
+    });
+    expect(succeeded.outcome).toBe('success');
+    expect(failed).toMatchObject({ outcome: 'failure', errorClass: 'status' });
+    const [blocked] = await store.listSamples(missingId, {
+      sinceMs: 0,
+      limit: 5,
+    });
+    expect(blocked).toMatchObject({
+      outcome: 'failure',
+      errorClass: 'blocked',
+    });
+    expect((await store.getCheck(ENTITY, missingId))!.state).toBe('down');
+
+    const dump = async (table: string) =>
+      JSON.stringify(await knex(table).select());
+    const stored = {
+      jobs: await dump('jobs'),
+      samples: await dump('health_samples'),
+      checks: await dump('health_checks'),
+      incidents: await dump('health_incidents'),
+      logs: logged.join('\n'),
+    };
+    // The scan sees what is there: the templates are stored as written.
+    expect(stored.jobs).toContain('${env:API_TOKEN}');
+    expect(stored.checks).toContain('${env:API_TOKEN}');
+    for (const [where, text] of Object.entries(stored)) {
+      expect({ where, hits: text.split(SECRET).length - 1 }).toEqual({
+        where,
+        hits: 0,
+      });
+    }
   });
 });

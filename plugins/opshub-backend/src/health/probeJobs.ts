@@ -6,6 +6,11 @@ export const HEALTH_PROBE_JOB = 'health-probe';
 export interface ProbeJobPayload {
   [key: string]: unknown;
   checkId: string;
+  /**
+   * The check's entity, whose variables its headers' `${env:NAME}`
+   * references read; absent in jobs enqueued before headers existed.
+   */
+  entityRef?: string;
   /** The due time the job was enqueued for (its runAt), epoch ms. */
   dueAtMs: number;
   /**
@@ -13,6 +18,9 @@ export interface ProbeJobPayload {
    * result is ignored if the check changed since.
    */
   version: number;
-  /** What to probe, as the check said when the probe was scheduled. */
+  /**
+   * What to probe, as the check said when the probe was scheduled; its
+   * headers are templates (no secrets are ever stored in a job).
+   */
   probe: ProbeRequest;
 }

@@ -99,6 +99,7 @@ describe.each(databases.eachSupportedId())('scheduleDueProbes on %s', id => {
     expect(await probeJobs(knex)).toEqual([
       {
         checkId: check,
+        entityRef: 'component:default/storefront',
         dueAtMs: due,
         version: T0,
         probe: {
@@ -109,6 +110,8 @@ describe.each(databases.eachSupportedId())('scheduleDueProbes on %s', id => {
           bodyContains: null,
           jsonPath: null,
           degradedLatencyMs: null,
+          headers: {},
+          certExpiryDays: null,
         },
         runAt: due,
         group: `health:${check}`,
@@ -140,6 +143,22 @@ describe.each(databases.eachSupportedId())('scheduleDueProbes on %s', id => {
     }
     expect(runAts[runAts.length - 1]).toBeLessThan(T0 + 15_000);
     expect(await nextOf(knex, check)).toBe(runAts[runAts.length - 1] + 4_000);
+  });
+
+  it("carries the check's header templates as stored and its certExpiryDays", async () => {
+    const { knex, tick } = await setup();
+    const headers = {
+      Authorization: 'Bearer ${env:API_TOKEN}',
+      'X-Tenant': 'storefront',
+    };
+    await insertCheck(knex, {
+      url: 'https://shop.example.com/healthz',
+      headers: JSON.stringify(headers),
+      cert_expiry_days: 14,
+    });
+    await tick(T0, T0 + 1);
+    const [job] = await probeJobs(knex);
+    expect(job.probe).toMatchObject({ headers, certExpiryDays: 14 });
   });
 
   it('gives an overdue check one probe now, not its backlog', async () => {

@@ -3,6 +3,7 @@ import type { EnqueueRequest, JobEnqueuer } from '../queue/types';
 import { type CheckRow, toCheck } from './healthRows';
 import { nextProbeAtMs, probeGroup } from './probeSchedule';
 import { HEALTH_PROBE_JOB, type ProbeJobPayload } from './probeJobs';
+import type { ProbeRequest } from './probe/types';
 
 /** Checks read per transaction; a tick takes as many batches as are due. */
 const BATCH = 2_000;
@@ -48,7 +49,7 @@ export async function scheduleDueProbes(deps: {
         if (at < nowMs - interval) at = nowMs;
         const group = probeGroup(id);
         const version = check.updatedAt.getTime();
-        const probe = {
+        const probe: ProbeRequest = {
           url: check.url,
           method: check.method,
           timeoutMs: check.timeoutMs,
@@ -56,10 +57,14 @@ export async function scheduleDueProbes(deps: {
           bodyContains: check.bodyContains,
           jsonPath: check.jsonPath,
           degradedLatencyMs: check.degradedLatencyMs,
+          // The templates: `${env:NAME}` is resolved when the job runs.
+          headers: check.headers,
+          certExpiryDays: check.certExpiryDays,
         };
         while (at < horizonMs) {
           const payload: ProbeJobPayload = {
             checkId: id,
+            entityRef: check.entityRef,
             dueAtMs: at,
             version,
             probe,

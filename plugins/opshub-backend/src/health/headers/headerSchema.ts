@@ -7,6 +7,13 @@ export const MAX_HEADERS = 20;
 
 /** RFC 9110 token characters. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+/** RFC 9110 field-value characters: visible, space, tab and obs-text. */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Whether a header may carry `value` (no line breaks or control characters). */
+export function isHeaderValue(value: string): boolean {
+  return HEADER_VALUE.test(value);
+}
 
 /** Set by the prober or the connection: a check may not send its own. */
 const RESERVED = new Set([
@@ -65,10 +72,10 @@ export const headersSchema = z
         ctx.addIssue({ code: 'custom', message: `${name} is set by OpsHub` });
       } else if (seen.has(lower)) {
         ctx.addIssue({ code: 'custom', message: `${name} is given twice` });
-      } else if (/[\r\n\0]/.test(value)) {
+      } else if (!isHeaderValue(value)) {
         ctx.addIssue({
           code: 'custom',
-          message: `${name}: line breaks are not allowed`,
+          message: `${name}: line breaks and control characters are not allowed`,
         });
       } else if (isSecretHeader(name) && envReferences(value).length === 0) {
         ctx.addIssue({

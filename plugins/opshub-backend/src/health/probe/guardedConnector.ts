@@ -73,12 +73,19 @@ type Connector = buildConnector.connector;
 export function guardedConnector(options: {
   policy: NetworkPolicy;
   lookup: LookupFunction;
+  /**
+   * Tests only: the one CA (PEM) https probes trust instead of the usual
+   * roots, so a loopback server's self-signed certificate verifies.
+   * Verification itself is never turned off.
+   */
+  testOnlyTrustedCa?: string;
 }): Connector {
   const connect = buildConnector({
     lookup: guardedLookup(options.policy, options.lookup),
     // A fresh handshake per probe: resumed TLS sessions would make the
     // latency of every probe but the first look cheaper than it is.
     maxCachedSessions: 0,
+    ...(options.testOnlyTrustedCa ? { ca: options.testOnlyTrustedCa } : {}),
   });
   return (connectOptions, callback) => {
     const host = connectOptions.hostname.replace(/^\[(.*)\]$/, '$1');

@@ -2,7 +2,7 @@ import { useConnectionGuard } from '../__testUtils__/connectionGuard';
 import { fakeLookup } from '../__testUtils__/loopbackServers';
 import { NetworkPolicy } from './networkPolicy';
 import { createSsrfSafeProber } from './ssrfSafeProber';
-import type { ProbeRequest } from './types';
+import { probeRequest } from './__testUtils__/probeRequests';
 
 const guard = useConnectionGuard();
 
@@ -11,17 +11,7 @@ const strict = new NetworkPolicy({
   allowedNetworks: [],
 });
 
-function request(url: string): ProbeRequest {
-  return {
-    url,
-    method: 'GET',
-    timeoutMs: 5_000,
-    expectedStatus: '200-299',
-    bodyContains: null,
-    jsonPath: null,
-    degradedLatencyMs: null,
-  };
-}
+const request = (url: string) => probeRequest(url);
 
 const ALWAYS_REFUSED = [
   '127.0.0.1',

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { useConnectionGuard } from '../__testUtils__/connectionGuard';
 import {
   closedLoopbackPort,
@@ -10,6 +10,7 @@ import {
 import { NetworkPolicy } from './networkPolicy';
 import { createSsrfSafeProber } from './ssrfSafeProber';
 import type { ProbeRequest } from './types';
+import { probeRequest } from './__testUtils__/probeRequests';
 
 const guard = useConnectionGuard();
 
@@ -19,23 +20,14 @@ const policy = new NetworkPolicy({
   allowedNetworks: ['127.0.0.1/32'],
 });
 
-function request(url: string, overrides: Partial<ProbeRequest> = {}) {
-  return {
-    url,
-    method: 'GET',
-    timeoutMs: 5_000,
-    expectedStatus: '200-299',
-    bodyContains: null,
-    jsonPath: null,
-    degradedLatencyMs: null,
-    ...overrides,
-  } satisfies ProbeRequest;
-}
+const request = probeRequest;
 
 type Route = (res: ServerResponse, path: string) => void;
 
 let server: LoopbackServer;
 const routes = new Map<string, Route>();
+/** The headers of each request the server received, with its path. */
+const received: Array<{ path: string; headers: IncomingHttpHeaders }> = [];
 const prober = createSsrfSafeProber({
   policy,
   maxRedirects: 2,
@@ -45,6 +37,7 @@ const prober = createSsrfSafeProber({
 beforeAll(async () => {
   server = await startLoopbackServer((req, res) => {
     const path = req.url ?? '/';
+    received.push({ path, headers: req.headers });
     const route = routes.get(path.split('?')[0]);
     if (route) route(res, path);
     else res.writeHead(404).end('no route');
@@ -56,6 +49,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   routes.clear();
+  received.splice(0);
   server.connections = 0;
   server.requests = [];
 });
@@ -528,5 +522,79 @@ describe('createSsrfSafeProber against loopback servers', () => {
     await sleep(50);
     controller.abort(new Error('shutting down'));
     await expect(probing).rejects.toThrow('shutting down');
+  });
+});
+
+describe('createSsrfSafeProber sends the check headers', () => {
+  const checkHeaders = {
+    Authorization: 'Bearer s3cr3t-token',
+    'X-Tenant': 'storefront',
+  };
+
+  it("to the URL, a check header replacing OpsHub's own of the same name", async () => {
+    routes.set('/ok', text(200, 'fine'));
+    const result = await prober.probe(
+      request(`${server.origin}/ok`, {
+        headers: { ...checkHeaders, 'User-Agent': 'storefront-monitor/1' },
+      }),
+    );
+    expect(result.outcome).toBe('success');
+    expect(received).toHaveLength(1);
+    expect(received[0].headers).toMatchObject({
+      authorization: 'Bearer s3cr3t-token',
+      'x-tenant': 'storefront',
+      'user-agent': 'storefront-monitor/1',
+    });
+  });
+
+  it('again after a redirect within the origin', async () => {
+    routes.set('/a', text(302, '', { location: '/b' }));
+    routes.set('/b', text(200, 'here'));
+    await prober.probe(
+      request(`${server.origin}/a`, { headers: checkHeaders }),
+    );
+    expect(received.map(r => [r.path, r.headers.authorization])).toEqual([
+      ['/a', 'Bearer s3cr3t-token'],
+      ['/b', 'Bearer s3cr3t-token'],
+    ]);
+  });
+
+  it('never after a redirect to another origin (another port, or another host on the same port)', async () => {
+    const elsewhere: IncomingHttpHeaders[] = [];
+    const other = await startLoopbackServer((req, res) => {
+      elsewhere.push(req.headers);
+      res.writeHead(200).end('elsewhere');
+    });
+    try {
+      routes.set('/away', text(302, '', { location: `${other.origin}/x` }));
+      const away = await prober.probe(
+        request(`${server.origin}/away`, { headers: checkHeaders }),
+      );
+      expect(away).toMatchObject({ outcome: 'success', statusCode: 200 });
+      expect(received[0].headers.authorization).toBe('Bearer s3cr3t-token');
+      expect(elsewhere).toHaveLength(1);
+      expect(elsewhere[0].authorization).toBeUndefined();
+      expect(elsewhere[0]['x-tenant']).toBeUndefined();
+      expect(elsewhere[0]['user-agent']).toBe('OpsHub-Health');
+
+      // service.test and 127.0.0.1 are different origins on one server.
+      routes.set(
+        '/literal',
+        text(302, '', { location: `${server.origin}/ok` }),
+      );
+      routes.set('/ok', text(200, 'fine'));
+      received.splice(0);
+      await prober.probe(
+        request(`http://service.test:${server.port}/literal`, {
+          headers: checkHeaders,
+        }),
+      );
+      expect(received.map(r => [r.path, r.headers.authorization])).toEqual([
+        ['/literal', 'Bearer s3cr3t-token'],
+        ['/ok', undefined],
+      ]);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -5,6 +5,10 @@ import type {
   OpsHubHealthErrorClass,
   OpsHubProbeOutcome,
 } from '@opshub/plugin-opshub-common';
+import {
+  certificateExpiryWarning,
+  watchingCertificates,
+} from './certificateExpiry';
 import { bodyAssertionFailure } from './checkResponse';
 import { classifyProbeError } from './classifyProbeError';
 import { parseExpectedStatus } from './expectedStatus';
@@ -27,6 +31,8 @@ export interface SsrfSafeProberOptions {
   lookup?: LookupFunction;
   /** Milliseconds since the epoch; default Date.now. */
   now?: () => number;
+  /** Tests only: the CA (PEM) https probes trust (guardedConnector). */
+  testOnlyTrustedCa?: string;
 }
 
 /** A probe's failure, before timing is attached. */
@@ -38,16 +44,25 @@ class ProbeFailure {
   ) {}
 }
 
+/** What one probe's requests share: its connections and its signal. */
+interface ProbeContext {
+  agent: Agent;
+  signal: AbortSignal;
+}
+
 /**
  * The one HTTP client of health probes (issue 15, "Probing"): undici's
  * fetch through an Agent whose connector applies the NetworkPolicy at
  * connect time (guardedConnector), redirects followed by hand with each
  * hop checked again, the whole probe bounded by the request's timeoutMs
- * and bodies read up to maxBodyBytes.
+ * and bodies read up to maxBodyBytes. The check's headers go to its URL's
+ * origin only: a redirect to another origin is followed without them.
  *
- * Connections are never reused (`pipelining: 0` turns keep-alive off, and
- * TLS sessions are not cached): each probe measures a fresh connect and
- * handshake, and each connect resolves the name again through the policy.
+ * Connections are never reused (each probe has an Agent of its own,
+ * `pipelining: 0` turns keep-alive off, and TLS sessions are not cached):
+ * each probe measures a fresh connect and handshake, each connect resolves
+ * the name again through the policy, and the certificates a probe's
+ * connections presented are its own (certExpiryDays).
  */
 export function createSsrfSafeProber(
   options: SsrfSafeProberOptions,
@@ -55,18 +70,19 @@ export function createSsrfSafeProber(
   const { policy, maxRedirects } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const now = options.now ?? Date.now;
-  const agent = new Agent({
-    connect: guardedConnector({
-      policy,
-      lookup: options.lookup ?? (dnsLookup as LookupFunction),
-    }),
-    pipelining: 0,
+  const connect = guardedConnector({
+    policy,
+    lookup: options.lookup ?? (dnsLookup as LookupFunction),
+    testOnlyTrustedCa: options.testOnlyTrustedCa,
   });
+  /** The Agents of probes in flight (close ends them). */
+  const agents = new Set<Agent>();
 
   async function request(
     url: URL,
     method: ProbeRequest['method'],
-    signal: AbortSignal,
+    headers: Record<string, string>,
+    { agent, signal }: ProbeContext,
   ): Promise<Response> {
     const refusal = policy.refusalOfUrl(url.href);
     if (refusal) throw new ProbeFailure('blocked', refusal.rule);
@@ -76,10 +92,7 @@ export function createSsrfSafeProber(
         redirect: 'manual',
         signal,
         dispatcher: agent,
-        headers: {
-          'user-agent': 'OpsHub-Health',
-          'accept-encoding': 'identity',
-        },
+        headers,
       });
     } catch (error) {
       if (signal.aborted) throw error;
@@ -92,11 +105,18 @@ export function createSsrfSafeProber(
   async function follow(
     probe: ProbeRequest,
     expected: (status: number) => boolean,
-    signal: AbortSignal,
+    context: ProbeContext,
   ): Promise<Response> {
     let url = parseProbeUrl(probe.url);
+    const origin = url.origin;
+    const withCheckHeaders = requestHeaders(probe.headers);
+    const withoutCheckHeaders = requestHeaders({});
     for (let hop = 0; ; hop++) {
-      const response = await request(url, probe.method, signal);
+      // A credential in the check's headers never follows a redirect to
+      // another host, port or scheme.
+      const headers =
+        url.origin === origin ? withCheckHeaders : withoutCheckHeaders;
+      const response = await request(url, probe.method, headers, context);
       const location = response.headers.get('location');
       // A redirect the check expects is its answer (e.g. `301`).
       if (
@@ -120,7 +140,7 @@ export function createSsrfSafeProber(
 
   async function run(
     probe: ProbeRequest,
-    signal: AbortSignal,
+    context: ProbeContext,
   ): Promise<{ statusCode: number | null; failure?: ProbeFailure }> {
     let expected: (status: number) => boolean;
     try {
@@ -131,7 +151,7 @@ export function createSsrfSafeProber(
         failure: new ProbeFailure('status', (error as Error).message),
       };
     }
-    const response = await follow(probe, expected, signal);
+    const response = await follow(probe, expected, context);
     if (!expected(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       return {
@@ -147,7 +167,12 @@ export function createSsrfSafeProber(
     const body =
       probe.method === 'HEAD'
         ? { bytes: new Uint8Array(0), capped: false }
-        : await readBody(response, maxBodyBytes, signal, hostOf(response));
+        : await readBody(
+            response,
+            maxBodyBytes,
+            context.signal,
+            hostOf(response),
+          );
     const mismatch = bodyAssertionFailure(body, probe);
     return {
       statusCode: response.status,
@@ -168,9 +193,19 @@ export function createSsrfSafeProber(
       const combined = signal
         ? AbortSignal.any([deadline.signal, signal])
         : deadline.signal;
+      let soonestExpiry: Date | undefined;
+      const agent = new Agent({
+        connect: watchingCertificates(connect, expiresAt => {
+          if (!soonestExpiry || expiresAt < soonestExpiry) {
+            soonestExpiry = expiresAt;
+          }
+        }),
+        pipelining: 0,
+      });
+      agents.add(agent);
       let outcome: { statusCode: number | null; failure?: ProbeFailure };
       try {
-        outcome = await run(probe, combined);
+        outcome = await run(probe, { agent, signal: combined });
       } catch (error) {
         if (error instanceof ProbeFailure) {
           outcome = { statusCode: error.statusCode, failure: error };
@@ -188,14 +223,22 @@ export function createSsrfSafeProber(
         }
       } finally {
         clearTimeout(timer);
+        agents.delete(agent);
+        await agent.destroy();
       }
-      const latencyMs = Math.max(0, Math.round(now() - started));
+      const ended = now();
+      const latencyMs = Math.max(0, Math.round(ended - started));
       const { failure, statusCode } = outcome;
+      const expiring =
+        probe.certExpiryDays !== null && soonestExpiry
+          ? certificateExpiryWarning(soonestExpiry, probe.certExpiryDays, ended)
+          : undefined;
       let result: OpsHubProbeOutcome = 'success';
       if (failure) result = 'failure';
       else if (
-        probe.degradedLatencyMs !== null &&
-        latencyMs > probe.degradedLatencyMs
+        expiring !== undefined ||
+        (probe.degradedLatencyMs !== null &&
+          latencyMs > probe.degradedLatencyMs)
       ) {
         result = 'degraded';
       }
@@ -205,11 +248,27 @@ export function createSsrfSafeProber(
         latencyMs,
         statusCode,
         errorClass: failure?.errorClass ?? null,
-        message: failure?.message ?? null,
+        message: failure?.message ?? expiring ?? null,
       } satisfies ProbeResult;
     },
-    close: () => agent.close(),
+    async close() {
+      await Promise.all([...agents].map(agent => agent.destroy()));
+    },
   };
+}
+
+/** What every request of a probe sends, the check's headers overriding ours. */
+function requestHeaders(
+  checkHeaders: Record<string, string> | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'user-agent': 'OpsHub-Health',
+    'accept-encoding': 'identity',
+  };
+  for (const [name, value] of Object.entries(checkHeaders ?? {})) {
+    headers[name.toLowerCase()] = value;
+  }
+  return headers;
 }
 
 function hostOf(response: Response): string {

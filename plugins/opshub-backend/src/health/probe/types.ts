@@ -17,6 +17,18 @@ export interface ProbeRequest {
   jsonPath: OpsHubJsonPathAssertion | null;
   /** A success slower than this is `degraded`; null: never. */
   degradedLatencyMs: number | null;
+  /**
+   * Request headers, sent only to the URL's origin (not after a redirect
+   * to another). A job's payload holds the check's templates, whose
+   * `${env:NAME}` references are no secret; the job handler resolves them
+   * in memory before the prober sends them (headers/resolveHeaders.ts).
+   */
+  headers: Record<string, string>;
+  /**
+   * A success whose TLS certificate (any of its https hops) expires within
+   * this many days is `degraded`; null: not checked.
+   */
+  certExpiryDays: number | null;
 }
 
 export interface ProbeResult {
@@ -30,8 +42,10 @@ export interface ProbeResult {
   /** Null unless the outcome is `failure`. */
   errorClass: OpsHubHealthErrorClass | null;
   /**
-   * Why it failed, for people (never a response body or a header value):
-   * e.g. "blocked: 10.0.0.1 is private (opshub.health.allowPrivateNetworks)".
+   * Why it failed or is degraded, for people (never a response body or a
+   * header value): e.g. "blocked: 10.0.0.1 is private
+   * (opshub.health.allowPrivateNetworks)", "certificate expires in 5 days
+   * (2026-12-06)"; null for a success and a merely slow probe.
    */
   message: string | null;
 }
