@@ -18,13 +18,23 @@ import {
   wholeMs,
 } from './healthRows';
 import type { AppliedProbe, ProbeRecord, ProbeToApply } from './HealthStore';
+import { windowsOfChecks } from './maintenance/DatabaseMaintenanceWindows';
+import {
+  standingAfterMaintenance,
+  standingInMaintenance,
+} from './maintenance/maintenanceStanding';
+import { openWindowAt } from './maintenance/maintenanceWindows';
 import { errorClassToCode, outcomeToCode } from './sampleCodes';
+
+/** A probe to write; `inMaintenance`: taken in one of its check's windows. */
+type WriteRecord = ValidRecord & { inMaintenance?: boolean };
 
 /**
  * The write path of probes: samples, standings and incidents in one
  * transaction per batch, and applying results through the state machine
  * on the checks' current standing (HealthStore's recordProbes and
- * applyProbes).
+ * applyProbes). A probe taken in a maintenance window of its check keeps
+ * its sample (marked) but decides nothing: the check is in `maintenance`.
  */
 export class ProbeWrites {
   private readonly isPostgres: boolean;
@@ -70,8 +80,13 @@ export class ProbeWrites {
         return this.isPostgres ? query.forUpdate() : query;
       })) as StandingRow[];
       for (const row of rows) current.set(Number(row.id), row);
+      const windows = await windowsOfChecks(
+        trx,
+        ids,
+        Math.min(...probes.map(probe => probe.result.startedAt.getTime())),
+      );
 
-      const records: ValidRecord[] = [];
+      const records: WriteRecord[] = [];
       const applied = probes.map((probe): AppliedProbe => {
         const id = parseCheckId(probe.checkId);
         const row = id === undefined ? undefined : current.get(id);
@@ -85,10 +100,17 @@ export class ProbeWrites {
           return undefined;
         }
         const before = standingOf(row);
-        const { standing, incident } = nextStanding(before, probe.result, {
-          failureThreshold: Number(row.failure_threshold),
-          recoveryThreshold: Number(row.recovery_threshold),
-        });
+        const inMaintenance =
+          openWindowAt(
+            windows.get(id) ?? [],
+            probe.result.startedAt.getTime(),
+          ) !== undefined;
+        const { standing, incident } = inMaintenance
+          ? standingInMaintenance(before)
+          : nextStanding(standingAfterMaintenance(before), probe.result, {
+              failureThreshold: Number(row.failure_threshold),
+              recoveryThreshold: Number(row.recovery_threshold),
+            });
         // A later probe of the same check in this batch starts from here.
         Object.assign(row, standingColumns(standing));
         records.push({
@@ -99,6 +121,7 @@ export class ProbeWrites {
           standing,
           incident,
           alertDue: standing.state !== before.state || incident !== null,
+          inMaintenance,
         });
         return {
           entityRef: row.entity_ref,
@@ -113,7 +136,7 @@ export class ProbeWrites {
   /** Samples, standings and incident changes of `valid`, in `trx`. */
   private async writeRecords(
     trx: Knex.Transaction,
-    valid: ValidRecord[],
+    valid: WriteRecord[],
   ): Promise<void> {
     // The last probe of each check decides its standing; the first that
     // changed it makes its alerts due.
@@ -138,7 +161,7 @@ export class ProbeWrites {
   private async standingAndSamplesPostgres(
     trx: Knex.Transaction,
     latest: ValidRecord[],
-    all: ValidRecord[],
+    all: WriteRecord[],
     alertDue: Map<number, number>,
   ): Promise<Set<number>> {
     const result = await trx.raw(
@@ -163,12 +186,14 @@ export class ProbeWrites {
          RETURNING c.id),
        samples AS (
          INSERT INTO health_samples
-           (at_ms, check_id, latency_ms, status_code, outcome, error_class)
+           (at_ms, check_id, latency_ms, status_code, outcome, error_class,
+            in_maintenance)
          SELECT s.at_ms, s.check_id, s.latency_ms, s.status_code, s.outcome,
-                s.error_class
+                s.error_class, s.in_maintenance
          FROM unnest(?::bigint[], ?::int[], ?::int[], ?::smallint[],
-                     ?::smallint[], ?::smallint[])
-           AS s(at_ms, check_id, latency_ms, status_code, outcome, error_class)
+                     ?::smallint[], ?::smallint[], ?::boolean[])
+           AS s(at_ms, check_id, latency_ms, status_code, outcome, error_class,
+                in_maintenance)
          WHERE s.check_id IN (SELECT id FROM standing))
        SELECT id FROM standing`,
       [
@@ -188,6 +213,7 @@ export class ProbeWrites {
         all.map(r => r.result.statusCode),
         all.map(r => outcomeToCode(r.result.outcome)),
         all.map(r => errorClassToCode(r.result.errorClass)),
+        all.map(r => r.inMaintenance === true),
       ] as Knex.RawBinding[],
     );
     const rows = (result as { rows: { id: number }[] }).rows;
@@ -198,7 +224,7 @@ export class ProbeWrites {
   private async standingAndSamplesSqlite(
     trx: Knex.Transaction,
     latest: ValidRecord[],
-    all: ValidRecord[],
+    all: WriteRecord[],
     alertDue: Map<number, number>,
   ): Promise<Set<number>> {
     const existing = new Set<number>();
@@ -228,16 +254,17 @@ export class ProbeWrites {
     }
     await this.insertRows(
       trx,
-      'health_samples (at_ms, check_id, latency_ms, status_code, outcome, error_class)',
+      'health_samples (at_ms, check_id, latency_ms, status_code, outcome, error_class, in_maintenance)',
       all
         .filter(r => existing.has(r.id))
-        .map(({ id, result }) => [
+        .map(({ id, result, inMaintenance }) => [
           result.startedAt.getTime(),
           id,
           wholeMs(result.latencyMs),
           result.statusCode,
           outcomeToCode(result.outcome),
           errorClassToCode(result.errorClass),
+          inMaintenance === true ? 1 : 0,
         ]),
     );
     return existing;
