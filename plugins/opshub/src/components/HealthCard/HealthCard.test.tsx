@@ -8,8 +8,9 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { signalApiRef, type SignalApi } from '@backstage/plugin-signals-react';
 import type {
   OpsHubEntityHealth,
-  OpsHubHealthCheck,
+  OpsHubHealthRollup,
   OpsHubHealthSample,
+  OpsHubMaintenanceWindow,
 } from '@opshub/plugin-opshub-common';
 import {
   act,
@@ -20,48 +21,12 @@ import {
 } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
 import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
+import { healthCheck as check } from '../../__testUtils__/healthCheck';
 import { EntityHealthCard } from './EntityHealthCard';
 import { HealthCard } from './HealthCard';
 
 const entityRef = { kind: 'Component', namespace: 'default', name: 'web' };
 const channel = 'opshub.health:component:default/web';
-
-function check(overrides: Partial<OpsHubHealthCheck>): OpsHubHealthCheck {
-  return {
-    id: 'c1',
-    entityRef: 'component:default/web',
-    name: 'api',
-    url: 'https://api.example.com/healthz',
-    source: 'api',
-    previewId: null,
-    maintenance: [],
-    headers: {},
-    certExpiryDays: null,
-    alertCooldownMs: 900_000,
-    reminderIntervalMs: 14_400_000,
-    method: 'GET',
-    expectedStatus: '200-299',
-    bodyContains: null,
-    jsonPath: null,
-    timeoutMs: 10_000,
-    intervalMs: 60_000,
-    degradedLatencyMs: null,
-    failureThreshold: 3,
-    recoveryThreshold: 2,
-    enabled: true,
-    configError: null,
-    state: 'ok',
-    lastProbeAt: new Date(Date.now() - 12_000).toISOString(),
-    lastLatencyMs: 85,
-    lastStatusCode: 200,
-    lastErrorClass: null,
-    uptime: { day: 0.999, week: 1, month: null },
-    openIncident: null,
-    createdAt: '2026-12-01T10:00:00.000Z',
-    updatedAt: '2026-12-01T10:00:00.000Z',
-    ...overrides,
-  };
-}
 
 function sample(
   latencyMs: number,
@@ -76,12 +41,45 @@ function sample(
   };
 }
 
+function rollup(
+  hour: string,
+  p95LatencyMs: number | null,
+  failures = 0,
+): OpsHubHealthRollup {
+  return {
+    hour,
+    count: 60,
+    failures,
+    degraded: 0,
+    p50LatencyMs: p95LatencyMs,
+    p95LatencyMs,
+    p99LatencyMs: p95LatencyMs,
+  };
+}
+
+const browserZone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+const weeklyBackup: OpsHubMaintenanceWindow = {
+  id: 'w1',
+  checkId: 'c1',
+  kind: 'weekly',
+  days: ['sat'],
+  startTime: '02:00',
+  durationMinutes: 60,
+  timeZone: 'Europe/Berlin',
+  reason: 'backups',
+  createdBy: 'user:default/alice',
+  createdAt: '2026-11-30T10:00:00.000Z',
+};
+
 /** A backend holding `health` (change it and signal), recording calls. */
 function fakeApi(
   health: OpsHubEntityHealth,
   samples: Record<string, OpsHubHealthSample[]> = {},
   overrides: Partial<OpsHubApi> = {},
+  rollups: Record<string, OpsHubHealthRollup[]> = {},
 ) {
+  const checkOf = (id: string) => health.checks.find(c => c.id === id)!;
   const api = fakeOpsHubApi({
     getHealth: jest.fn(async () => structuredClone(health)),
     listHealthSamples: jest.fn(async (_e, id: string) => samples[id] ?? []),
@@ -99,6 +97,26 @@ function fakeApi(
       health.checks = health.checks.filter(c => c.id !== id);
     }),
     listHealthIncidents: jest.fn(async () => []),
+    listHealthRollups: jest.fn(
+      async (_e, id: string, _range: { from: string; to: string }) =>
+        rollups[id] ?? [],
+    ),
+    addMaintenanceWindow: jest.fn(async (_e, id: string, input) => {
+      const window = {
+        reason: null,
+        ...input,
+        id: `w${checkOf(id).maintenance.length + 10}`,
+        checkId: id,
+        createdBy: 'user:default/guest',
+        createdAt: new Date().toISOString(),
+      } as OpsHubMaintenanceWindow;
+      checkOf(id).maintenance.push(window);
+      return window;
+    }),
+    deleteMaintenanceWindow: jest.fn(async (_e, id: string, windowId) => {
+      const owner = checkOf(id);
+      owner.maintenance = owner.maintenance.filter(w => w.id !== windowId);
+    }),
     getEffectiveRole: jest.fn(async () => ({
       entityRef: 'component:default/web',
       role: 'viewer' as const,
@@ -292,6 +310,9 @@ describe('HealthCard', () => {
     expect(screen.queryByText('Add check')).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Edit api')).not.toBeInTheDocument();
     expect(screen.queryByLabelText('Delete api')).not.toBeInTheDocument();
+    expect(
+      screen.queryByLabelText('Maintenance of api'),
+    ).not.toBeInTheDocument();
   });
 
   it('says how to add a check when there is none', async () => {
@@ -325,6 +346,20 @@ describe('HealthCard', () => {
     type('Degraded latency (ms)', '800');
     type('Failure threshold', '1');
     type('Recovery threshold', '1');
+    expect(dialog.getByText(/Secret headers/)).toHaveTextContent(
+      '${env:API_TOKEN}',
+    );
+    fireEvent.click(dialog.getByRole('button', { name: 'Add header' }));
+    type('Header 1 name', 'Authorization');
+    type('Header 1 value', 'Bearer ${env:API_TOKEN}');
+    fireEvent.click(dialog.getByRole('button', { name: 'Add header' }));
+    type('Header 2 name', 'Accept');
+    type('Header 2 value', 'application/json');
+    // A blank row says nothing and is left out.
+    fireEvent.click(dialog.getByRole('button', { name: 'Add header' }));
+    type('Certificate expiry (days)', '14');
+    type('Alert cooldown (minutes)', '30');
+    type('Reminder interval (hours)', '0');
     fireEvent.click(dialog.getByRole('button', { name: 'Save' }));
 
     await waitFor(() =>
@@ -343,6 +378,13 @@ describe('HealthCard', () => {
       failureThreshold: 1,
       recoveryThreshold: 1,
       enabled: true,
+      headers: {
+        Authorization: 'Bearer ${env:API_TOKEN}',
+        Accept: 'application/json',
+      },
+      certExpiryDays: 14,
+      alertCooldownMs: 1_800_000,
+      reminderIntervalMs: 0,
     });
     // The card reloads and shows the new check.
     expect(
@@ -410,15 +452,38 @@ describe('HealthCard', () => {
     fireEvent.change(dialog.getByLabelText('Timeout (ms)'), {
       target: { value: '1.5' },
     });
+    fireEvent.change(dialog.getByLabelText('Certificate expiry (days)'), {
+      target: { value: '400' },
+    });
+    fireEvent.change(dialog.getByLabelText('Alert cooldown (minutes)'), {
+      target: { value: '-1' },
+    });
+    for (const n of [1, 2]) {
+      fireEvent.click(dialog.getByRole('button', { name: 'Add header' }));
+      fireEvent.change(dialog.getByLabelText(`Header ${n} name`), {
+        target: { value: n === 1 ? 'X-Team' : 'x-team' },
+      });
+    }
     fireEvent.click(dialog.getByRole('button', { name: 'Save' }));
 
     expect(dialog.getByText('An http or https URL')).toBeInTheDocument();
     expect(dialog.getByText('A whole number above 0')).toBeInTheDocument();
+    expect(
+      dialog.getByText('A whole number of days from 1 to 365, or empty'),
+    ).toBeInTheDocument();
+    expect(
+      dialog.getByText('A number of minutes, 0 or more'),
+    ).toBeInTheDocument();
+    expect(dialog.getByText('x-team is given twice')).toBeInTheDocument();
     expect(api.createHealthCheck).not.toHaveBeenCalled();
   });
 
   it('edits only the changed fields, and deletes after a confirmation', async () => {
-    const api = fakeApi({ state: 'ok', checks: [check({})], previews: [] });
+    const api = fakeApi({
+      state: 'ok',
+      checks: [check({ headers: { 'X-Env': 'prod' }, certExpiryDays: 7 })],
+      previews: [],
+    });
     await renderCard(api);
 
     fireEvent.click((await row('api')).getByLabelText('Edit api'));
@@ -426,15 +491,31 @@ describe('HealthCard', () => {
     expect(dialog.getByLabelText('URL')).toHaveValue(
       'https://api.example.com/healthz',
     );
+    expect(dialog.getByLabelText('Header 1 name')).toHaveValue('X-Env');
+    expect(dialog.getByLabelText('Header 1 value')).toHaveValue('prod');
+    expect(dialog.getByLabelText('Certificate expiry (days)')).toHaveValue('7');
+    // 900,000 ms and 14,400,000 ms, in the units the form shows.
+    expect(dialog.getByLabelText('Alert cooldown (minutes)')).toHaveValue('15');
+    expect(dialog.getByLabelText('Reminder interval (hours)')).toHaveValue('4');
     fireEvent.change(dialog.getByLabelText('Interval (ms)'), {
       target: { value: '30000' },
     });
     fireEvent.click(dialog.getByLabelText('Enabled'));
+    fireEvent.click(dialog.getByLabelText('Remove header 1'));
+    fireEvent.change(dialog.getByLabelText('Alert cooldown (minutes)'), {
+      target: { value: '5' },
+    });
+    fireEvent.change(dialog.getByLabelText('Reminder interval (hours)'), {
+      target: { value: '0.5' },
+    });
     fireEvent.click(dialog.getByRole('button', { name: 'Save' }));
     await waitFor(() =>
       expect(api.updateHealthCheck).toHaveBeenCalledWith(entityRef, 'c1', {
         intervalMs: 30_000,
         enabled: false,
+        headers: {},
+        alertCooldownMs: 300_000,
+        reminderIntervalMs: 1_800_000,
       }),
     );
     expect(await (await row('api')).findByText('paused')).toBeInTheDocument();
@@ -446,6 +527,222 @@ describe('HealthCard', () => {
     fireEvent.click(confirm.getByRole('button', { name: 'Delete' }));
     expect(await screen.findByText('No health checks')).toBeInTheDocument();
     expect(api.deleteHealthCheck).toHaveBeenCalledWith(entityRef, 'c1');
+  });
+
+  it('shows 7 or 30 days of hourly P95 latency from the rollups', async () => {
+    const api = fakeApi(
+      {
+        state: 'ok',
+        checks: [
+          check({}),
+          check({
+            id: 'c3',
+            name: 'fresh',
+            state: 'unknown',
+            lastProbeAt: null,
+          }),
+        ],
+        previews: [],
+      },
+      { c1: [sample(20), sample(10)] },
+      {},
+      {
+        c1: [
+          rollup('2026-11-30T08:00:00.000Z', 120),
+          rollup('2026-11-30T09:00:00.000Z', null, 60),
+          rollup('2026-11-30T10:00:00.000Z', 300, 2),
+          rollup('2026-11-30T11:00:00.000Z', 90),
+        ],
+      },
+    );
+    await renderCard(api);
+
+    expect(await screen.findByText('P95 20 ms')).toBeInTheDocument();
+    expect(screen.getByText('Latency (24 h)')).toBeInTheDocument();
+    expect(api.listHealthRollups).not.toHaveBeenCalled();
+
+    fireEvent.click(screen.getByRole('button', { name: '7 d' }));
+    const ok = await row('api');
+    expect(
+      await ok.findByRole('img', {
+        name: 'Hourly P95 latency of api over 7 days, 1 hour with failures',
+      }),
+    ).toBeInTheDocument();
+    // The worst hour; the hour without a successful probe has no P95.
+    expect(ok.getByText('P95 up to 300 ms')).toBeInTheDocument();
+    expect(ok.getAllByTestId('failed-probe')).toHaveLength(1);
+    expect(screen.getByText('Latency (7 d)')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '7 d' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
+    );
+    // Only the probed check's rollups, over the last 7 days.
+    expect(api.listHealthRollups).toHaveBeenCalledTimes(1);
+    const [, id, week] = jest.mocked(api.listHealthRollups).mock.calls[0];
+    expect(id).toBe('c1');
+    expect(Date.parse(week.to) - Date.parse(week.from)).toBe(7 * 86_400_000);
+    expect(Math.abs(Date.parse(week.to) - Date.now())).toBeLessThan(60_000);
+
+    fireEvent.click(screen.getByRole('button', { name: '30 d' }));
+    expect(
+      await ok.findByRole('img', {
+        name: 'Hourly P95 latency of api over 30 days, 1 hour with failures',
+      }),
+    ).toBeInTheDocument();
+    expect(api.listHealthRollups).toHaveBeenCalledTimes(2);
+    const [, , month] = jest.mocked(api.listHealthRollups).mock.calls[1];
+    expect(Date.parse(month.to) - Date.parse(month.from)).toBe(30 * 86_400_000);
+
+    // Back to the latest probes.
+    fireEvent.click(screen.getByRole('button', { name: '24 h' }));
+    expect(await ok.findByText('P95 20 ms')).toBeInTheDocument();
+    expect(api.listHealthRollups).toHaveBeenCalledTimes(2);
+  });
+
+  it("adds maintenance windows once or weekly in the browser's time zone, and deletes one after a confirmation", async () => {
+    const api = fakeApi({
+      state: 'maintenance',
+      checks: [check({ state: 'maintenance', maintenance: [weeklyBackup] })],
+      previews: [],
+    });
+    await renderCard(api);
+
+    expect(
+      await screen.findByLabelText('api state: maintenance'),
+    ).toHaveTextContent('maintenance');
+    expect(screen.getByLabelText('Health: maintenance')).toBeInTheDocument();
+    fireEvent.click((await row('api')).getByLabelText('Maintenance of api'));
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Maintenance of api' }),
+    );
+    expect(
+      dialog.getByText('Every Sat at 02:00 for 60 min (Europe/Berlin)'),
+    ).toBeInTheDocument();
+    expect(
+      dialog.getByText('backups · by user:default/alice'),
+    ).toBeInTheDocument();
+
+    // Once, in the browser's zone.
+    const type = (label: string, value: string) =>
+      fireEvent.change(dialog.getByLabelText(label), { target: { value } });
+    expect(dialog.getByLabelText('Time zone')).toHaveValue(browserZone);
+    type('Starts at', '2026-12-24T22:00');
+    type('Ends at', '2026-12-25T02:00');
+    type('Reason', 'release');
+    fireEvent.click(dialog.getByRole('button', { name: 'Add window' }));
+    await waitFor(() =>
+      expect(api.addMaintenanceWindow).toHaveBeenCalledWith(entityRef, 'c1', {
+        kind: 'once',
+        startsAt: '2026-12-24T22:00',
+        endsAt: '2026-12-25T02:00',
+        timeZone: browserZone,
+        reason: 'release',
+      }),
+    );
+    expect(
+      await dialog.findByText(/^2026-12-24 22:00 – 2026-12-25 02:00/),
+    ).toBeInTheDocument();
+
+    // Weekly, the days in the week's order whatever order they are ticked in.
+    type('Repeats', 'weekly');
+    fireEvent.click(dialog.getByLabelText('Sun'));
+    fireEvent.click(dialog.getByLabelText('Sat'));
+    type('Start time', '03:30');
+    type('Duration (minutes)', '90');
+    type('Time zone', 'America/New_York');
+    fireEvent.click(dialog.getByRole('button', { name: 'Add window' }));
+    await waitFor(() =>
+      expect(api.addMaintenanceWindow).toHaveBeenLastCalledWith(
+        entityRef,
+        'c1',
+        {
+          kind: 'weekly',
+          days: ['sat', 'sun'],
+          startTime: '03:30',
+          durationMinutes: 90,
+          timeZone: 'America/New_York',
+          reason: null,
+        },
+      ),
+    );
+    expect(
+      await dialog.findByText(
+        'Every Sat, Sun at 03:30 for 90 min (America/New_York)',
+      ),
+    ).toBeInTheDocument();
+
+    // Deleted only once confirmed.
+    fireEvent.click(
+      dialog.getByLabelText('Delete the window Every Sat at 02:00 for 60 min'),
+    );
+    const confirm = within(
+      await screen.findByRole('dialog', {
+        name: 'Delete the window Every Sat at 02:00 for 60 min?',
+      }),
+    );
+    expect(api.deleteMaintenanceWindow).not.toHaveBeenCalled();
+    fireEvent.click(confirm.getByRole('button', { name: 'Delete' }));
+    await waitFor(() =>
+      expect(
+        dialog.queryByText('Every Sat at 02:00 for 60 min (Europe/Berlin)'),
+      ).not.toBeInTheDocument(),
+    );
+    expect(api.deleteMaintenanceWindow).toHaveBeenCalledWith(
+      entityRef,
+      'c1',
+      'w1',
+    );
+    expect(
+      (await row('api')).getByText('2 maintenance windows'),
+    ).toBeInTheDocument();
+  });
+
+  it('refuses a maintenance window without days, or ending before it starts', async () => {
+    const api = fakeApi({ state: 'ok', checks: [check({})], previews: [] });
+    await renderCard(api);
+
+    fireEvent.click((await row('api')).getByLabelText('Maintenance of api'));
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Maintenance of api' }),
+    );
+    expect(dialog.getByText('No maintenance windows.')).toBeInTheDocument();
+    const type = (label: string, value: string) =>
+      fireEvent.change(dialog.getByLabelText(label), { target: { value } });
+    type('Starts at', '2026-12-24T22:00');
+    type('Ends at', '2026-12-24T21:00');
+    type('Time zone', 'Mars/Olympus');
+    fireEvent.click(dialog.getByRole('button', { name: 'Add window' }));
+    expect(dialog.getByText('After the start')).toBeInTheDocument();
+    expect(
+      dialog.getByText('A time zone such as Europe/Berlin'),
+    ).toBeInTheDocument();
+
+    type('Repeats', 'weekly');
+    fireEvent.click(dialog.getByRole('button', { name: 'Add window' }));
+    expect(dialog.getByText('At least one day')).toBeInTheDocument();
+    expect(api.addMaintenanceWindow).not.toHaveBeenCalled();
+  });
+
+  it('shows maintenance windows read-only without opshub.health.manage', async () => {
+    const api = fakeApi({
+      state: 'ok',
+      checks: [check({ maintenance: [weeklyBackup] })],
+      previews: [],
+    });
+    await renderCard(api, { 'opshub.health.read': true });
+
+    const ok = await row('api');
+    expect(ok.queryByLabelText('Maintenance of api')).not.toBeInTheDocument();
+    fireEvent.click(ok.getByText('1 maintenance window'));
+    const dialog = within(
+      await screen.findByRole('dialog', { name: 'Maintenance of api' }),
+    );
+    expect(
+      dialog.getByText('Every Sat at 02:00 for 60 min (Europe/Berlin)'),
+    ).toBeInTheDocument();
+    expect(dialog.queryByRole('button', { name: 'Add window' })).toBeNull();
+    expect(dialog.queryByLabelText(/^Delete the window/)).toBeNull();
+    expect(dialog.queryByLabelText('Time zone')).toBeNull();
   });
 
   it("follows the entity's health channel: each message refetches health and samples", async () => {

@@ -9,6 +9,8 @@ import {
   OPSHUB_ANNOTATIONS,
   type OpsHubHealthCheck,
   type OpsHubHealthCheckInput,
+  type OpsHubMaintenanceWindow,
+  type OpsHubMaintenanceWindowInput,
 } from '@opshub/plugin-opshub-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -20,6 +22,10 @@ import { messageOf } from './health';
 import { HealthCheckDialog } from './HealthCheckDialog';
 import { HealthChecksTable } from './HealthChecksTable';
 import { HealthStateChip } from './HealthStateChip';
+import { LatencyRangeButtons } from './latency/LatencyRangeButtons';
+import type { LatencyRange } from './latency/latencyRange';
+import { useRollups } from './latency/useRollups';
+import { MaintenanceDialog } from './maintenance/MaintenanceDialog';
 import { useHealth } from './useHealth';
 
 /** What the card is showing on top of the table. */
@@ -27,15 +33,19 @@ type Overlay =
   | { kind: 'add' }
   | { kind: 'edit'; check: OpsHubHealthCheck }
   | { kind: 'delete'; check: OpsHubHealthCheck }
+  /** (By id: the dialog shows the check as it is after each reload.) */
+  | { kind: 'maintenance'; checkId: string }
   | null;
 
 /**
  * An entity's health: its state, and per check the state, last probe,
  * uptime over 24 hours, 7 days and 30 days, a latency sparkline with its
- * P95, and the open incident; live through the entity's health signals.
- * With `opshub.health.manage` among `permissions` (the caller's OpsHub
- * permissions on the entity), checks are added, edited and deleted here;
- * checks declared by the annotation are changed in the annotation only.
+ * P95 (the last day's probes, or 7 or 30 days of hourly P95s), the open
+ * incident and its maintenance windows; live through the entity's health
+ * signals. With `opshub.health.manage` among `permissions` (the caller's
+ * OpsHub permissions on the entity), checks and their maintenance windows
+ * are added, edited and deleted here; checks declared by the annotation
+ * are changed in the annotation only.
  *
  * @public
  */
@@ -46,7 +56,11 @@ export function HealthCard(props: {
   const { entityRef } = props;
   const api = useApi(opshubApiRef);
   const alertApi = useApi(alertApiRef);
-  const { value, loading, error, reload } = useHealth(entityRef);
+  const [range, setRange] = useState<LatencyRange>('24h');
+  const { value, loading, error, reload } = useHealth(entityRef, {
+    samples: range === '24h',
+  });
+  const rollups = useRollups(entityRef, value?.health.checks, range);
   const [overlay, setOverlay] = useState<Overlay>(null);
   const canManage = props.permissions['opshub.health.manage'] === true;
 
@@ -77,7 +91,31 @@ export function HealthCard(props: {
     }
   };
 
+  const addWindow = async (
+    check: OpsHubHealthCheck,
+    input: OpsHubMaintenanceWindowInput,
+  ) => {
+    await api.addMaintenanceWindow(entityRef, check.id, input);
+    saved(`Added a maintenance window to ${check.name}`);
+  };
+  const deleteWindow = async (
+    check: OpsHubHealthCheck,
+    window: OpsHubMaintenanceWindow,
+  ) => {
+    try {
+      await api.deleteMaintenanceWindow(entityRef, check.id, window.id);
+      saved(`Deleted a maintenance window of ${check.name}`);
+    } catch (e) {
+      alertApi.post({ message: messageOf(e), severity: 'error' });
+      reload();
+    }
+  };
+
   const health = value?.health;
+  const maintained =
+    overlay?.kind === 'maintenance'
+      ? health?.checks.find(c => c.id === overlay.checkId)
+      : undefined;
   return (
     <InfoCard
       title={
@@ -93,8 +131,9 @@ export function HealthCard(props: {
       }
       noPadding
       action={
-        canManage ? (
-          <Box pt={1} pr={1}>
+        <Box pt={1} pr={1} display="flex" style={{ gap: 8 }}>
+          <LatencyRangeButtons range={range} onChange={setRange} />
+          {canManage ? (
             <Button
               color="primary"
               variant="contained"
@@ -103,8 +142,8 @@ export function HealthCard(props: {
             >
               Add check
             </Button>
-          </Box>
-        ) : undefined
+          ) : null}
+        </Box>
       }
     >
       {loading && !value ? <Progress /> : null}
@@ -115,10 +154,13 @@ export function HealthCard(props: {
       {health && health.checks.length > 0 ? (
         <HealthChecksTable
           checks={health.checks}
-          samples={value.samples}
+          latency={{ range, samples: value.samples, rollups }}
           canManage={canManage}
           onEdit={check => setOverlay({ kind: 'edit', check })}
           onDelete={check => setOverlay({ kind: 'delete', check })}
+          onMaintenance={check =>
+            setOverlay({ kind: 'maintenance', checkId: check.id })
+          }
         />
       ) : null}
 
@@ -137,6 +179,15 @@ export function HealthCard(props: {
           consequence="Its probes stop, and its samples and incidents are deleted with it."
           onCancel={() => setOverlay(null)}
           onDelete={() => remove(overlay.check)}
+        />
+      ) : null}
+      {maintained ? (
+        <MaintenanceDialog
+          check={maintained}
+          canManage={canManage}
+          onAdd={input => addWindow(maintained, input)}
+          onDelete={window => deleteWindow(maintained, window)}
+          onClose={() => setOverlay(null)}
         />
       ) : null}
     </InfoCard>

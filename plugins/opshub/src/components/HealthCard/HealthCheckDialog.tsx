@@ -2,7 +2,6 @@ import type {
   OpsHubHealthCheck,
   OpsHubHealthCheckInput,
   OpsHubHealthCheckMethod,
-  OpsHubJsonPathAssertion,
 } from '@opshub/plugin-opshub-common';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
@@ -16,151 +15,15 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { messageOf } from './health';
-
-/** The form's fields, as typed. */
-interface Form {
-  name: string;
-  url: string;
-  method: OpsHubHealthCheckMethod;
-  expectedStatus: string;
-  bodyContains: string;
-  jsonPath: string;
-  jsonEquals: string;
-  timeoutMs: string;
-  intervalMs: string;
-  degradedLatencyMs: string;
-  failureThreshold: string;
-  recoveryThreshold: string;
-  enabled: boolean;
-}
-
-/** The backend's defaults, for a new check. */
-const NEW_CHECK: Form = {
-  name: '',
-  url: '',
-  method: 'GET',
-  expectedStatus: '200-299',
-  bodyContains: '',
-  jsonPath: '',
-  jsonEquals: '',
-  timeoutMs: '10000',
-  intervalMs: '60000',
-  degradedLatencyMs: '',
-  failureThreshold: '3',
-  recoveryThreshold: '2',
-  enabled: true,
-};
-
-function formOf(check: OpsHubHealthCheck): Form {
-  return {
-    name: check.name,
-    url: check.url,
-    method: check.method,
-    expectedStatus: check.expectedStatus,
-    bodyContains: check.bodyContains ?? '',
-    jsonPath: check.jsonPath?.path ?? '',
-    jsonEquals: check.jsonPath ? JSON.stringify(check.jsonPath.equals) : '',
-    timeoutMs: String(check.timeoutMs),
-    intervalMs: String(check.intervalMs),
-    degradedLatencyMs:
-      check.degradedLatencyMs === null ? '' : String(check.degradedLatencyMs),
-    failureThreshold: String(check.failureThreshold),
-    recoveryThreshold: String(check.recoveryThreshold),
-    enabled: check.enabled,
-  };
-}
-
-/**
- * What the JSON value must equal: typed JSON (`true`, `42`, `"42"`, `null`)
- * as itself, any other text as a string.
- */
-function equalsOf(text: string): OpsHubJsonPathAssertion['equals'] {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (
-      value === null ||
-      ['string', 'number', 'boolean'].includes(typeof value)
-    ) {
-      return value as OpsHubJsonPathAssertion['equals'];
-    }
-  } catch {
-    // Not JSON: the text itself.
-  }
-  return text;
-}
-
-const isCount = (text: string) => /^[1-9]\d*$/.test(text.trim());
-
-/** Why each field cannot be sent, if it cannot. */
-function problemsOf(form: Form): Partial<Record<keyof Form, string>> {
-  const problems: Partial<Record<keyof Form, string>> = {};
-  if (!form.name.trim()) problems.name = 'Required';
-  let url: URL | undefined;
-  try {
-    url = new URL(form.url.trim());
-  } catch {
-    // Reported below.
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol)) {
-    problems.url = 'An http or https URL';
-  }
-  if (!form.expectedStatus.trim()) problems.expectedStatus = 'Required';
-  if (form.jsonPath.trim() && !form.jsonEquals.trim()) {
-    problems.jsonEquals = 'The value the path must equal';
-  }
-  if (!form.jsonPath.trim() && form.jsonEquals.trim()) {
-    problems.jsonPath = 'A path such as $.status';
-  }
-  for (const key of [
-    'timeoutMs',
-    'intervalMs',
-    'failureThreshold',
-    'recoveryThreshold',
-  ] as const) {
-    if (!isCount(form[key])) problems[key] = 'A whole number above 0';
-  }
-  if (form.degradedLatencyMs.trim() && !isCount(form.degradedLatencyMs)) {
-    problems.degradedLatencyMs = 'A whole number above 0, or empty';
-  }
-  return problems;
-}
-
-/** The check the form describes, every duration in milliseconds. */
-function inputOf(form: Form): OpsHubHealthCheckInput {
-  return {
-    name: form.name.trim(),
-    url: form.url.trim(),
-    method: form.method,
-    expectedStatus: form.expectedStatus.trim(),
-    bodyContains: form.bodyContains || null,
-    jsonPath: form.jsonPath.trim()
-      ? { path: form.jsonPath.trim(), equals: equalsOf(form.jsonEquals.trim()) }
-      : null,
-    timeoutMs: Number(form.timeoutMs),
-    intervalMs: Number(form.intervalMs),
-    degradedLatencyMs: form.degradedLatencyMs.trim()
-      ? Number(form.degradedLatencyMs)
-      : null,
-    failureThreshold: Number(form.failureThreshold),
-    recoveryThreshold: Number(form.recoveryThreshold),
-    enabled: form.enabled,
-  };
-}
-
-/** The fields of `next` that differ from `existing`'s. */
-function changesOf(
-  existing: OpsHubHealthCheck,
-  next: OpsHubHealthCheckInput,
-): Partial<OpsHubHealthCheckInput> {
-  const changes: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(next)) {
-    const before = existing[key as keyof OpsHubHealthCheckInput] ?? null;
-    if (JSON.stringify(before) !== JSON.stringify(value)) {
-      changes[key] = value;
-    }
-  }
-  return changes as Partial<OpsHubHealthCheckInput>;
-}
+import {
+  changesOf,
+  formOf,
+  type HealthCheckForm as Form,
+  inputOf,
+  NEW_CHECK,
+  problemsOf,
+} from './healthCheckForm';
+import { HeadersField } from './HeadersField';
 
 /**
  * Add a health check, or (with `existing`) change one: only the changed
@@ -186,10 +49,12 @@ export function HealthCheckDialog(props: {
   const problems = problemsOf(form);
   const valid = Object.keys(problems).length === 0;
   const shown = (key: keyof Form) =>
-    touched || form[key] !== NEW_CHECK[key] ? problems[key] : undefined;
+    touched || JSON.stringify(form[key]) !== JSON.stringify(NEW_CHECK[key])
+      ? problems[key]
+      : undefined;
 
   const field = (
-    key: Exclude<keyof Form, 'method' | 'enabled'>,
+    key: Exclude<keyof Form, 'method' | 'enabled' | 'headers'>,
     label: string,
     helperText?: string,
   ) => (
@@ -311,6 +176,34 @@ export function HealthCheckDialog(props: {
                 'recoveryThreshold',
                 'Recovery threshold',
                 'Successes in a row before ok',
+              )}
+            </Grid>
+          </Grid>
+          <HeadersField
+            rows={form.headers}
+            problem={shown('headers')}
+            onChange={headers => setForm({ ...form, headers })}
+          />
+          <Grid container spacing={2}>
+            <Grid item xs={4}>
+              {field(
+                'certExpiryDays',
+                'Certificate expiry (days)',
+                'https: degraded this close to expiry; empty: not checked',
+              )}
+            </Grid>
+            <Grid item xs={4}>
+              {field(
+                'alertCooldownMinutes',
+                'Alert cooldown (minutes)',
+                'At most one alert this often, unless it gets worse',
+              )}
+            </Grid>
+            <Grid item xs={4}>
+              {field(
+                'reminderIntervalHours',
+                'Reminder interval (hours)',
+                'Reminds while degraded or down; 0: never',
               )}
             </Grid>
           </Grid>

@@ -1,7 +1,4 @@
-import type {
-  OpsHubHealthCheck,
-  OpsHubHealthSample,
-} from '@opshub/plugin-opshub-common';
+import type { OpsHubHealthCheck } from '@opshub/plugin-opshub-common';
 import { OPSHUB_ANNOTATIONS } from '@opshub/plugin-opshub-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
@@ -16,22 +13,32 @@ import Typography from '@material-ui/core/Typography';
 import DeleteIcon from '@material-ui/icons/Delete';
 import EditIcon from '@material-ui/icons/Edit';
 import LockIcon from '@material-ui/icons/Lock';
+import ScheduleIcon from '@material-ui/icons/Schedule';
 import WarningIcon from '@material-ui/icons/Warning';
 import { Fragment } from 'react';
 import { HealthStateChip } from './HealthStateChip';
-import { LatencySparkline } from './LatencySparkline';
+import { LatencyCell, type LatencyData } from './latency/LatencyCell';
+import { LATENCY_RANGES } from './latency/latencyRange';
 import { ago, formatUptime } from './health';
 
 const COLUMNS = 7;
 
-/** An entity's health checks: state, last probe, uptime, latency, incident. */
+/**
+ * An entity's health checks: state, last probe, uptime, latency over the
+ * chosen range, incident; maintenance windows for all, and the manage
+ * actions with `canManage`.
+ */
 export function HealthChecksTable(props: {
   checks: OpsHubHealthCheck[];
-  samples: Record<string, OpsHubHealthSample[]>;
+  latency: LatencyData;
   canManage: boolean;
   onEdit(check: OpsHubHealthCheck): void;
   onDelete(check: OpsHubHealthCheck): void;
+  onMaintenance(check: OpsHubHealthCheck): void;
 }) {
+  const rangeLabel = LATENCY_RANGES.find(
+    r => r.range === props.latency.range,
+  )?.label;
   return (
     <Table size="small" aria-label="Health checks">
       <TableHead>
@@ -40,7 +47,7 @@ export function HealthChecksTable(props: {
           <TableCell>State</TableCell>
           <TableCell>Last probe</TableCell>
           <TableCell>Uptime 24 h / 7 d / 30 d</TableCell>
-          <TableCell>Latency</TableCell>
+          <TableCell>Latency ({rangeLabel})</TableCell>
           <TableCell>Incident</TableCell>
           <TableCell />
         </TableRow>
@@ -66,6 +73,19 @@ export function HealthChecksTable(props: {
                       <Chip label="paused" size="small" variant="outlined" />
                     </Box>
                   )}
+                  {check.maintenance.length > 0 ? (
+                    <Box component="span" ml={1}>
+                      <Chip
+                        label={`${check.maintenance.length} maintenance ${
+                          check.maintenance.length === 1 ? 'window' : 'windows'
+                        }`}
+                        size="small"
+                        variant="outlined"
+                        clickable
+                        onClick={() => props.onMaintenance(check)}
+                      />
+                    </Box>
+                  ) : null}
                 </Typography>
                 <Typography
                   variant="caption"
@@ -90,10 +110,7 @@ export function HealthChecksTable(props: {
                 {formatUptime(check.uptime.month)}
               </TableCell>
               <TableCell>
-                <LatencySparkline
-                  name={check.name}
-                  samples={props.samples[check.id] ?? []}
-                />
+                <LatencyCell check={check} latency={props.latency} />
               </TableCell>
               <TableCell>
                 {check.openIncident ? (
@@ -158,8 +175,32 @@ function LastProbe({ check }: { check: OpsHubHealthCheck }) {
   );
 }
 
-/** Edit and delete; an annotation's check says where to change it instead. */
+/**
+ * Maintenance windows, edit and delete; an annotation's check says where to
+ * change it instead of edit and delete.
+ */
 function Actions(props: {
+  check: OpsHubHealthCheck;
+  onEdit(check: OpsHubHealthCheck): void;
+  onDelete(check: OpsHubHealthCheck): void;
+  onMaintenance(check: OpsHubHealthCheck): void;
+}) {
+  const { check } = props;
+  return (
+    <>
+      <IconButton
+        size="small"
+        aria-label={`Maintenance of ${check.name}`}
+        onClick={() => props.onMaintenance(check)}
+      >
+        <ScheduleIcon fontSize="small" />
+      </IconButton>
+      <DefinitionActions {...props} />
+    </>
+  );
+}
+
+function DefinitionActions(props: {
   check: OpsHubHealthCheck;
   onEdit(check: OpsHubHealthCheck): void;
   onDelete(check: OpsHubHealthCheck): void;

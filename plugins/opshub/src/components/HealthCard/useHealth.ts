@@ -14,15 +14,18 @@ import { opshubApiRef } from '../../api/OpsHubApi';
 import { SPARKLINE_SAMPLES } from './health';
 
 /**
- * An entity's health and each probed check's latest samples (newest first),
- * fetched again on every message of the entity's health channel and on
+ * An entity's health and (unless `samples: false`) each probed check's
+ * latest samples (newest first), fetched again on every message of the entity's health channel and on
  * `reload()`: live, without a page reload.
  *
  * Each signal starts a new fetch (a counter in the dependencies) rather than
  * `useAsyncRetry`'s retry, which ignores calls while a fetch runs and would
  * drop a change signalled meanwhile; only the latest fetch's answer shows.
  */
-export function useHealth(entityRef: CompoundEntityRef) {
+export function useHealth(
+  entityRef: CompoundEntityRef,
+  options: { samples: boolean } = { samples: true },
+) {
   const api = useApi(opshubApiRef);
   const ref = stringifyEntityRef(entityRef);
   const [generation, setGeneration] = useState(0);
@@ -33,7 +36,7 @@ export function useHealth(entityRef: CompoundEntityRef) {
     const samples: Record<string, OpsHubHealthSample[]> = {};
     await Promise.all(
       health.checks
-        .filter(check => check.lastProbeAt !== null)
+        .filter(check => options.samples && check.lastProbeAt !== null)
         .map(async check => {
           try {
             samples[check.id] = await api.listHealthSamples(
@@ -49,7 +52,7 @@ export function useHealth(entityRef: CompoundEntityRef) {
     return { health, samples };
     // (entityRef by value: callers pass a new object each render.)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, ref, generation]);
+  }, [api, ref, generation, options.samples]);
 
   const { lastSignal } = useSignal(opshubHealthChannel(ref));
   useEffect(() => {
