@@ -161,7 +161,7 @@ describe.each(databases.eachSupportedId())('health-alert jobs on %s', id => {
     ]);
   });
 
-  it('sends each kind of one incident under one notification scope, with its severity', async () => {
+  it('sends each kind of one incident to Slack as it reads, and under one notification scope with its severity', async () => {
     const { fakeSlack, service, run } = await setup({ defaultChannel: '#ops' });
     await run(
       alertOf({ state: 'degraded', errorClass: null, statusCode: 200 }),
@@ -197,11 +197,35 @@ describe.each(databases.eachSupportedId())('health-alert jobs on %s', id => {
       ],
       ['Check "home" of storefront recovered', 'normal', 'opshub-health:7:3'],
     ]);
-    expect(fakeSlack.seen.map(call => call.form.channel)).toEqual([
-      '#ops',
-      '#ops',
-      '#ops',
-      '#ops',
+    const tab =
+      'https://backstage.test/catalog/default/component/storefront/opshub';
+    expect(
+      fakeSlack.seen.map(({ form }) => [
+        form.channel,
+        form.text,
+        JSON.parse(form.blocks)[0].text.text,
+      ]),
+    ).toEqual([
+      [
+        '#ops',
+        `Check "home" of storefront is degraded: ${tab}`,
+        `:rotating_light: *Check "home" of storefront is degraded*: <${tab}|open in OpsHub>\nLast probe: status 200\nSince 2026-12-01 12:00 UTC`,
+      ],
+      [
+        '#ops',
+        `Check "home" of storefront is now down (was degraded): ${tab}`,
+        `:rotating_light: *Check "home" of storefront is now down (was degraded)*: <${tab}|open in OpsHub>\nLast probe: status 503\nSince 2026-12-01 12:00 UTC`,
+      ],
+      [
+        '#ops',
+        `Check "home" of storefront is still down: ${tab}`,
+        `:hourglass: *Check "home" of storefront is still down*: <${tab}|open in OpsHub>\nLast probe: status 503\nSince 2026-12-01 12:00 UTC`,
+      ],
+      [
+        '#ops',
+        `Check "home" of storefront recovered: ${tab}`,
+        `:white_check_mark: *Check "home" of storefront recovered*: <${tab}|open in OpsHub>\nIncident opened 2026-12-01 12:00 UTC`,
+      ],
     ]);
   });
 
