@@ -5,7 +5,10 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/frontend-test-utils';
-import type { OpsHubPreview } from '@opshub/plugin-opshub-common';
+import type {
+  OpsHubEntityHealth,
+  OpsHubPreview,
+} from '@opshub/plugin-opshub-common';
 import {
   act,
   fireEvent,
@@ -15,6 +18,7 @@ import {
 } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
 import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
+import { healthCheck } from '../../__testUtils__/healthCheck';
 import { EntityPreviewsCard } from './EntityPreviewsCard';
 import { EntityPreviewsContent } from './EntityPreviewsContent';
 
@@ -48,13 +52,18 @@ const building: OpsHubPreview = {
   expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
 };
 
-/** A backend holding `previews`; the user may do what `permissions` says. */
+/**
+ * A backend holding `previews` (and `health`, if the user may read it); the
+ * user may do what `permissions` says.
+ */
 function fakeApi(
   previews: OpsHubPreview[],
   permissions: Record<string, boolean>,
+  health?: OpsHubEntityHealth,
 ) {
   const changes: string[] = [];
   const api = fakeOpsHubApi({
+    ...(health && { getHealth: async () => structuredClone(health) }),
     listPreviews: async () => [...previews],
     getEffectiveRole: async () => ({
       entityRef: 'component:default/web',
@@ -175,6 +184,66 @@ describe('EntityPreviewsContent', () => {
     expect(within(row(8)).getByText('none')).toBeInTheDocument();
     // A fork's PR is built with none pushed: nothing to tell.
     expect(within(row(9)).queryByText(/variable|none/)).not.toBeInTheDocument();
+  });
+
+  it("shows each preview's health from its check, live through the health channel", async () => {
+    const ready = {
+      ...building,
+      state: 'ready' as const,
+      url: 'https://web-pr-7.preview.test',
+    };
+    const queued = {
+      ...building,
+      id: '2',
+      prNumber: 8,
+      state: 'queued' as const,
+    };
+    const health: OpsHubEntityHealth = {
+      state: 'ok',
+      checks: [healthCheck({ id: 'c1', name: 'api', state: 'ok' })],
+      previews: [
+        healthCheck({
+          id: 'p1',
+          name: 'Preview #7',
+          source: 'preview',
+          previewId: '1',
+          url: 'https://web-pr-7.preview.test',
+          state: 'down',
+          lastErrorClass: 'connect',
+        }),
+      ],
+    };
+    const { api } = fakeApi([ready, queued], {}, health);
+    const signals = fakeSignals();
+    await renderWith(<EntityPreviewsContent />, api, signals.api);
+
+    expect(await screen.findByLabelText('#7 health: down')).toHaveTextContent(
+      'down',
+    );
+    expect(screen.getByText('Health')).toBeInTheDocument();
+    // #8 has no check (not ready), and the entity's own checks are not previews'.
+    expect(screen.queryByLabelText(/^#8 health/)).not.toBeInTheDocument();
+    expect(screen.getAllByLabelText(/ health: /)).toHaveLength(1);
+
+    // The preview recovers; the backend signals the entity's health channel.
+    health.previews[0] = { ...health.previews[0], state: 'ok' };
+    const notify = signals.subscribers.get(
+      'opshub.health:component:default/web',
+    );
+    expect(notify).toBeDefined();
+    act(() => notify!({ entityRef: 'component:default/web' }));
+    expect(await screen.findByLabelText('#7 health: ok')).toBeInTheDocument();
+  });
+
+  it('shows previews without health when health cannot be read', async () => {
+    const ready = { ...building, state: 'ready' as const };
+    // (No health: the fake API refuses getHealth.)
+    const { api } = fakeApi([ready], {});
+    await renderWith(<EntityPreviewsContent />, api, fakeSignals().api);
+
+    expect(await screen.findByText('#7 Add search')).toBeInTheDocument();
+    expect(screen.getByText('ready')).toBeInTheDocument();
+    expect(screen.queryByLabelText(/ health: /)).not.toBeInTheDocument();
   });
 
   it('explains how to get previews when there are none', async () => {

@@ -22,7 +22,9 @@ import { opshubApiRef } from '../../api/OpsHubApi';
 import { isForbidden } from '../isForbidden';
 import { TableCard } from '../shared/TableCard';
 import { useChange } from '../shared/useChange';
+import { PreviewHealthCell } from './PreviewHealthCell';
 import { PreviewStateChip } from './PreviewStateChip';
+import { usePreviewHealth } from './usePreviewHealth';
 import { usePreviews } from './usePreviews';
 
 /** A URL's host to show, or the URL itself when it does not parse. */
@@ -65,8 +67,10 @@ const EnvVarsCell = ({ preview: p }: { preview: OpsHubPreview }) => {
 
 /**
  * The Previews tab of a Component: every pull request's preview with its
- * state, link, the environment variables it was built with, age and expiry; redeploy, approve (fork PRs) and destroy for
- * those allowed. Updates live through Backstage signals.
+ * state, link, health (OpsHub's check of a ready preview's URL), the
+ * environment variables it was built with, age and expiry; redeploy,
+ * approve (fork PRs) and destroy for those allowed. Updates live through
+ * Backstage signals.
  *
  * @public
  */
@@ -74,6 +78,7 @@ export function EntityPreviewsContent() {
   const { entity } = useEntity();
   const api = useApi(opshubApiRef);
   const state = usePreviews(entity);
+  const health = usePreviewHealth(entity);
   const change = useChange(state.retry);
   const [destroying, setDestroying] = useState<OpsHubPreview>();
   const can = (permission: string) =>
@@ -110,6 +115,12 @@ export function EntityPreviewsContent() {
         ) : (
           p.errorMessage ?? ''
         ),
+    },
+    {
+      title: 'Health',
+      render: p => (
+        <PreviewHealthCell prNumber={p.prNumber} check={health.get(p.id)} />
+      ),
     },
     { title: 'Variables', render: p => <EnvVarsCell preview={p} /> },
     { title: 'Updated', render: p => ago(p.updatedAt) },
