@@ -18,6 +18,7 @@ export { ActivityCard } from './components/ActivityCard';
 export { EnvVarsCard } from './components/EnvVarsCard';
 export { HealthCard } from './components/HealthCard';
 export { OpsHubClient } from './api/OpsHubClient';
+export { opshubNotificationNames } from './notificationNames';
 export {
   opshubApiRef,
   type OpsHubApi,
