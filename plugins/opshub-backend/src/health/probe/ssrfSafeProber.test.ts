@@ -597,4 +597,20 @@ describe('createSsrfSafeProber sends the check headers', () => {
       await other.close();
     }
   });
+
+  it('fails without quoting a value fetch refuses to send', async () => {
+    routes.set('/ok', text(200, 'fine'));
+    const result = await prober.probe(
+      request(`${server.origin}/ok`, {
+        headers: { 'X-Token': 's3cr3t-token\r\nX-Injected: 1' },
+      }),
+    );
+    // undici's own error quotes the value; the message is built from codes.
+    expect(result).toMatchObject({
+      outcome: 'failure',
+      errorClass: 'connect',
+      message: `connection to 127.0.0.1:${server.port} failed (TypeError)`,
+    });
+    expect(received).toEqual([]);
+  });
 });
