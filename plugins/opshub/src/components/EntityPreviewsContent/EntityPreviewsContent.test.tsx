@@ -213,7 +213,11 @@ describe('EntityPreviewsContent', () => {
         }),
       ],
     };
-    const { api } = fakeApi([ready, queued], {}, health);
+    const { api } = fakeApi(
+      [ready, queued],
+      { 'opshub.health.read': true },
+      health,
+    );
     const signals = fakeSignals();
     await renderWith(<EntityPreviewsContent />, api, signals.api);
 
@@ -235,15 +239,21 @@ describe('EntityPreviewsContent', () => {
     expect(await screen.findByLabelText('#7 health: ok')).toBeInTheDocument();
   });
 
-  it('shows previews without health when health cannot be read', async () => {
+  it('shows previews without health, not asking for it, to those who may not read health', async () => {
     const ready = { ...building, state: 'ready' as const };
-    // (No health: the fake API refuses getHealth.)
-    const { api } = fakeApi([ready], {});
+    const health: OpsHubEntityHealth = {
+      state: 'ok',
+      checks: [],
+      previews: [healthCheck({ source: 'preview', previewId: '1' })],
+    };
+    const { api } = fakeApi([ready], { 'opshub.preview.manage': true }, health);
+    const getHealth = jest.spyOn(api, 'getHealth');
     await renderWith(<EntityPreviewsContent />, api, fakeSignals().api);
 
     expect(await screen.findByText('#7 Add search')).toBeInTheDocument();
-    expect(screen.getByText('ready')).toBeInTheDocument();
+    expect(screen.getByLabelText('Redeploy #7')).toBeInTheDocument();
     expect(screen.queryByLabelText(/ health: /)).not.toBeInTheDocument();
+    expect(getHealth).not.toHaveBeenCalled();
   });
 
   it('explains how to get previews when there are none', async () => {

@@ -78,11 +78,11 @@ export function EntityPreviewsContent() {
   const { entity } = useEntity();
   const api = useApi(opshubApiRef);
   const state = usePreviews(entity);
-  const health = usePreviewHealth(entity);
   const change = useChange(state.retry);
   const [destroying, setDestroying] = useState<OpsHubPreview>();
   const can = (permission: string) =>
     state.value?.permissions[permission] === true;
+  const health = usePreviewHealth(entity, can('opshub.health.read'));
 
   if (state.error && isForbidden(state.error)) {
     return (

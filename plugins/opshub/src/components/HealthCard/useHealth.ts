@@ -15,7 +15,8 @@ import { SPARKLINE_SAMPLES } from './health';
 
 /**
  * An entity's health and (unless `samples: false`) each probed check's
- * latest samples (newest first), fetched again on every message of the entity's health channel and on
+ * latest samples (newest first); nothing while `enabled` is false (the
+ * caller may not read health). Fetched again on every message of the entity's health channel and on
  * `reload()`: live, without a page reload.
  *
  * Each signal starts a new fetch (a counter in the dependencies) rather than
@@ -24,14 +25,16 @@ import { SPARKLINE_SAMPLES } from './health';
  */
 export function useHealth(
   entityRef: CompoundEntityRef,
-  options: { samples: boolean } = { samples: true },
+  options: { samples: boolean; enabled?: boolean } = { samples: true },
 ) {
+  const enabled = options.enabled ?? true;
   const api = useApi(opshubApiRef);
   const ref = stringifyEntityRef(entityRef);
   const [generation, setGeneration] = useState(0);
   const reload = useCallback(() => setGeneration(g => g + 1), []);
 
   const state = useAsync(async () => {
+    if (!enabled) return undefined;
     const health = await api.getHealth(entityRef);
     const samples: Record<string, OpsHubHealthSample[]> = {};
     await Promise.all(
@@ -52,7 +55,7 @@ export function useHealth(
     return { health, samples };
     // (entityRef by value: callers pass a new object each render.)
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, ref, generation, options.samples]);
+  }, [api, ref, generation, options.samples, enabled]);
 
   const { lastSignal } = useSignal(opshubHealthChannel(ref));
   useEffect(() => {
