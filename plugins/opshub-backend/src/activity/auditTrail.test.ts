@@ -223,6 +223,25 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       expect(res.status).toBe(201);
       return { checkId: res.body.id as string };
     };
+    /** A weekly maintenance window. */
+    const SUNDAY_NIGHTS = {
+      kind: 'weekly',
+      days: ['sun'],
+      startTime: '01:00',
+      durationMinutes: 180,
+      timeZone: 'Europe/Berlin',
+    };
+    /** A maintenance window of a health check, made through the API. */
+    const maintenanceWindow = async (params: { checkId: string }) => {
+      const res = await request(server)
+        .post(
+          `/api/opshub/entities/component/default/storefront/health/checks/${params.checkId}/maintenance`,
+        )
+        .set(as('user:default/root'))
+        .send(SUNDAY_NIGHTS);
+      expect(res.status).toBe(201);
+      return { ...params, windowId: res.body.id as string };
+    };
     let prNumber = 0;
     const preview = (state: PreviewState) =>
       seedPreview(knex, { entityRef: STOREFRONT, prNumber: ++prNumber, state });
@@ -370,6 +389,19 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       'DELETE /entities/:kind/:namespace/:name/health/checks/:checkId':
         async () => ({
           params: await healthCheck('deleted'),
+          scope: STOREFRONT,
+          status: 204,
+        }),
+      'POST /entities/:kind/:namespace/:name/health/checks/:checkId/maintenance':
+        async () => ({
+          params: await healthCheck('planned'),
+          body: SUNDAY_NIGHTS,
+          scope: STOREFRONT,
+          status: 201,
+        }),
+      'DELETE /entities/:kind/:namespace/:name/health/checks/:checkId/maintenance/:windowId':
+        async () => ({
+          params: await maintenanceWindow(await healthCheck('unplanned')),
           scope: STOREFRONT,
           status: 204,
         }),

@@ -21,6 +21,7 @@ import type {
   NewHealthCheck,
   StoredHealthCheck,
 } from './HealthStore';
+import { DatabaseMaintenanceWindows } from './maintenance/DatabaseMaintenanceWindows';
 import { NetworkPolicy } from './probe/networkPolicy';
 import { healthRoutes } from './routes';
 import { newHealthCheck } from './__testUtils__/checkFixtures';
@@ -105,6 +106,7 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
         authorizer,
         audited: createAudited({ auditor, activity }),
         store,
+        maintenance: new DatabaseMaintenanceWindows(knex),
         policy: new NetworkPolicy({
           allowPrivateNetworks: false,
           allowedNetworks: [],

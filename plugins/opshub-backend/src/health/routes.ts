@@ -34,6 +34,9 @@ import type {
   HealthStore,
   StoredHealthCheck,
 } from './HealthStore';
+import { maintenanceRoutes } from './maintenance/maintenanceRoutes';
+import type { MaintenanceWindowStore } from './maintenance/MaintenanceWindowStore';
+import { openWindowAt } from './maintenance/maintenanceWindows';
 import type { AddressRefusal } from './probe/types';
 
 const BASE = '/entities/:kind/:namespace/:name/health';
@@ -47,6 +50,8 @@ export interface HealthRoutesOptions {
   authorizer: ProjectAuthorizer;
   audited: Audited;
   store: HealthStore;
+  /** The checks' maintenance windows. */
+  maintenance: MaintenanceWindowStore;
   /** Refuses a URL whose host is an IP literal OpsHub may not probe. */
   policy: { refusalOfUrl(url: string): AddressRefusal };
   config: Pick<HealthConfig, 'minIntervalMs'>;
@@ -59,8 +64,9 @@ export interface HealthRoutesOptions {
  * An entity's health checks: its state and checks, their samples and
  * incidents, and creating, changing and deleting the checks it declares
  * through the API (those of its `opshub.dev/health-url` annotation are
- * read-only here). Every per-check route is scoped to the route's entity:
- * another entity's check is not found.
+ * read-only here), and the checks' maintenance windows. Every per-check
+ * route is scoped to the route's entity: another entity's check is not
+ * found.
  */
 export function healthRoutes(deps: HealthRoutesOptions) {
   const { authorizer, audited, store, policy } = deps;
@@ -119,11 +125,19 @@ export function healthRoutes(deps: HealthRoutesOptions) {
   ): Promise<OpsHubHealthCheck[]> {
     if (checks.length === 0) return [];
     const ids = checks.map(c => c.id);
-    const [uptime, incidents] = await Promise.all([
-      store.uptime(ids, now()),
+    const at = now();
+    const [uptime, incidents, windows] = await Promise.all([
+      store.uptime(ids, at),
       store.openIncidents(ids),
+      deps.maintenance.listForChecks(ids, at),
     ]);
-    return checks.map(c => apiCheck(c, uptime.get(c.id), incidents.get(c.id)));
+    return checks.map(c => {
+      const own = windows.get(c.id) ?? [];
+      return apiCheck(c, uptime.get(c.id), incidents.get(c.id), {
+        windows: own,
+        now: openWindowAt(own, at) !== undefined,
+      });
+    });
   }
 
   router.get(BASE, async (req, res) => {
@@ -273,6 +287,19 @@ export function healthRoutes(deps: HealthRoutesOptions) {
     await checkOf(entityRef, checkId);
     res.json(await store.listIncidents(checkId, { limit: query.limit }));
   });
+
+  router.use(
+    maintenanceRoutes({
+      audited,
+      windows: deps.maintenance,
+      access,
+      checkIdOf,
+      checkOf,
+      notFound,
+      changed: deps.changed,
+      now,
+    }),
+  );
 
   return router;
 }

@@ -156,6 +156,12 @@ const REQUIRED: Record<
     permission: 'opshub.health.read',
     scope: 'project',
   },
+  'POST /entities/:kind/:namespace/:name/health/checks/:checkId/maintenance': {
+    permission: 'opshub.health.manage',
+    scope: 'project',
+  },
+  'DELETE /entities/:kind/:namespace/:name/health/checks/:checkId/maintenance/:windowId':
+    { permission: 'opshub.health.manage', scope: 'project' },
   'GET /previews': { permission: 'opshub.preview.read', scope: 'project' },
   'GET /previews/:previewId': {
     permission: 'opshub.preview.read',
@@ -193,6 +199,7 @@ const SAMPLES = {
   version: '1',
   // No such health check: allowed callers get 404, refused ones 401/403.
   checkId: '999999',
+  windowId: '999999',
 };
 /** Query strings of routes that name their project there. */
 const SAMPLE_QUERIES: Record<string, string> = {
