@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { opshubPermissions } from '@opshub/plugin-opshub-common';
 import {
@@ -87,6 +88,7 @@ export const opshubPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
+        notifications: notificationService,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
@@ -124,6 +126,8 @@ export const opshubPlugin = createBackendPlugin({
           logger,
         });
         const envVarStore = new DatabaseEnvVarStore(knex);
+        // Bound once health is set up (after previews, whose changes it follows).
+        let previewChanged = (_previewId: string) => {};
         const { previews, notify } = await setUpPreviews({
           rootConfig: deps.config,
           config,
@@ -138,6 +142,7 @@ export const opshubPlugin = createBackendPlugin({
           signals: deps.signals,
           scheduler: deps.scheduler,
           logger,
+          onPreviewChange: previewId => previewChanged(previewId),
         });
         const health = await setUpHealth({
           knex,
@@ -153,7 +158,12 @@ export const opshubPlugin = createBackendPlugin({
           catalog,
           auth,
           logger,
+          rootConfig: deps.config,
+          notifications: deps.notifications,
+          envVars: envVarStore,
+          cipher: envVars.cipher,
         });
+        previewChanged = health.previewChanged;
         const { rbac } = config;
         const assignments = new DatabaseRoleAssignmentStore(knex);
         const loadAccess = (refs: string[]) =>

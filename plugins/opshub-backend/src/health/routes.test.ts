@@ -25,6 +25,7 @@ import { DatabaseMaintenanceWindows } from './maintenance/DatabaseMaintenanceWin
 import { NetworkPolicy } from './probe/networkPolicy';
 import { healthRoutes } from './routes';
 import { newHealthCheck } from './__testUtils__/checkFixtures';
+import { HealthRollupReads } from './rollups/HealthRollupReads';
 import { useConnectionGuard } from './__testUtils__/connectionGuard';
 
 jest.setTimeout(60_000);
@@ -47,6 +48,24 @@ const as = (user: string) => ({
   Authorization: mockCredentials.user.header(user),
 });
 const maintainer = as('user:default/maintainer');
+
+/** A PATCH and a DELETE of the check are both 409s with `message`. */
+async function expectChangesRefused(
+  server: express.Express,
+  checkId: string,
+  message: string,
+) {
+  for (const res of [
+    await request(server)
+      .patch(`${BASE}/checks/${checkId}`)
+      .set(maintainer)
+      .send({ intervalMs: 20_000 }),
+    await request(server).delete(`${BASE}/checks/${checkId}`).set(maintainer),
+  ]) {
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toBe(message);
+  }
+}
 
 /** An API check of `entityRef` as the store takes it. */
 const newCheck = (
@@ -107,6 +126,7 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
         audited: createAudited({ auditor, activity }),
         store,
         maintenance: new DatabaseMaintenanceWindows(knex),
+        rollups: new HealthRollupReads(knex),
         policy: new NetworkPolicy({
           allowPrivateNetworks: false,
           allowedNetworks: [],
@@ -492,20 +512,11 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
     const check = await store.createCheck(
       newCheck(ENTITY, 'health-url', { source: 'annotation' }),
     );
-    for (const res of [
-      await request(server)
-        .patch(`${BASE}/checks/${check.id}`)
-        .set(maintainer)
-        .send({ intervalMs: 20_000 }),
-      await request(server)
-        .delete(`${BASE}/checks/${check.id}`)
-        .set(maintainer),
-    ]) {
-      expect(res.status).toBe(409);
-      expect(res.body.error.message).toBe(
-        "Health check health-url comes from the opshub.dev/health-url annotation: edit the annotation in the entity's catalog-info.yaml",
-      );
-    }
+    await expectChangesRefused(
+      server,
+      check.id,
+      "Health check health-url comes from the opshub.dev/health-url annotation: edit the annotation in the entity's catalog-info.yaml",
+    );
     expect(await store.getCheck(ENTITY, check.id)).toEqual(check);
     expect(changed).not.toHaveBeenCalled();
 
@@ -513,6 +524,50 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
     expect(health.body.checks).toEqual([
       expect.objectContaining({ id: check.id, source: 'annotation' }),
     ]);
+  });
+
+  it("keeps a preview's check out of the API's changes and the entity's state (409)", async () => {
+    const { server, store, changed } = await app();
+    const check = await store.createCheck(
+      newCheck(ENTITY, 'preview-pr-7', {
+        source: 'preview',
+        url: 'https://web-pr-7.preview.example/',
+      }),
+    );
+    await store.recordProbes(
+      [1, 2, 3].map(i => ({
+        checkId: check.id,
+        entityRef: ENTITY,
+        result: {
+          outcome: 'failure' as const,
+          startedAt: new Date(NOW - i * 1000),
+          latencyMs: 5,
+          statusCode: 502,
+          errorClass: 'status' as const,
+          message: null,
+        },
+        standing: {
+          state: 'down' as const,
+          consecutiveFailures: i,
+          consecutiveBad: i,
+          consecutiveSuccesses: 0,
+        },
+        incident: null,
+      })),
+    );
+    await expectChangesRefused(
+      server,
+      check.id,
+      'Health check preview-pr-7 follows its preview: it comes and goes with it (opshub.health.previews)',
+    );
+    expect(changed).not.toHaveBeenCalled();
+
+    const health = await request(server).get(BASE).set(maintainer);
+    expect(health.body).toMatchObject({
+      state: 'unknown',
+      checks: [],
+      previews: [{ id: check.id, source: 'preview', state: 'down' }],
+    });
   });
 
   it("answers 404 for another entity's check (or none) on every per-check route", async () => {
@@ -528,9 +583,10 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
         await request(server).delete(path).set(maintainer),
         await request(server).get(`${path}/samples`).set(maintainer),
         await request(server).get(`${path}/incidents`).set(maintainer),
+        await request(server).get(`${path}/rollups`).set(maintainer),
       ];
       expect(answers.map(a => [a.status, a.body.error?.name])).toEqual(
-        Array(4).fill([404, 'NotFoundError']),
+        Array(5).fill([404, 'NotFoundError']),
       );
     }
     expect(await store.getCheck(OTHER, theirs.id)).toEqual(theirs);

@@ -36,6 +36,8 @@ import type {
 } from './HealthStore';
 import { maintenanceRoutes } from './maintenance/maintenanceRoutes';
 import type { MaintenanceWindowStore } from './maintenance/MaintenanceWindowStore';
+import type { HealthRollupReads } from './rollups/HealthRollupReads';
+import { addRollupRoutes } from './rollups/rollupRoutes';
 import { openWindowAt } from './maintenance/maintenanceWindows';
 import type { AddressRefusal } from './probe/types';
 
@@ -52,6 +54,8 @@ export interface HealthRoutesOptions {
   store: HealthStore;
   /** The checks' maintenance windows. */
   maintenance: MaintenanceWindowStore;
+  /** The checks' hourly rollups. */
+  rollups: Pick<HealthRollupReads, 'list'>;
   /** Refuses a URL whose host is an IP literal OpsHub may not probe. */
   policy: { refusalOfUrl(url: string): AddressRefusal };
   config: Pick<HealthConfig, 'minIntervalMs'>;
@@ -95,11 +99,16 @@ export function healthRoutes(deps: HealthRoutesOptions) {
     return check;
   }
 
-  /** 409 for a check the entity's annotation declares. */
+  /** 409 for a check the entity's annotation declares, or a preview's. */
   function assertFromApi(check: StoredHealthCheck) {
     if (check.source === 'annotation') {
       throw new ConflictError(
         `Health check ${check.name} comes from the ${OPSHUB_ANNOTATIONS.healthUrl} annotation: edit the annotation in the entity's catalog-info.yaml`,
+      );
+    }
+    if (check.source === 'preview') {
+      throw new ConflictError(
+        `Health check ${check.name} follows its preview: it comes and goes with it (opshub.health.previews)`,
       );
     }
   }
@@ -300,6 +309,13 @@ export function healthRoutes(deps: HealthRoutesOptions) {
       now,
     }),
   );
+  addRollupRoutes(router, {
+    access,
+    checkIdOf,
+    checkOf,
+    rollups: deps.rollups,
+    now,
+  });
 
   return router;
 }

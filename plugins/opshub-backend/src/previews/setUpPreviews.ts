@@ -14,7 +14,7 @@ import type { EnvVarCipher } from '../envvars/EnvVarCipher';
 import type { EnvVarStore } from '../envvars/EnvVarStore';
 import { githubWriteBack } from '../github/githubWriteBack';
 import type { ProjectStore } from '../projects/ProjectStore';
-import { shortLivedCache } from '../projects/shortLivedCache';
+import { cachedEntityAnnotations } from '../projects/entityAnnotations';
 import type { JobQueue } from '../queue/JobQueue';
 import { slackNotifications } from '../slack/slackNotifications';
 import { DatabasePreviewStore } from './DatabasePreviewStore';
@@ -64,19 +64,7 @@ export async function setUpPreviews(deps: {
     providers.set('mock', MockPreviewProvider.fromConfig(config.mockProvider));
   }
   const previews = new DatabasePreviewStore(knex);
-  // Asked by every lifecycle job and Slack message: kept for 10 s, so
-  // annotation changes reach previews within that (and the next catalog
-  // refresh).
-  const annotations = shortLivedCache(
-    async (entityRef: string) => {
-      const entity = await deps.catalog.getEntityByRef(entityRef, {
-        credentials: await deps.auth.getOwnServiceCredentials(),
-      });
-      return entity?.metadata.annotations;
-    },
-    { ttlMs: 10_000 },
-  );
-  const annotationsOf = annotations.get;
+  const annotationsOf = cachedEntityAnnotations(deps);
   const warn = (what: string) => (error: unknown) =>
     logger.warn(`Could not ${what}: ${error}`);
 

@@ -156,6 +156,10 @@ const REQUIRED: Record<
     permission: 'opshub.health.read',
     scope: 'project',
   },
+  'GET /entities/:kind/:namespace/:name/health/checks/:checkId/rollups': {
+    permission: 'opshub.health.read',
+    scope: 'project',
+  },
   'POST /entities/:kind/:namespace/:name/health/checks/:checkId/maintenance': {
     permission: 'opshub.health.manage',
     scope: 'project',

@@ -2,10 +2,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import type { KnownBlock } from '@slack/web-api';
 import type { PreviewEvent } from '../previews/previewJobHandlers';
 import type { Preview } from '../previews/PreviewStore';
-
-/** Slack's mrkdwn needs &, < and > escaped in text from users. */
-const escape = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+import { escapeMrkdwn as escape } from './mrkdwn';
 
 /**
  * A preview event as a Slack message: Block Kit blocks, and the plain text

@@ -14,6 +14,7 @@ import { NetworkPolicy } from '../probe/networkPolicy';
 import { healthRoutes } from '../routes';
 import { newHealthCheck } from '../__testUtils__/checkFixtures';
 import { DatabaseMaintenanceWindows } from './DatabaseMaintenanceWindows';
+import { HealthRollupReads } from '../rollups/HealthRollupReads';
 
 jest.setTimeout(60_000);
 
@@ -96,6 +97,7 @@ describe.each(databases.eachSupportedId())(
           authorizer,
           audited: createAudited({ auditor, activity }),
           store,
+          rollups: new HealthRollupReads(knex),
           maintenance: new DatabaseMaintenanceWindows(knex, {
             now: () => clock.now,
           }),

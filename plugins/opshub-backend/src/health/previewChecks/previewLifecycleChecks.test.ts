@@ -21,6 +21,8 @@ import type { PreviewJobPayload } from '../../webhooks/planDelivery';
 import { createTestDatabases } from '../../__testUtils__/databases';
 import { waitFor } from '../../__testUtils__/waitFor';
 import { DatabaseHealthStore } from '../DatabaseHealthStore';
+import { DatabaseMaintenanceWindows } from '../maintenance/DatabaseMaintenanceWindows';
+import { HealthRollupReads } from '../rollups/HealthRollupReads';
 import { createHostLimiter } from '../hostLimiter';
 import { NetworkPolicy } from '../probe/networkPolicy';
 import { createSsrfSafeProber } from '../probe/ssrfSafeProber';
@@ -241,7 +243,7 @@ describe.each(databases.eachSupportedId())(
       expect(server.connections).toBeGreaterThanOrEqual(4);
       expect(guard.attempts.length).toBeGreaterThan(0);
 
-      const health = await request(routesApp(store, () => clock)).get(
+      const health = await request(routesApp(store, knex, () => clock)).get(
         '/entities/component/default/web/health',
       );
       expect(health.status).toBe(200);
@@ -307,7 +309,7 @@ function startQueue(
 }
 
 /** The health routes, every request allowed (GET only: nothing audited). */
-function routesApp(store: DatabaseHealthStore, now: () => number) {
+function routesApp(store: DatabaseHealthStore, knex: Knex, now: () => number) {
   const app = express();
   app.use(
     healthRoutes({
@@ -318,6 +320,8 @@ function routesApp(store: DatabaseHealthStore, now: () => number) {
         throw new Error('nothing is audited here');
       }) as Audited,
       store,
+      maintenance: new DatabaseMaintenanceWindows(knex),
+      rollups: new HealthRollupReads(knex),
       policy: new NetworkPolicy({
         allowPrivateNetworks: false,
         allowedNetworks: [],
