@@ -292,6 +292,18 @@ export interface Config {
       };
     };
 
+    /** Deploy analytics. */
+    analytics?: {
+      /** Deploy events are kept at least this long. Default 400 days. */
+      retention?: HumanDuration | string;
+      /**
+       * GitHub deployment environments that are production, matched
+       * case-insensitively; `*` matches any run of characters. Deployments to
+       * other environments are not recorded. Default `[production, prod*]`.
+       */
+      productionEnvironments?: string[];
+    };
+
     /** Preview providers built into opshub-backend. */
     providers?: {
       /**

@@ -13,6 +13,10 @@ import {
 } from '@opshub/plugin-opshub-common';
 import type { OpsHubEncryptionKey } from '@opshub/plugin-opshub-node';
 import { readEncryptionKeys } from './envvars/configKeyRing';
+import {
+  type AnalyticsConfig,
+  readAnalyticsConfig,
+} from './analytics/analyticsConfig';
 import { type HealthConfig, readHealthConfig } from './health/healthConfig';
 import type { JobQueueOptions } from './queue/JobQueue';
 import { type PreviewRules, readPreviewRules } from './previews/previewRules';
@@ -80,6 +84,7 @@ export interface OpsHubBackendConfig {
     keys: OpsHubEncryptionKey[];
   };
   health: HealthConfig;
+  analytics: AnalyticsConfig;
 }
 
 /** Reads `opshub.*`, filling in the documented defaults (config.d.ts). */
@@ -162,6 +167,7 @@ export function readOpsHubConfig(
     envvars: { protectedEnvironments: readProtectedEnvironments(opshub) },
     encryption: { keys: readEncryptionKeys(opshub) },
     health: readHealthConfig(opshub),
+    analytics: readAnalyticsConfig(opshub),
   };
 }
 

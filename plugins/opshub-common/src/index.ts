@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export * from './analytics';
 export * from './annotations';
 export * from './api';
 export * from './health';

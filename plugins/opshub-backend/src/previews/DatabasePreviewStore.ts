@@ -1,4 +1,8 @@
 import { isOpenPreviewState } from '@opshub/plugin-opshub-common';
+import {
+  deployOutcomeOf,
+  previewDeployEventColumns,
+} from './previewDeployEvents';
 import type { DeployErrorClass } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
 import { toDate } from '../database/timestamps';
@@ -100,14 +104,11 @@ export class DatabasePreviewStore implements PreviewStore {
       // A deploy that never started still counts: its error class (quota,
       // configuration, provider-outage) is what the analytics group by.
       await trx('deploy_events').insert({
-        preview_id: previewId,
-        entity_ref: preview.entityRef,
-        provider: preview.provider,
+        ...previewDeployEventColumns(preview, now),
         head_sha: headSha,
         queued_at: failure.queuedAt,
         started_at: now,
         finished_at: now,
-        duration_ms: 0,
         outcome: 'failed',
         error_class: failure.errorClass,
         error_code: failure.errorCode ?? null,
@@ -211,7 +212,7 @@ export class DatabasePreviewStore implements PreviewStore {
       await trx('deploy_events')
         .where({ preview_id: id })
         .whereNull('outcome')
-        .update({ outcome: 'superseded', finished_at: now });
+        .update({ outcome: 'superseded', finished_at: now, updated_at: now });
       await trx('previews')
         .where({ id })
         .update({ ...described, ...newBuild, ...nextBuild });
@@ -252,9 +253,7 @@ export class DatabasePreviewStore implements PreviewStore {
     if (changed === 0) return false;
     const preview = (await this.getIn(trx, build.previewId))!;
     await trx('deploy_events').insert({
-      preview_id: build.previewId,
-      entity_ref: preview.entityRef,
-      provider: preview.provider,
+      ...previewDeployEventColumns(preview, now),
       head_sha: build.headSha,
       deployment_id: build.deploymentId,
       queued_at: build.queuedAt,
@@ -286,14 +285,14 @@ export class DatabasePreviewStore implements PreviewStore {
       const open = trx('deploy_events')
         .where({ preview_id: previewId, head_sha: headSha })
         .whereNull('outcome');
-      const started = await open.clone().first('id', 'started_at');
+      const started = await open.clone().first('id');
       if (started) {
         await trx('deploy_events')
           .where({ id: started.id })
           .update({
-            outcome: result.outcome,
+            outcome: deployOutcomeOf(result.outcome),
             finished_at: now,
-            duration_ms: now.getTime() - toDate(started.started_at).getTime(),
+            updated_at: now,
             error_class: result.outcome === 'failed' ? result.errorClass : null,
             error_code:
               result.outcome === 'failed' ? result.errorCode ?? null : null,
@@ -344,9 +343,10 @@ export class DatabasePreviewStore implements PreviewStore {
         .where({ preview_id: previewId })
         .whereNull('outcome')
         .update({
-          outcome: 'failed',
+          outcome: 'cancelled',
           error_class: 'cancelled',
           finished_at: now,
+          updated_at: now,
         });
       return true;
     });

@@ -341,8 +341,18 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       url: 'https://pr-7.example.test',
     });
     const [event] = await knex('deploy_events');
-    expect(event).toMatchObject({ head_sha: SHA1, outcome: 'ready' });
-    expect(Number(event.duration_ms)).toBeGreaterThanOrEqual(0);
+    expect(event).toMatchObject({
+      head_sha: SHA1,
+      outcome: 'succeeded',
+      environment: 'preview',
+      environment_class: 'preview',
+      source: 'preview',
+      pr_number: 7,
+    });
+    expect(toDate(event.finished_at).getTime()).toBeGreaterThanOrEqual(
+      toDate(event.started_at).getTime(),
+    );
+    expect(toDate(event.updated_at)).toEqual(toDate(event.finished_at));
     expect(provider.calls).toEqual(['create 1', 'status d1', 'status d1']);
     // Open pages heard of each change: recorded, building, ready; the team
     // hears once that it is ready.
@@ -445,7 +455,7 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
       closedAs: 'merged',
     });
     expect(await deployEvents()).toEqual([
-      { head_sha: SHA1, outcome: 'failed', error_class: 'cancelled' },
+      { head_sha: SHA1, outcome: 'cancelled', error_class: 'cancelled' },
     ]);
     // Again (at-least-once): nothing more happens, nothing is announced twice.
     await run.teardown(prEvent('closed', { merged: true }));

@@ -102,8 +102,12 @@ describe.each(databases.eachSupportedId())('Preview watchdog on %s', id => {
       provider: 'mock',
       head_sha: 'f'.repeat(40),
       deployment_id: 'dep-2',
+      environment: 'preview',
+      environment_class: 'preview',
+      source: 'preview',
       queued_at: new Date(),
       started_at: new Date(),
+      updated_at: new Date(),
     });
     const jobless = await seed(3, 'building');
     // A GitHub sync of it, or a job of another PR, does not move it.
@@ -168,6 +172,7 @@ describe.each(databases.eachSupportedId())('Preview watchdog on %s', id => {
     });
     expect(event).toMatchObject({ outcome: 'failed', error_class: 'stuck' });
     expect(toDate(event.finished_at)).toEqual(now);
+    expect(toDate(event.updated_at)).toEqual(now);
 
     // Pages, GitHub and the team hear of each, once.
     const ids = [destroying, cancelled, jobless, queued];

@@ -111,23 +111,15 @@ export async function failStuckPreviews(deps: {
           updated_at: now,
         });
       if (updated === 0) return false;
-      const open = await trx('deploy_events')
+      await trx('deploy_events')
         .where({ preview_id: id })
         .whereNull('outcome')
-        .select('id', 'started_at');
-      for (const event of open) {
-        await trx('deploy_events')
-          .where({ id: event.id })
-          .update({
-            outcome: 'failed',
-            error_class: 'stuck',
-            finished_at: now,
-            duration_ms: Math.max(
-              0,
-              now.getTime() - toDate(event.started_at).getTime(),
-            ),
-          });
-      }
+        .update({
+          outcome: 'failed',
+          error_class: 'stuck',
+          finished_at: now,
+          updated_at: now,
+        });
       return true;
     });
     if (!changed) continue;
