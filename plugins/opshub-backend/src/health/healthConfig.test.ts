@@ -29,12 +29,17 @@ describe('readHealthConfig', () => {
     });
   });
 
-  it('refuses counts that are not positive integers', () => {
+  it('refuses counts that are not positive integers and a preview interval below the minimum', () => {
     expect(() => read({ concurrency: 0 })).toThrow(
       'opshub.health.concurrency must be a positive integer',
     );
     expect(() => read({ maxRedirects: -1 })).toThrow(
       'opshub.health.maxRedirects must be an integer of 0 or more',
+    );
+    expect(() =>
+      read({ minInterval: '30s', previews: { interval: '10s' } }),
+    ).toThrow(
+      'opshub.health.previews.interval must be at least opshub.health.minInterval',
     );
   });
 });

@@ -77,8 +77,15 @@ export function readHealthConfig(opshub: Config | undefined): HealthConfig {
       'opshub.health.maxRedirects must be an integer of 0 or more',
     );
   }
+  const minIntervalMs = ms('minInterval', d.minIntervalMs);
+  const previewIntervalMs = ms('previews.interval', d.previews.intervalMs);
+  if (previewIntervalMs < minIntervalMs) {
+    throw new Error(
+      'opshub.health.previews.interval must be at least opshub.health.minInterval',
+    );
+  }
   return {
-    minIntervalMs: ms('minInterval', d.minIntervalMs),
+    minIntervalMs,
     perHostConcurrency: positive('perHostConcurrency', d.perHostConcurrency),
     concurrency: positive('concurrency', d.concurrency),
     allowPrivateNetworks:
@@ -92,7 +99,7 @@ export function readHealthConfig(opshub: Config | undefined): HealthConfig {
     previews: {
       enabled:
         health?.getOptionalBoolean('previews.enabled') ?? d.previews.enabled,
-      intervalMs: ms('previews.interval', d.previews.intervalMs),
+      intervalMs: previewIntervalMs,
       alert: health?.getOptionalBoolean('previews.alert') ?? d.previews.alert,
     },
   };

@@ -33,7 +33,7 @@ type WindowRow = {
 };
 
 /** One-off windows ended this long ago go when their check gets a new one. */
-const ENDED_KEPT_MS = DAY_MS;
+export const ENDED_KEPT_MS = DAY_MS;
 
 function toWindow(row: WindowRow): OpsHubMaintenanceWindow {
   const common = {

@@ -81,7 +81,7 @@ describe.each(databases.eachSupportedId())('health retention on %s', id => {
         rolledUpBeforeHour: rolled.toHour,
         checksPerBatch: 2,
       }),
-    ).toEqual({ samples: 3 * expired.length, rollups: 3 });
+    ).toEqual({ samples: 3 * expired.length, rollups: 3, windows: 0 });
     for (const checkId of checks) {
       expect(await sampleAges(checkId)).toEqual(kept);
       expect(await rollupHours(checkId)).toEqual(
@@ -95,7 +95,7 @@ describe.each(databases.eachSupportedId())('health retention on %s', id => {
         sampleRetentionMs: RETENTION,
         rolledUpBeforeHour: rolled.toHour,
       }),
-    ).toEqual({ samples: 0, rollups: 0 });
+    ).toEqual({ samples: 0, rollups: 0, windows: 0 });
   });
 
   it('keeps raw samples of hours not rolled up yet, and follows the configured retention', async () => {
@@ -122,6 +122,36 @@ describe.each(databases.eachSupportedId())('health retention on %s', id => {
       rolledUpBeforeHour: hourOf(NOW),
     });
     expect(await sampleAges(check)).toEqual([NOW - HOUR]);
+  });
+
+  it('deletes one-off maintenance windows a day after they ended', async () => {
+    const { knex, checks } = await setup();
+    const window = (name: string, endsAtMs: number | null) => ({
+      check_id: Number(checks[0]),
+      kind: endsAtMs === null ? 'weekly' : 'once',
+      time_zone: 'UTC',
+      ends_at_ms: endsAtMs,
+      reason: name,
+      created_by: 'user:default/alice',
+      created_at: new Date(NOW - 2 * DAY),
+    });
+    await knex('health_maintenance_windows').insert([
+      window('ended two days ago', NOW - 2 * DAY),
+      window('ended a day ago to the ms', NOW - DAY),
+      window('ended an hour ago', NOW - HOUR),
+      window('weekly', null),
+    ]);
+    const deleted = await deleteExpiredHealthData(knex, {
+      nowMs: NOW,
+      sampleRetentionMs: RETENTION,
+      rolledUpBeforeHour: hourOf(NOW),
+    });
+    expect(deleted.windows).toBe(1);
+    expect(
+      (await knex('health_maintenance_windows').orderBy('id')).map(
+        row => row.reason,
+      ),
+    ).toEqual(['ended a day ago to the ms', 'ended an hour ago', 'weekly']);
   });
 
   it('deletes samples through the (check, hour) index', async () => {

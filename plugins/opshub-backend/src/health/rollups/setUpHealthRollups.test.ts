@@ -54,7 +54,9 @@ describe.each(databases.eachSupportedId())('setUpHealthRollups on %s', id => {
       (await knex('health_samples').select('at_ms')).map(r => Number(r.at_ms)),
     ).toEqual([NOW - 2 * DAY]);
     expect(logger.info).toHaveBeenCalledWith(
-      expect.stringContaining('1 samples and 0 rollups past retention deleted'),
+      expect.stringContaining(
+        '1 samples, 0 rollups and 0 ended maintenance windows past retention deleted',
+      ),
     );
   });
 });

@@ -38,7 +38,9 @@ export async function runHealthRollups(
   deps.logger.info(
     `Health rollups: ${rolled.toHour - rolled.fromHour} hours rolled up; ${
       deleted.samples
-    } samples and ${deleted.rollups} rollups past retention deleted`,
+    } samples, ${deleted.rollups} rollups and ${
+      deleted.windows
+    } ended maintenance windows past retention deleted`,
   );
   return { rolled, deleted };
 }
