@@ -18,6 +18,10 @@ exports.up = async function up(knex) {
       .nullable()
       .comment('Request headers as a JSON object; values may hold env refs');
     table.integer('cert_expiry_days').nullable();
+    table
+      .text('last_error_message')
+      .nullable()
+      .comment('Why the last probe failed or was degraded, for people');
     table.integer('alert_cooldown_ms').notNullable().defaultTo(900_000);
     table.integer('reminder_interval_ms').notNullable().defaultTo(14_400_000);
     table
@@ -124,6 +128,7 @@ exports.down = async function down(knex) {
     table.dropColumns(
       'headers',
       'cert_expiry_days',
+      'last_error_message',
       'alert_cooldown_ms',
       'reminder_interval_ms',
       'preview_id',

@@ -239,6 +239,12 @@ export interface OpsHubHealthCheck extends Required<OpsHubHealthCheckInput> {
   lastLatencyMs: number | null;
   lastStatusCode: number | null;
   lastErrorClass: OpsHubHealthErrorClass | null;
+  /**
+   * Why the last probe failed or was degraded, for people (never a header
+   * value; at most a short JSON value read at the asserted path); null after
+   * a plain success.
+   */
+  lastErrorMessage: string | null;
   uptime: OpsHubHealthUptime;
   openIncident: OpsHubHealthIncident | null;
   createdAt: string;

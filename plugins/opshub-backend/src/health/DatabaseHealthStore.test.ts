@@ -145,6 +145,7 @@ describe.each(databases.eachSupportedId())('DatabaseHealthStore on %s', id => {
       lastLatencyMs: null,
       lastStatusCode: null,
       lastErrorClass: null,
+      lastErrorMessage: null,
       nextProbeAtMs: NOW + 60_000,
       alertedState: null,
       lastAlertAtMs: null,

@@ -72,6 +72,8 @@ export interface StoredHealthCheck
   lastLatencyMs: number | null;
   lastStatusCode: number | null;
   lastErrorClass: OpsHubHealthErrorClass | null;
+  /** Why the last probe failed or was degraded (ProbeResult.message). */
+  lastErrorMessage: string | null;
   /** When the next probe is due; null: not scheduled (disabled, or a config error). */
   nextProbeAtMs: number | null;
   createdBy: string;

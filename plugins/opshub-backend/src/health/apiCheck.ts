@@ -63,6 +63,7 @@ export function apiCheck(
     lastLatencyMs: check.lastLatencyMs,
     lastStatusCode: check.lastStatusCode,
     lastErrorClass: check.lastErrorClass,
+    lastErrorMessage: check.lastErrorMessage,
     uptime: uptime ?? NO_UPTIME,
     openIncident: openIncident ?? null,
     createdAt: check.createdAt.toISOString(),

@@ -317,6 +317,10 @@ describe.each(databases.eachSupportedId())('health probing on %s', id => {
     });
     expect(sample).toMatchObject({ outcome: 'failure', errorClass: 'blocked' });
     expect(lookup.calls).toEqual(['internal.example.test']);
+    // The check says why, naming the rule.
+    expect((await store.getCheck(ENTITY, checkId))!.lastErrorMessage).toMatch(
+      /10\.0\.0\.1 .*private/,
+    );
     // The database's connections are the only ones (the guard fails the
     // test on any connect outside loopback).
     expect(guard.attempts.map(a => a.address)).not.toContain('10.0.0.1');
@@ -371,7 +375,14 @@ describe.each(databases.eachSupportedId())('health probing on %s', id => {
       outcome: 'failure',
       errorClass: 'blocked',
     });
-    expect((await store.getCheck(ENTITY, missingId))!.state).toBe('down');
+    expect(await store.getCheck(ENTITY, missingId)).toMatchObject({
+      state: 'down',
+      lastErrorMessage: expect.stringContaining('${env:MISSING_TOKEN}'),
+    });
+    // The other check's last probe failed on its status, said in words.
+    expect((await store.getCheck(ENTITY, checkId))!.lastErrorMessage).toBe(
+      'status 500 not in 200-299',
+    );
 
     const dump = async (table: string) =>
       JSON.stringify(await knex(table).select());

@@ -54,6 +54,7 @@ export type CheckRow = {
   last_latency_ms: number | null;
   last_status_code: number | null;
   last_error_class: OpsHubHealthErrorClass | null;
+  last_error_message: string | null;
   next_probe_at_ms: number | string | null;
   alerted_state: 'degraded' | 'down' | null;
   last_alert_at_ms: number | string | null;
@@ -178,6 +179,7 @@ export function toCheck(row: CheckRow): StoredHealthCheck {
     lastLatencyMs: nullableNumber(row.last_latency_ms),
     lastStatusCode: nullableNumber(row.last_status_code),
     lastErrorClass: row.last_error_class ?? null,
+    lastErrorMessage: row.last_error_message ?? null,
     nextProbeAtMs: nullableNumber(row.next_probe_at_ms),
     alertedState: row.alerted_state ?? null,
     lastAlertAtMs: nullableNumber(row.last_alert_at_ms),

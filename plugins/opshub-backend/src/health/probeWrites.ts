@@ -29,6 +29,10 @@ import { errorClassToCode, outcomeToCode } from './sampleCodes';
 /** A probe to write; `inMaintenance`: taken in one of its check's windows. */
 type WriteRecord = ValidRecord & { inMaintenance?: boolean };
 
+/** A probe's message as the check keeps it (bounded). */
+const errorMessageOf = (result: { message: string | null }) =>
+  result.message?.slice(0, 500) ?? null;
+
 /**
  * The write path of probes: samples, standings and incidents in one
  * transaction per batch, and applying results through the state machine
@@ -175,13 +179,14 @@ export class ProbeWrites {
              last_latency_ms = v.latency_ms,
              last_status_code = v.status_code,
              last_error_class = v.error_class,
+             last_error_message = v.error_message,
              -- LEAST ignores nulls: the earlier due time stays
              alert_due_at_ms = LEAST(c.alert_due_at_ms, v.alert_due)
          FROM unnest(?::int[], ?::text[], ?::int[], ?::int[], ?::int[],
                      ?::timestamptz[], ?::int[], ?::int[], ?::text[],
-                     ?::bigint[])
+                     ?::bigint[], ?::text[])
            AS v(id, state, failures, bad, successes, probe_at, latency_ms,
-                status_code, error_class, alert_due)
+                status_code, error_class, alert_due, error_message)
          WHERE c.id = v.id
          RETURNING c.id),
        samples AS (
@@ -207,6 +212,7 @@ export class ProbeWrites {
         latest.map(r => r.result.statusCode),
         latest.map(r => r.result.errorClass),
         latest.map(r => alertDue.get(r.id) ?? null),
+        latest.map(r => errorMessageOf(r.result)),
         all.map(r => r.result.startedAt.getTime()),
         all.map(r => r.id),
         all.map(r => wholeMs(r.result.latencyMs)),
@@ -249,6 +255,7 @@ export class ProbeWrites {
           last_latency_ms: wholeMs(result.latencyMs),
           last_status_code: result.statusCode,
           last_error_class: result.errorClass,
+          last_error_message: errorMessageOf(result),
         });
       if (updated > 0) existing.add(id);
     }

@@ -223,6 +223,7 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
       lastLatencyMs: null,
       lastStatusCode: null,
       lastErrorClass: null,
+      lastErrorMessage: null,
       uptime: { day: null, week: null, month: null },
       openIncident: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),

@@ -32,6 +32,7 @@ export function healthCheck(
     lastLatencyMs: 85,
     lastStatusCode: 200,
     lastErrorClass: null,
+    lastErrorMessage: null,
     uptime: { day: 0.999, week: 1, month: null },
     openIncident: null,
     createdAt: '2026-12-01T10:00:00.000Z',

@@ -763,13 +763,21 @@ describe('HealthCard', () => {
 
     // The backend probes again: the check is down now.
     health.state = 'down';
-    health.checks[0] = check({ state: 'down', lastErrorClass: 'timeout' });
+    health.checks[0] = check({
+      state: 'down',
+      lastErrorClass: 'timeout',
+      lastErrorMessage: 'api.example.com did not answer in time (10000 ms)',
+    });
     samples.c1 = [sample(900, 'failure'), ...samples.c1];
     act(() => notify!({ entityRef: 'component:default/web' }));
 
     expect(await screen.findByLabelText('Health: down')).toBeInTheDocument();
     expect(screen.getByLabelText('api state: down')).toBeInTheDocument();
     expect(await screen.findByText('P95 900 ms')).toBeInTheDocument();
+    // Why it failed, in words.
+    expect(
+      screen.getByText('api.example.com did not answer in time (10000 ms)'),
+    ).toBeInTheDocument();
     expect(api.getHealth).toHaveBeenCalledTimes(2);
     expect(api.listHealthSamples).toHaveBeenCalledTimes(2);
 
@@ -778,6 +786,9 @@ describe('HealthCard', () => {
     health.checks[0] = check({});
     act(() => notify!({ entityRef: 'component:default/web' }));
     expect(await screen.findByLabelText('Health: ok')).toBeInTheDocument();
+    expect(
+      screen.queryByText('api.example.com did not answer in time (10000 ms)'),
+    ).not.toBeInTheDocument();
     expect(api.getHealth).toHaveBeenCalledTimes(3);
   });
 });

@@ -166,12 +166,19 @@ function LastProbe({ check }: { check: OpsHubHealthCheck }) {
     check.lastErrorClass,
   ].filter(Boolean);
   return (
-    <Tooltip title={new Date(check.lastProbeAt).toLocaleString()}>
-      <Typography variant="body2">
-        {ago(check.lastProbeAt)}
-        {details.length ? ` · ${details.join(' · ')}` : ''}
-      </Typography>
-    </Tooltip>
+    <>
+      <Tooltip title={new Date(check.lastProbeAt).toLocaleString()}>
+        <Typography variant="body2">
+          {ago(check.lastProbeAt)}
+          {details.length ? ` · ${details.join(' · ')}` : ''}
+        </Typography>
+      </Tooltip>
+      {check.lastErrorMessage && (
+        <Typography variant="caption" color="textSecondary">
+          {check.lastErrorMessage}
+        </Typography>
+      )}
+    </>
   );
 }
 
