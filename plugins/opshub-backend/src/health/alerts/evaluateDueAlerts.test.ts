@@ -65,7 +65,7 @@ describe.each(databases.eachSupportedId())('evaluateDueAlerts on %s', id => {
             latencyMs: outcome === 'degraded' ? 2_000 : 40,
             statusCode: outcome === 'failure' ? 503 : 200,
             errorClass: outcome === 'failure' ? 'status' : null,
-            message: null,
+            message: outcome === 'failure' ? 'status 503 not in 200-299' : null,
           },
         },
       ]);
@@ -179,6 +179,7 @@ describe.each(databases.eachSupportedId())('evaluateDueAlerts on %s', id => {
         since: new Date(T0).toISOString(),
         errorClass: 'status',
         statusCode: 503,
+        errorMessage: 'status 503 not in 200-299',
         atMs: T0,
       },
     });

@@ -98,6 +98,7 @@ export async function evaluateDueAlerts(deps: {
           since: incident ? toDate(incident.opened_at).toISOString() : null,
           errorClass: check.lastErrorClass,
           statusCode: check.lastStatusCode,
+          errorMessage: check.lastErrorMessage,
           atMs: nowMs,
         };
         jobs.push({

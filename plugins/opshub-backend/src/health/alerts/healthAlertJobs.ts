@@ -26,6 +26,11 @@ export interface HealthAlertPayload {
   /** The last probe's error class and HTTP status. */
   errorClass: OpsHubHealthErrorClass | null;
   statusCode: number | null;
+  /**
+   * Why the last probe failed or was degraded, in words (the check's
+   * lastErrorMessage); absent in jobs queued before it was kept.
+   */
+  errorMessage?: string | null;
   /** When it was decided (epoch ms). */
   atMs: number;
 }

@@ -56,6 +56,12 @@ describe('health alert messages', () => {
       'high',
     ],
     [
+      payload({ errorMessage: 'status 503 not in 200-299' }),
+      'Check "home" of storefront is down',
+      ['Last probe: status 503 not in 200-299', 'Since 2026-12-01 12:00 UTC'],
+      'critical',
+    ],
+    [
       payload({
         kind: 'recovery',
         state: 'ok',

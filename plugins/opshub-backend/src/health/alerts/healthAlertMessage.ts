@@ -42,9 +42,13 @@ export function healthAlertHeadline(payload: HealthAlertPayload): string {
   }
 }
 
-/** The last probe as far as it is kept: `timeout`, `status 503`, `assertion, status 200`. */
+/**
+ * The last probe: why it failed in words when kept (`status 503 not in
+ * 200-299`), else its class and status (`timeout`, `assertion, status 200`).
+ */
 function lastProbe(payload: HealthAlertPayload): string | null {
-  const { errorClass, statusCode } = payload;
+  const { errorClass, statusCode, errorMessage } = payload;
+  if (errorMessage) return errorMessage;
   const status = statusCode === null ? null : `status ${statusCode}`;
   if (errorClass === null || errorClass === 'status') return status;
   return status ? `${errorClass}, ${status}` : errorClass;
