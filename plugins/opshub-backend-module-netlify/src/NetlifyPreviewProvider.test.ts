@@ -25,6 +25,7 @@ import {
   NetlifyPreviewProvider,
   type NetlifyPreviewProviderOptions,
 } from './NetlifyPreviewProvider';
+import { NETLIFY_ERROR_CODES } from './errorCodes';
 
 const TOKEN = 'nfp_test_token_never_in_messages';
 
@@ -530,9 +531,51 @@ describe('NetlifyPreviewProvider', () => {
     it('reports a deploy rejected in review as cancelled', async () => {
       api.route(DEPLOY, () => ({ body: deployObject({ state: 'rejected' }) }));
 
-      await expect(provider().status(deployment, noAbort)).resolves.toEqual(
-        expect.objectContaining({ state: 'failed', errorClass: 'cancelled' }),
-      );
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual({
+        state: 'failed',
+        errorClass: 'cancelled',
+        errorCode: 'rejected',
+        message: `Netlify deploy ${DEPLOY_ID} was rejected in review`,
+      });
+    });
+
+    it('reports a ready deploy without a URL as unknown', async () => {
+      api.route(DEPLOY, () => ({
+        body: deployObject({
+          state: 'ready',
+          url: '',
+          ssl_url: '',
+          deploy_ssl_url: '',
+        }),
+      }));
+
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual({
+        state: 'failed',
+        errorClass: 'unknown',
+        errorCode: 'ready',
+        message: `Netlify reports deploy ${DEPLOY_ID} ready without a URL`,
+      });
+    });
+
+    it('reports the class of the error code table for each of its codes', async () => {
+      const reported: Array<[string | undefined, string]> = [];
+      for (const state of ['error', 'rejected']) {
+        api.route(DEPLOY, () => ({ body: deployObject({ state }) }));
+        const status = await provider().status(deployment, noAbort);
+        if (status.state === 'failed') {
+          reported.push([status.errorCode, status.errorClass]);
+        }
+      }
+      api.answerOnce(DEPLOY, {
+        status: 404,
+        body: { code: 404, message: 'Not Found' },
+      });
+      const gone = await provider().status(deployment, noAbort);
+      if (gone.state === 'failed') {
+        reported.push([gone.errorCode, gone.errorClass]);
+      }
+
+      expect(Object.fromEntries(reported)).toEqual(NETLIFY_ERROR_CODES);
     });
 
     it('reports an unknown state as failed rather than building forever', async () => {
@@ -552,9 +595,12 @@ describe('NetlifyPreviewProvider', () => {
         body: { code: 404, message: 'Not Found' },
       });
 
-      await expect(provider().status(deployment, noAbort)).resolves.toEqual(
-        expect.objectContaining({ state: 'failed', errorClass: 'cancelled' }),
-      );
+      await expect(provider().status(deployment, noAbort)).resolves.toEqual({
+        state: 'failed',
+        errorClass: 'cancelled',
+        errorCode: 'not_found',
+        message: `Netlify deploy ${DEPLOY_ID} no longer exists`,
+      });
     });
   });
 

@@ -13,7 +13,12 @@ import {
   type PushedVariable,
   refuseUnlessLinkedTo,
 } from '@opshub/plugin-opshub-node';
-import { isInProgress, statusOfDeploy } from './deployStatus';
+import {
+  isInProgress,
+  statusOfDeploy,
+  statusOfMissingDeploy,
+} from './deployStatus';
+import { NETLIFY_PROVIDER_ID } from './errorCodes';
 import { EnvironmentSync, redactValues } from './environment';
 import {
   createNetlifyClient,
@@ -68,7 +73,7 @@ export interface NetlifyPreviewProviderOptions {
  * @public
  */
 export class NetlifyPreviewProvider implements PreviewProvider {
-  readonly id = 'netlify';
+  readonly id = NETLIFY_PROVIDER_ID;
   private readonly client: NetlifyAPI;
   private readonly timeoutMs: number;
 
@@ -205,14 +210,7 @@ export class NetlifyPreviewProvider implements PreviewProvider {
     const deploy = await this.call(`read deploy ${deployId}`, signal, s =>
       orGone(this.client.getDeploy({ deploy_id: deployId }, { signal: s })),
     );
-    if (deploy === GONE) {
-      return {
-        state: 'failed',
-        errorClass: 'cancelled',
-        errorCode: 'not_found',
-        message: `Netlify deploy ${deployId} no longer exists`,
-      };
-    }
+    if (deploy === GONE) return statusOfMissingDeploy(deployId);
     return statusOfDeploy(deploy);
   }
 

@@ -6,7 +6,11 @@
  * @packageDocumentation
  */
 
-export { opshubModuleNetlifyProvider as default } from './module';
+export {
+  opshubModuleNetlifyProvider as default,
+  opshubModuleNetlifyErrorCodes,
+} from './module';
+export { NETLIFY_ERROR_CODES } from './errorCodes';
 export {
   NetlifyPreviewProvider,
   NETLIFY_SITE_ID_ANNOTATION,

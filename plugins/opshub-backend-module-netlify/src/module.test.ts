@@ -1,7 +1,14 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type { JsonObject } from '@backstage/types';
-import { opshubPreviewProvidersExtensionPoint } from '@opshub/plugin-opshub-node';
-import { opshubModuleNetlifyProvider } from './module';
+import {
+  type DeployErrorCodes,
+  opshubDeployErrorCodesExtensionPoint,
+  opshubPreviewProvidersExtensionPoint,
+} from '@opshub/plugin-opshub-node';
+import {
+  opshubModuleNetlifyErrorCodes,
+  opshubModuleNetlifyProvider,
+} from './module';
 import { NetlifyPreviewProvider } from './NetlifyPreviewProvider';
 
 describe('opshubModuleNetlifyProvider', () => {
@@ -41,5 +48,28 @@ describe('opshubModuleNetlifyProvider', () => {
     ).rejects.toThrow(
       "Missing required config value at 'opshub.providers.netlify.token'",
     );
+  });
+
+  it("registers Netlify's error codes with the taxonomy, configured or not", async () => {
+    const tables: Array<[string, DeployErrorCodes]> = [];
+    await startTestBackend({
+      extensionPoints: [
+        [
+          opshubDeployErrorCodesExtensionPoint,
+          {
+            addErrorCodes: (provider: string, codes: DeployErrorCodes) =>
+              tables.push([provider, codes]),
+          },
+        ],
+      ],
+      features: [opshubModuleNetlifyErrorCodes],
+    });
+
+    expect(tables).toEqual([
+      [
+        'netlify',
+        { error: 'build', rejected: 'cancelled', not_found: 'cancelled' },
+      ],
+    ]);
   });
 });

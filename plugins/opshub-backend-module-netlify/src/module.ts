@@ -1,4 +1,8 @@
-import { createPreviewProviderModule } from '@opshub/plugin-opshub-node';
+import {
+  createDeployErrorCodesModule,
+  createPreviewProviderModule,
+} from '@opshub/plugin-opshub-node';
+import { NETLIFY_ERROR_CODES, NETLIFY_PROVIDER_ID } from './errorCodes';
 import { NetlifyPreviewProvider } from './NetlifyPreviewProvider';
 
 /**
@@ -9,4 +13,14 @@ import { NetlifyPreviewProvider } from './NetlifyPreviewProvider';
 export const opshubModuleNetlifyProvider = createPreviewProviderModule({
   name: 'netlify',
   fromConfig: config => NetlifyPreviewProvider.fromConfig(config),
+});
+
+/**
+ * Adds Netlify's error codes to OpsHub's error taxonomy.
+ *
+ * @public
+ */
+export const opshubModuleNetlifyErrorCodes = createDeployErrorCodesModule({
+  provider: NETLIFY_PROVIDER_ID,
+  codes: NETLIFY_ERROR_CODES,
 });

@@ -18,6 +18,7 @@ import {
   vercelError,
   vercelProject,
 } from './__fixtures__/fakeVercel';
+import { VERCEL_ERROR_CODES } from './errorCodes';
 import { VercelPreviewProvider } from './VercelPreviewProvider';
 
 const SHA = 'a'.repeat(40);
@@ -457,11 +458,49 @@ describe('VercelPreviewProvider', () => {
     vercel.settle(deploymentId, 'CANCELED');
     await expect(
       provider.status(deploymentOf(deploymentId), { signal }),
-    ).resolves.toMatchObject({ state: 'failed', errorClass: 'cancelled' });
+    ).resolves.toMatchObject({
+      state: 'failed',
+      errorClass: 'cancelled',
+      errorCode: 'CANCELED',
+    });
     vercel.settle(deploymentId, 'BLOCKED');
     await expect(
       provider.status(deploymentOf(deploymentId), { signal }),
-    ).resolves.toMatchObject({ state: 'failed', errorClass: 'configuration' });
+    ).resolves.toMatchObject({
+      state: 'failed',
+      errorClass: 'configuration',
+      errorCode: 'BLOCKED',
+    });
+  });
+
+  it('reports the class of the error code table for each of its codes, and build for an error code it does not hold', async () => {
+    const { deploymentId } = await provider.create(source, { signal });
+    const classOf = async (readyState: 'ERROR' | 'CANCELED' | 'BLOCKED') => {
+      const status = await provider.status(deploymentOf(deploymentId), {
+        signal,
+      });
+      if (status.state !== 'failed')
+        throw new Error(`${readyState} is not failed`);
+      return [status.errorCode, status.errorClass];
+    };
+    vercel.settle(deploymentId, 'ERROR', {
+      errorCode: 'BUILD_FAILED',
+      errorMessage: 'failed',
+    });
+    const reported = [await classOf('ERROR')];
+    vercel.settle(deploymentId, 'CANCELED');
+    reported.push(await classOf('CANCELED'));
+    vercel.settle(deploymentId, 'BLOCKED');
+    reported.push(await classOf('BLOCKED'));
+    expect(Object.fromEntries(reported)).toEqual(VERCEL_ERROR_CODES);
+
+    vercel.settle(deploymentId, 'ERROR', {
+      errorCode: 'SOMETHING_NEW',
+      errorMessage: 'Vercel failed in a new way',
+    });
+    await expect(classOf('ERROR')).resolves.toEqual(['SOMETHING_NEW', 'build']);
+    vercel.settle(deploymentId, 'ERROR');
+    await expect(classOf('ERROR')).resolves.toEqual([undefined, 'build']);
   });
 
   it('deletes the deployment on teardown, and takes a missing one as gone', async () => {

@@ -2,6 +2,7 @@ import { readDurationFromConfig, type Config } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import {
   callProviderApi,
+  deployErrorClassOf,
   type PreviewDeployment,
   type PreviewDeploymentStatus,
   type PreviewProvider,
@@ -30,6 +31,7 @@ import type { RequestOptions } from '@vercel/sdk/lib/sdks.js';
 import { ResponseValidationError } from '@vercel/sdk/models/responsevalidationerror.js';
 import { VercelError } from '@vercel/sdk/models/vercelerror.js';
 import type { Result } from '@vercel/sdk/types/fp.js';
+import { VERCEL_ERROR_CODES, VERCEL_PROVIDER_ID } from './errorCodes';
 
 /** The entity annotation naming the Vercel project to deploy. */
 export const VERCEL_PROJECT_ANNOTATION = 'vercel.com/project-id';
@@ -58,7 +60,7 @@ type Deployment = PreviewDeployment & { source: PreviewSource };
  * OpsHub's queue retries, waiting out a 429's reset.
  */
 export class VercelPreviewProvider implements PreviewProvider {
-  readonly id = 'vercel';
+  readonly id = VERCEL_PROVIDER_ID;
   private readonly client: VercelCore;
   private readonly teamId?: string;
   private readonly timeoutMs: number;
@@ -243,20 +245,25 @@ export class VercelPreviewProvider implements PreviewProvider {
       case 'ERROR':
         return {
           state: 'failed',
-          errorClass: 'build',
+          errorClass: deployErrorClassOf(
+            VERCEL_ERROR_CODES,
+            found.errorCode ?? undefined,
+            'build',
+          ),
           errorCode: found.errorCode ?? undefined,
           message: found.errorMessage || 'The Vercel build failed',
         };
       case 'CANCELED':
         return {
           state: 'failed',
-          errorClass: 'cancelled',
+          errorClass: VERCEL_ERROR_CODES.CANCELED,
+          errorCode: 'CANCELED',
           message: 'The Vercel deployment was canceled',
         };
       case 'BLOCKED':
         return {
           state: 'failed',
-          errorClass: 'configuration',
+          errorClass: VERCEL_ERROR_CODES.BLOCKED,
           errorCode: 'BLOCKED',
           message: `Vercel blocked the deployment${
             'readyStateReason' in found && found.readyStateReason

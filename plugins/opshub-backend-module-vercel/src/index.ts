@@ -4,7 +4,11 @@
  * @packageDocumentation
  */
 
-export { opshubModuleVercelProvider as default } from './module';
+export {
+  opshubModuleVercelProvider as default,
+  opshubModuleVercelErrorCodes,
+} from './module';
+export { VERCEL_ERROR_CODES } from './errorCodes';
 export {
   VERCEL_PROJECT_ANNOTATION,
   VercelPreviewProvider,

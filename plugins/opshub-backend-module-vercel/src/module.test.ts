@@ -1,9 +1,11 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import {
+  type DeployErrorCodes,
+  opshubDeployErrorCodesExtensionPoint,
   opshubPreviewProvidersExtensionPoint,
   type PreviewProvider,
 } from '@opshub/plugin-opshub-node';
-import vercelModule from './index';
+import vercelModule, { opshubModuleVercelErrorCodes } from './index';
 
 describe('the Vercel provider module', () => {
   async function registered(config: object) {
@@ -28,5 +30,31 @@ describe('the Vercel provider module', () => {
       registered({ opshub: { providers: { vercel: { token: 't' } } } }),
     ).resolves.toEqual(['vercel']);
     await expect(registered({})).resolves.toEqual([]);
+  });
+
+  it("registers Vercel's error codes with the taxonomy, configured or not", async () => {
+    const tables: Array<[string, DeployErrorCodes]> = [];
+    await startTestBackend({
+      features: [opshubModuleVercelErrorCodes],
+      extensionPoints: [
+        [
+          opshubDeployErrorCodesExtensionPoint,
+          {
+            addErrorCodes: (provider: string, codes: DeployErrorCodes) =>
+              tables.push([provider, codes]),
+          },
+        ],
+      ],
+    });
+    expect(tables).toEqual([
+      [
+        'vercel',
+        {
+          BUILD_FAILED: 'build',
+          BLOCKED: 'configuration',
+          CANCELED: 'cancelled',
+        },
+      ],
+    ]);
   });
 });

@@ -5,6 +5,12 @@ import {
 } from './previewDeployEvents';
 import type { DeployErrorClass } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
+import {
+  type DeployErrorClassifier,
+  DeployErrorTaxonomy,
+  OPSHUB_DEPLOY_ERROR_CODES,
+  OPSHUB_ERROR_CODE_PROVIDER,
+} from '../analytics/taxonomy/deployErrorTaxonomy';
 import { toDate } from '../database/timestamps';
 import {
   type BuildFailure,
@@ -57,8 +63,20 @@ type PreviewRow = {
 export class DatabasePreviewStore implements PreviewStore {
   private readonly isPostgres: boolean;
 
-  constructor(private readonly knex: Knex) {
+  private readonly errorClassifier: DeployErrorClassifier;
+
+  /**
+   * A failure's stored class is the taxonomy's (`errorClassifier`, by
+   * default OpsHub's built-in rows alone) for the preview's provider and
+   * the failure's code, else the class it was reported with.
+   */
+  constructor(
+    private readonly knex: Knex,
+    options: { errorClassifier?: DeployErrorClassifier } = {},
+  ) {
     this.isPostgres = knex.client.config.client === 'pg';
+    this.errorClassifier =
+      options.errorClassifier ?? DeployErrorTaxonomy.withBuiltInCodes();
   }
 
   async get(id: string): Promise<Preview | undefined> {
@@ -91,11 +109,12 @@ export class DatabasePreviewStore implements PreviewStore {
     return this.knex.transaction(async trx => {
       const now = new Date();
       const message = failure.message.slice(0, 2000);
+      const errorClass = await this.classOf(trx, previewId, failure);
       const changed = await trx('previews')
         .where({ id: previewId, head_sha: headSha, state: 'queued' })
         .update({
           state: 'failed',
-          error_class: failure.errorClass,
+          error_class: errorClass,
           error_message: message,
           updated_at: now,
         });
@@ -110,7 +129,7 @@ export class DatabasePreviewStore implements PreviewStore {
         started_at: now,
         finished_at: now,
         outcome: 'failed',
-        error_class: failure.errorClass,
+        error_class: errorClass,
         error_code: failure.errorCode ?? null,
       });
       return true;
@@ -269,6 +288,10 @@ export class DatabasePreviewStore implements PreviewStore {
   ): Promise<boolean> {
     return this.knex.transaction(async trx => {
       const now = new Date();
+      const errorClass =
+        result.outcome === 'failed'
+          ? await this.classOf(trx, previewId, result)
+          : null;
       const changed = await trx('previews')
         .where({ id: previewId, head_sha: headSha, state: 'building' })
         .update(
@@ -276,7 +299,7 @@ export class DatabasePreviewStore implements PreviewStore {
             ? { state: 'ready', url: result.url, updated_at: now }
             : {
                 state: 'failed',
-                error_class: result.errorClass,
+                error_class: errorClass,
                 error_message: result.message.slice(0, 2000),
                 updated_at: now,
               },
@@ -293,7 +316,7 @@ export class DatabasePreviewStore implements PreviewStore {
             outcome: deployOutcomeOf(result.outcome),
             finished_at: now,
             updated_at: now,
-            error_class: result.outcome === 'failed' ? result.errorClass : null,
+            error_class: errorClass,
             error_code:
               result.outcome === 'failed' ? result.errorCode ?? null : null,
           });
@@ -344,7 +367,12 @@ export class DatabasePreviewStore implements PreviewStore {
         .whereNull('outcome')
         .update({
           outcome: 'cancelled',
-          error_class: 'cancelled',
+          error_class: this.errorClassifier.classifyDeployError({
+            provider: OPSHUB_ERROR_CODE_PROVIDER,
+            errorCode: OPSHUB_DEPLOY_ERROR_CODES.teardownDuringBuild,
+            reported: 'cancelled',
+          }),
+          error_code: OPSHUB_DEPLOY_ERROR_CODES.teardownDuringBuild,
           finished_at: now,
           updated_at: now,
         });
@@ -360,6 +388,22 @@ export class DatabasePreviewStore implements PreviewStore {
       .where({ id: previewId, state: 'destroying' })
       .update({ state: to, updated_at: new Date() });
     return changed > 0;
+  }
+
+  /** The taxonomy's class of a failure of the preview's provider. */
+  private async classOf(
+    trx: Knex.Transaction,
+    previewId: string,
+    failure: BuildFailure,
+  ): Promise<DeployErrorClass> {
+    const row = await trx<PreviewRow>('previews')
+      .where({ id: previewId })
+      .first('provider');
+    return this.errorClassifier.classifyDeployError({
+      provider: row?.provider ?? '',
+      errorCode: failure.errorCode,
+      reported: failure.errorClass,
+    });
   }
 
   private async getIn(trx: Knex.Transaction, id: string) {

@@ -5,6 +5,7 @@ import {
 } from '@opshub/plugin-opshub-common';
 import type { PreviewProvider } from '@opshub/plugin-opshub-node';
 import type { Knex } from 'knex';
+import { OPSHUB_DEPLOY_ERROR_CODES } from '../analytics/taxonomy/deployErrorTaxonomy';
 import type { EnvVarCipher } from '../envvars/EnvVarCipher';
 import type { EnvVarStore } from '../envvars/EnvVarStore';
 import type { ProjectStore } from '../projects/ProjectStore';
@@ -142,7 +143,11 @@ export function createPreviewHandler(
     const live = await deps.previews.countLive(entityRef, pr.number);
     if (live >= rules.maxLive) {
       const why = `${entityRef} has ${live} live previews, as many as it may have (opshub.previews.maxLive, or the opshub.dev/preview-max-live annotation); close a PR or raise the limit`;
-      await refuse(deps, preview, job, { errorClass: 'quota', message: why });
+      await refuse(deps, preview, job, {
+        errorClass: 'quota',
+        errorCode: OPSHUB_DEPLOY_ERROR_CODES.liveLimit,
+        message: why,
+      });
       return;
     }
     await startBuild(deps, preview, annotations, job, signal, project);
@@ -188,6 +193,7 @@ export function checkPreviewHandler(
       signal.throwIfAborted();
       await endBuild(deps, preview, {
         errorClass: 'timeout',
+        errorCode: OPSHUB_DEPLOY_ERROR_CODES.buildTimeout,
         message: `The build did not finish within ${Math.round(
           deps.buildTimeoutMs / 60_000,
         )} minutes`,
