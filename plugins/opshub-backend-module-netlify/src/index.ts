@@ -8,7 +8,9 @@
 
 export {
   opshubModuleNetlifyProvider as default,
+  opshubModuleNetlify,
   opshubModuleNetlifyErrorCodes,
+  opshubModuleNetlifyProvider,
 } from './module';
 export { NETLIFY_ERROR_CODES } from './errorCodes';
 export {

@@ -5,7 +5,9 @@ import {
   opshubDeployErrorCodesExtensionPoint,
   opshubPreviewProvidersExtensionPoint,
 } from '@opshub/plugin-opshub-node';
+import { recordingOpsHubPlugin } from '@opshub/plugin-opshub-node/testUtils';
 import {
+  opshubModuleNetlify,
   opshubModuleNetlifyErrorCodes,
   opshubModuleNetlifyProvider,
 } from './module';
@@ -66,6 +68,27 @@ describe('opshubModuleNetlifyProvider', () => {
     });
 
     expect(tables).toEqual([
+      [
+        'netlify',
+        { error: 'build', rejected: 'cancelled', not_found: 'cancelled' },
+      ],
+    ]);
+  });
+
+  it('installs the provider and its error codes through the combined feature', async () => {
+    const opshub = recordingOpsHubPlugin();
+    await startTestBackend({
+      features: [
+        opshub.plugin,
+        opshubModuleNetlify,
+        mockServices.rootConfig.factory({
+          data: { opshub: { providers: { netlify: { token: 'nfp_t' } } } },
+        }),
+      ],
+    });
+
+    expect(opshub.providers.map(p => p.id)).toEqual(['netlify']);
+    expect(opshub.errorCodes).toEqual([
       [
         'netlify',
         { error: 'build', rejected: 'cancelled', not_found: 'cancelled' },

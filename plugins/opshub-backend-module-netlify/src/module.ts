@@ -1,3 +1,4 @@
+import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
 import {
   createDeployErrorCodesModule,
   createPreviewProviderModule,
@@ -23,4 +24,16 @@ export const opshubModuleNetlifyProvider = createPreviewProviderModule({
 export const opshubModuleNetlifyErrorCodes = createDeployErrorCodesModule({
   provider: NETLIFY_PROVIDER_ID,
   codes: NETLIFY_ERROR_CODES,
+});
+
+/**
+ * Both: the provider (when configured) and its error codes.
+ *
+ * @public
+ */
+export const opshubModuleNetlify = createBackendFeatureLoader({
+  *loader() {
+    yield opshubModuleNetlifyProvider;
+    yield opshubModuleNetlifyErrorCodes;
+  },
 });

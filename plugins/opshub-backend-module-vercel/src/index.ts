@@ -6,7 +6,9 @@
 
 export {
   opshubModuleVercelProvider as default,
+  opshubModuleVercel,
   opshubModuleVercelErrorCodes,
+  opshubModuleVercelProvider,
 } from './module';
 export { VERCEL_ERROR_CODES } from './errorCodes';
 export {

@@ -1,60 +1,65 @@
+import type { BackendFeature } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { recordingOpsHubPlugin } from '@opshub/plugin-opshub-node/testUtils';
 import {
-  type DeployErrorCodes,
-  opshubDeployErrorCodesExtensionPoint,
-  opshubPreviewProvidersExtensionPoint,
-  type PreviewProvider,
-} from '@opshub/plugin-opshub-node';
-import vercelModule, { opshubModuleVercelErrorCodes } from './index';
+  opshubModuleVercel,
+  opshubModuleVercelErrorCodes,
+  opshubModuleVercelProvider,
+} from './index';
 
 describe('the Vercel provider module', () => {
-  async function registered(config: object) {
-    const added: PreviewProvider[] = [];
+  async function registered(feature: BackendFeature, config: object = {}) {
+    const opshub = recordingOpsHubPlugin();
     await startTestBackend({
       features: [
-        vercelModule,
+        opshub.plugin,
+        feature,
         mockServices.rootConfig.factory({ data: config }),
       ],
-      extensionPoints: [
-        [
-          opshubPreviewProvidersExtensionPoint,
-          { addProvider: (...p: PreviewProvider[]) => added.push(...p) },
-        ],
-      ],
     });
-    return added.map(p => p.id);
+    return {
+      providers: opshub.providers.map(p => p.id),
+      errorCodes: opshub.errorCodes,
+    };
   }
+
+  const configured = { opshub: { providers: { vercel: { token: 't' } } } };
+  const vercelCodes = [
+    [
+      'vercel',
+      {
+        BUILD_FAILED: 'build',
+        BLOCKED: 'configuration',
+        CANCELED: 'cancelled',
+      },
+    ],
+  ];
 
   it('adds the vercel provider when configured, and nothing otherwise', async () => {
     await expect(
-      registered({ opshub: { providers: { vercel: { token: 't' } } } }),
-    ).resolves.toEqual(['vercel']);
-    await expect(registered({})).resolves.toEqual([]);
+      registered(opshubModuleVercelProvider, configured),
+    ).resolves.toEqual({ providers: ['vercel'], errorCodes: [] });
+    await expect(registered(opshubModuleVercelProvider)).resolves.toEqual({
+      providers: [],
+      errorCodes: [],
+    });
   });
 
   it("registers Vercel's error codes with the taxonomy, configured or not", async () => {
-    const tables: Array<[string, DeployErrorCodes]> = [];
-    await startTestBackend({
-      features: [opshubModuleVercelErrorCodes],
-      extensionPoints: [
-        [
-          opshubDeployErrorCodesExtensionPoint,
-          {
-            addErrorCodes: (provider: string, codes: DeployErrorCodes) =>
-              tables.push([provider, codes]),
-          },
-        ],
-      ],
+    await expect(registered(opshubModuleVercelErrorCodes)).resolves.toEqual({
+      providers: [],
+      errorCodes: vercelCodes,
     });
-    expect(tables).toEqual([
-      [
-        'vercel',
-        {
-          BUILD_FAILED: 'build',
-          BLOCKED: 'configuration',
-          CANCELED: 'cancelled',
-        },
-      ],
-    ]);
+  });
+
+  it('installs both through the combined feature', async () => {
+    await expect(registered(opshubModuleVercel, configured)).resolves.toEqual({
+      providers: ['vercel'],
+      errorCodes: vercelCodes,
+    });
+    await expect(registered(opshubModuleVercel)).resolves.toEqual({
+      providers: [],
+      errorCodes: vercelCodes,
+    });
   });
 });

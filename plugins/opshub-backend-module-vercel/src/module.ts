@@ -1,3 +1,4 @@
+import { createBackendFeatureLoader } from '@backstage/backend-plugin-api';
 import {
   createDeployErrorCodesModule,
   createPreviewProviderModule,
@@ -15,4 +16,12 @@ export const opshubModuleVercelProvider = createPreviewProviderModule({
 export const opshubModuleVercelErrorCodes = createDeployErrorCodesModule({
   provider: VERCEL_PROVIDER_ID,
   codes: VERCEL_ERROR_CODES,
+});
+
+/** Both: the provider (when configured) and its error codes. */
+export const opshubModuleVercel = createBackendFeatureLoader({
+  *loader() {
+    yield opshubModuleVercelProvider;
+    yield opshubModuleVercelErrorCodes;
+  },
 });

@@ -8,3 +8,4 @@ export * from './startFakeProviderApi';
 export * from './startPreviewTestBackend';
 export * from './startFakeGithub';
 export * from './startFakeSlack';
+export * from './recordingOpsHubPlugin';
