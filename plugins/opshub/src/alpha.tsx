@@ -50,6 +50,24 @@ const entityPreviewsContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * The "Deploys" tab on Component entity pages: deploy analytics (deploys
+ * per day by outcome, success rate, time percentiles, failures by class,
+ * recent deploys).
+ */
+const entityDeploysContent = EntityContentBlueprint.make({
+  name: 'deploys',
+  params: {
+    path: '/deploys',
+    title: 'Deploys',
+    filter: { kind: 'component' },
+    loader: () =>
+      import('./components/EntityDeploysContent').then(m => (
+        <m.EntityDeploysContent />
+      )),
+  },
+});
+
 /** A small card of live previews for a Component's overview. */
 const entityPreviewsCard = EntityCardBlueprint.make({
   name: 'previews',
@@ -96,6 +114,7 @@ export default createFrontendPlugin({
     opshubApi,
     entityOpsHubContent,
     entityPreviewsContent,
+    entityDeploysContent,
     entityPreviewsCard,
     entityHealthCard,
     opshubPage,

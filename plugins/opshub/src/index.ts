@@ -7,6 +7,7 @@
 
 export {
   opshubPlugin,
+  EntityDeploysContent,
   EntityHealthCard,
   EntityOpsHubContent,
   EntityPreviewsCard,
@@ -21,7 +22,9 @@ export { OpsHubClient } from './api/OpsHubClient';
 export { opshubNotificationNames } from './notificationNames';
 export {
   opshubApiRef,
+  type OpsHubAnalyticsOverviewQuery,
   type OpsHubApi,
+  type OpsHubDeployAnalyticsQuery,
   type OpsHubEnvVarKey,
   type OpsHubScope,
 } from './api/OpsHubApi';

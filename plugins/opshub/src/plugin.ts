@@ -19,6 +19,9 @@ export const adminRouteRef = createRouteRef({ id: 'opshub-admin' });
 /** The Previews tab of an entity page. @public */
 export const previewsRouteRef = createRouteRef({ id: 'opshub-previews' });
 
+/** The Deploys tab of an entity page. @public */
+export const deploysRouteRef = createRouteRef({ id: 'opshub-deploys' });
+
 /**
  * The OpsHub plugin for apps on Backstage's legacy frontend system. Apps on
  * the new frontend system use the default export of
@@ -39,6 +42,7 @@ export const opshubPlugin = createPlugin({
     root: rootRouteRef,
     admin: adminRouteRef,
     previews: previewsRouteRef,
+    deploys: deploysRouteRef,
   },
 });
 
@@ -86,6 +90,24 @@ export const EntityPreviewsContent = opshubPlugin.provide(
     component: () =>
       import('./components/EntityPreviewsContent').then(
         m => m.EntityPreviewsContent,
+      ),
+  }),
+);
+
+/**
+ * The Deploys tab for a Component's entity page (legacy frontend system):
+ * deploy analytics over a picked window and environment:
+ * `<EntityLayout.Route path="/deploys" title="Deploys"><EntityDeploysContent /></EntityLayout.Route>`.
+ *
+ * @public
+ */
+export const EntityDeploysContent = opshubPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityDeploysContent',
+    mountPoint: deploysRouteRef,
+    component: () =>
+      import('./components/EntityDeploysContent').then(
+        m => m.EntityDeploysContent,
       ),
   }),
 );

@@ -35,6 +35,8 @@ const METHODS: Record<keyof OpsHubApi, true> = {
   listHealthRollups: true,
   addMaintenanceWindow: true,
   deleteMaintenanceWindow: true,
+  getDeployAnalytics: true,
+  getAnalyticsOverview: true,
 };
 
 /**

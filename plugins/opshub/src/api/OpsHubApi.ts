@@ -2,8 +2,11 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   OpsHubActivity,
+  OpsHubAnalyticsOverview,
   OpsHubBinding,
   OpsHubDelivery,
+  OpsHubDeployAnalytics,
+  OpsHubDeployEnvironmentClass,
   OpsHubEffectiveRole,
   OpsHubEntitySummary,
   OpsHubEnvVar,
@@ -43,6 +46,31 @@ export interface OpsHubEnvVarKey {
   environment: string;
   name: string;
   branch?: string | null;
+}
+
+/**
+ * A window of whole UTC days, both inclusive (`YYYY-MM-DD`), and optionally
+ * one environment class (absent: every deploy).
+ *
+ * @public
+ */
+export interface OpsHubDeployAnalyticsQuery {
+  from: string;
+  to: string;
+  environment?: OpsHubDeployEnvironmentClass;
+}
+
+/**
+ * A window of the org overview and its page: at most `limit` entities, after
+ * the cursor `after` (a previous page's `nextCursor`).
+ *
+ * @public
+ */
+export interface OpsHubAnalyticsOverviewQuery {
+  from: string;
+  to: string;
+  limit?: number;
+  after?: string;
 }
 
 /**
@@ -184,6 +212,15 @@ export interface OpsHubApi {
     checkId: string,
     windowId: string,
   ): Promise<void>;
+  /** An entity's deploys, times and failures over a window of UTC days. */
+  getDeployAnalytics(
+    entity: CompoundEntityRef,
+    query: OpsHubDeployAnalyticsQuery,
+  ): Promise<OpsHubDeployAnalytics>;
+  /** The entities the caller may read with their deploys in a window, most first. */
+  getAnalyticsOverview(
+    query: OpsHubAnalyticsOverviewQuery,
+  ): Promise<OpsHubAnalyticsOverview>;
 }
 
 /** @public */

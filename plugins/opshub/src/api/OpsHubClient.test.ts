@@ -476,3 +476,69 @@ describe('OpsHubClient health', () => {
     });
   });
 });
+
+describe('OpsHubClient deploy analytics', () => {
+  const entity = { kind: 'Component', namespace: 'team a', name: 'web' };
+
+  it("reads an entity's analytics for a window, with or without an environment", async () => {
+    const analytics = { from: '2026-11-01', to: '2026-11-30' };
+    const { client, requests } = clientAnswering(analytics);
+
+    await expect(
+      client.getDeployAnalytics(entity, {
+        from: '2026-11-01',
+        to: '2026-11-30',
+        environment: 'production',
+      }),
+    ).resolves.toEqual(analytics);
+    await client.getDeployAnalytics(entity, {
+      from: '2026-11-01',
+      to: '2026-11-30',
+    });
+
+    expect(requests).toEqual([
+      {
+        url: 'http://backstage.test/api/opshub/entities/Component/team%20a/web/analytics?from=2026-11-01&to=2026-11-30&environment=production',
+        method: 'GET',
+      },
+      {
+        url: 'http://backstage.test/api/opshub/entities/Component/team%20a/web/analytics?from=2026-11-01&to=2026-11-30',
+        method: 'GET',
+      },
+    ]);
+  });
+
+  it('pages through the org overview with a limit and a cursor', async () => {
+    const overview = { items: [], nextCursor: null };
+    const { client, requests } = clientAnswering(overview);
+
+    await expect(
+      client.getAnalyticsOverview({ from: '2026-11-01', to: '2026-11-30' }),
+    ).resolves.toEqual(overview);
+    await client.getAnalyticsOverview({
+      from: '2026-11-01',
+      to: '2026-11-30',
+      limit: 20,
+      after: 'abc+/=',
+    });
+
+    expect(requests.map(r => r.url)).toEqual([
+      'http://backstage.test/api/opshub/analytics/overview?from=2026-11-01&to=2026-11-30',
+      'http://backstage.test/api/opshub/analytics/overview?from=2026-11-01&to=2026-11-30&limit=20&after=abc%2B%2F%3D',
+    ]);
+  });
+
+  it("throws the backend's refusal of a window", async () => {
+    const { client } = clientAnswering(
+      { error: { name: 'InputError', message: 'from is after to' } },
+      400,
+    );
+
+    await expect(
+      client.getDeployAnalytics(entity, {
+        from: '2026-12-01',
+        to: '2026-11-01',
+      }),
+    ).rejects.toMatchObject({ response: { status: 400 } });
+  });
+});

@@ -7,8 +7,10 @@ import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   OpsHubActivity,
+  OpsHubAnalyticsOverview,
   OpsHubBinding,
   OpsHubDelivery,
+  OpsHubDeployAnalytics,
   OpsHubEffectiveRole,
   OpsHubEntitySummary,
   OpsHubEnvVar,
@@ -29,7 +31,13 @@ import type {
   OpsHubRole,
   OpsHubRoleAssignment,
 } from '@opshub/plugin-opshub-common';
-import type { OpsHubApi, OpsHubEnvVarKey, OpsHubScope } from './OpsHubApi';
+import type {
+  OpsHubAnalyticsOverviewQuery,
+  OpsHubApi,
+  OpsHubDeployAnalyticsQuery,
+  OpsHubEnvVarKey,
+  OpsHubScope,
+} from './OpsHubApi';
 
 /** `kind/namespace/name` of an entity, each part URL-encoded. */
 const refPath = (entity: CompoundEntityRef) =>
@@ -383,6 +391,21 @@ export class OpsHubClient implements OpsHubApi {
       )}`,
       { method: 'DELETE' },
     );
+  }
+
+  getDeployAnalytics(
+    entity: CompoundEntityRef,
+    query: OpsHubDeployAnalyticsQuery,
+  ): Promise<OpsHubDeployAnalytics> {
+    return this.request(
+      `${entityPath(entity)}/analytics${queryOf({ ...query })}`,
+    );
+  }
+
+  getAnalyticsOverview(
+    query: OpsHubAnalyticsOverviewQuery,
+  ): Promise<OpsHubAnalyticsOverview> {
+    return this.request(`/analytics/overview${queryOf({ ...query })}`);
   }
 
   private async request<T>(

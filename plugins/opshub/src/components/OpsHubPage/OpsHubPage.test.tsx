@@ -128,6 +128,21 @@ function fakeApi(): OpsHubApi & {
       },
     ],
     listDeliveries: async () => [],
+    getAnalyticsOverview: async ({ from, to }) => ({
+      from,
+      to,
+      items: [
+        {
+          entityRef: 'component:default/storefront',
+          deploys: 12,
+          succeeded: 9,
+          failed: 3,
+          cancelled: 0,
+          successRate: 0.75,
+        },
+      ],
+      nextCursor: null,
+    }),
   });
 }
 
@@ -154,11 +169,7 @@ jest.setTimeout(30_000);
 describe('OpsHubPage', () => {
   it('adds and removes org-level roles, shows the queue and keeps config owners', async () => {
     const api = fakeApi();
-    await renderInTestApp(
-      <TestApiProvider apis={[[opshubApiRef, api]]}>
-        <OpsHubPage />
-      </TestApiProvider>,
-    );
+    await renderPage(api);
 
     expect(await screen.findByText('user:default/guest')).toBeInTheDocument();
     expect(
@@ -189,23 +200,26 @@ describe('OpsHubPage', () => {
     expect(api.assignments).toEqual([configOwner]);
   });
 
-  it('tells a user who is not an org owner', async () => {
+  it('tells a user who is not an org owner, and still shows them the deploys they may read', async () => {
     const api = fakeApi();
     api.listAssignments = async () => {
       throw Object.assign(new Error('Requires opshub.admin'), {
         response: { status: 403 },
       });
     };
-    await renderInTestApp(
-      <TestApiProvider apis={[[opshubApiRef, api]]}>
-        <OpsHubPage />
-      </TestApiProvider>,
-    );
+    await renderPage(api);
     expect(
       await screen.findByText(
         /Only OpsHub org owners administer the installation/,
       ),
     ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', {
+        name: 'component:default/storefront',
+      }),
+    ).toHaveAttribute('href', '/catalog/default/component/storefront/deploys');
+    expect(screen.getByText('75.0%')).toBeInTheDocument();
+    expect(screen.queryByText('Repository bindings')).toBeNull();
   });
 
   describe('repository bindings', () => {

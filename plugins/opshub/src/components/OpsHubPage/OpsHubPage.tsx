@@ -7,6 +7,7 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import useAsync from 'react-use/esm/useAsync';
 import { opshubApiRef } from '../../api/OpsHubApi';
@@ -15,12 +16,14 @@ import { isForbidden } from '../isForbidden';
 import { RolesCard } from '../RolesCard';
 import { BindingsCard } from './BindingsCard';
 import { DeliveriesCard } from './DeliveriesCard';
+import { DeploysOverviewCard } from './DeploysOverviewCard';
 import { QueueCard } from './QueueCard';
 
 /**
- * `/opshub`: administration of the installation, for org owners: org-level
- * roles, entities' repository bindings (approve, revoke), the job queue,
- * webhook deliveries and the org activity log.
+ * `/opshub`: the org overview of deploys (the entities the caller may read),
+ * and administration of the installation, for org owners: org-level roles,
+ * entities' repository bindings (approve, revoke), the job queue, webhook
+ * deliveries and the org activity log.
  *
  * @public
  */
@@ -33,9 +36,12 @@ export function OpsHubPage() {
     <Page themeId="tool">
       <Header
         title="OpsHub administration"
-        subtitle="Org-level roles, repository bindings, the job queue and GitHub webhook deliveries"
+        subtitle="Deploys across the org, org-level roles, repository bindings, the job queue and GitHub webhook deliveries"
       />
       <Content>
+        <Box mb={3}>
+          <DeploysOverviewCard />
+        </Box>
         {access.loading ? <Progress /> : null}
         {access.error && isForbidden(access.error) ? (
           <WarningPanel title="Only OpsHub org owners administer the installation">

@@ -1,0 +1,1 @@
+export { EntityDeploysContent } from './EntityDeploysContent';
