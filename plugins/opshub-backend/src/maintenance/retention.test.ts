@@ -74,7 +74,12 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
         deliveryRetentionMs: 14 * DAY,
         now,
       }),
-    ).resolves.toEqual({ jobs: 1, deliveries: 1, sentMessages: 1 });
+    ).resolves.toEqual({
+      jobs: 1,
+      deliveries: 1,
+      sentMessages: 1,
+      deployEvents: 0,
+    });
     const sent = (transition: string) =>
       sentMessages.wasSent({
         channel: 'slack',
@@ -91,5 +96,59 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
     expect(
       (await deliveries.list({ limit: 10 })).map(d => d.deliveryId),
     ).toEqual(['new']);
+  });
+
+  it('deletes deploy events queued and last changed before opshub.analytics.retention, keeping them at least that long', async () => {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    const retentionMs = 400 * DAY;
+    const ago = (ms: number) => new Date(now - ms);
+    const events: Array<[string, Date, Date]> = [
+      // name, queued_at, updated_at
+      ['old', ago(retentionMs + DAY), ago(retentionMs + DAY)],
+      ['just past', ago(retentionMs + 1), ago(retentionMs + 1)],
+      ['exactly the retention', ago(retentionMs), ago(retentionMs)],
+      ['recent', ago(DAY), ago(DAY)],
+      // Queued long ago, but a late status changed it recently.
+      ['late change', ago(retentionMs + DAY), ago(DAY)],
+    ];
+    for (const [name, queuedAt, updatedAt] of events) {
+      await knex('deploy_events').insert({
+        entity_ref: 'component:default/web',
+        environment: 'production',
+        environment_class: 'production',
+        source: 'github',
+        provider: 'github',
+        head_sha: 'a'.repeat(40),
+        deployment_id: name,
+        queued_at: queuedAt,
+        finished_at: queuedAt,
+        outcome: 'succeeded',
+        updated_at: updatedAt,
+      });
+    }
+    const remaining = async () =>
+      (await knex('deploy_events')).map(row => row.deployment_id).sort();
+    const stores = {
+      jobs: new DatabaseJobStore(knex),
+      deliveries: new DatabaseDeliveryStore(knex),
+      sentMessages: new SentMessages(knex),
+      jobRetentionMs: 7 * DAY,
+      deliveryRetentionMs: 14 * DAY,
+      now,
+    };
+
+    await expect(applyRetention(stores)).resolves.toMatchObject({
+      deployEvents: 0,
+    });
+    expect(await remaining()).toHaveLength(events.length);
+
+    await expect(
+      applyRetention({ ...stores, deployEvents: { knex, retentionMs } }),
+    ).resolves.toMatchObject({ deployEvents: 2 });
+    expect(await remaining()).toEqual(
+      ['exactly the retention', 'late change', 'recent'].sort(),
+    );
   });
 });

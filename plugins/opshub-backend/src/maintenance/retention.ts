@@ -1,11 +1,13 @@
+import type { Knex } from 'knex';
 import type { SentMessages } from '../notifications/SentMessages';
 import type { JobStore } from '../queue/JobStore';
 import type { DeliveryStore } from '../webhooks/DeliveryStore';
 
 /**
  * Deletes finished jobs and webhook deliveries older than their retention
- * windows, and records of sent messages as old as the oldest finished jobs
- * kept (scheduled hourly by the plugin).
+ * windows, records of sent messages as old as the oldest finished jobs
+ * kept, and deploy events past `opshub.analytics.retention` (scheduled
+ * hourly by the plugin).
  */
 export async function applyRetention(deps: {
   jobs: JobStore;
@@ -13,8 +15,15 @@ export async function applyRetention(deps: {
   sentMessages: SentMessages;
   jobRetentionMs: number;
   deliveryRetentionMs: number;
+  /** Deploy events and their retention; kept forever when absent. */
+  deployEvents?: { knex: Knex; retentionMs: number };
   now?: number;
-}): Promise<{ jobs: number; deliveries: number; sentMessages: number }> {
+}): Promise<{
+  jobs: number;
+  deliveries: number;
+  sentMessages: number;
+  deployEvents: number;
+}> {
   const now = deps.now ?? Date.now();
   return {
     jobs: await deps.jobs.deleteFinishedBefore(
@@ -26,5 +35,27 @@ export async function applyRetention(deps: {
     sentMessages: await deps.sentMessages.deleteSentBefore(
       new Date(now - deps.jobRetentionMs),
     ),
+    deployEvents: deps.deployEvents
+      ? await deleteDeployEventsBefore(
+          deps.deployEvents.knex,
+          new Date(now - deps.deployEvents.retentionMs),
+        )
+      : 0,
   };
+}
+
+/**
+ * Deletes the deploy events both queued and last changed before `cutoff`:
+ * every event is kept at least the retention after it was queued and
+ * after its last change (its finish, or a late GitHub status), so a deploy
+ * inside the analytics' longest window is never missing from it.
+ */
+export async function deleteDeployEventsBefore(
+  knex: Knex,
+  cutoff: Date,
+): Promise<number> {
+  return knex('deploy_events')
+    .where('queued_at', '<', cutoff)
+    .where('updated_at', '<', cutoff)
+    .delete();
 }

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { DEFAULT_ANALYTICS_CONFIG } from '../analytics/analyticsConfig';
+import {
+  DEPLOYMENT_EVENTS,
+  planDeploymentDelivery,
+} from '../analytics/githubDeployments/deploymentDeliveries';
 import { previewGroup } from '../previews/previewJobGroups';
 import type { EnqueueRequest } from '../queue/types';
 import type { DeliveryOutcome } from './DeliveryStore';
@@ -76,6 +81,16 @@ export interface PreviewJobPayload {
   };
 }
 
+/** What planning needs from the config. */
+export interface PlanOptions {
+  /** `opshub.analytics.productionEnvironments`. */
+  productionEnvironments: string[];
+}
+
+const DEFAULT_PLAN_OPTIONS: PlanOptions = {
+  productionEnvironments: DEFAULT_ANALYTICS_CONFIG.productionEnvironments,
+};
+
 export interface DeliveryPlan {
   action: string | null;
   repository: string | null;
@@ -94,6 +109,7 @@ export function planBody(
   deliveryId: string,
   event: string,
   rawBody: string,
+  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
 ): DeliveryPlan | 'invalid-json' | 'not-an-object' {
   let payload: unknown;
   try {
@@ -103,18 +119,26 @@ export function planBody(
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
     return 'not-an-object';
-  return planDelivery(deliveryId, event, payload as Record<string, unknown>);
+  return planDelivery(
+    deliveryId,
+    event,
+    payload as Record<string, unknown>,
+    options,
+  );
 }
 
 /**
  * Decides what a delivery becomes: preview jobs for the entities of its
- * repository (`enqueued`, or `unmatched` when no entity names it), or
- * nothing (`ignored`) for every other event and action.
+ * repository (`enqueued`, or `unmatched` when no entity names it) for a
+ * pull request; deploy events for a deployment to a production environment
+ * (`analytics/githubDeployments`); nothing (`ignored`) for every other
+ * event and action.
  */
 export function planDelivery(
   deliveryId: string,
   event: string,
   payload: Record<string, unknown>,
+  options: PlanOptions = DEFAULT_PLAN_OPTIONS,
 ): DeliveryPlan {
   const action =
     typeof payload.action === 'string' ? payload.action.slice(0, 100) : null;
@@ -125,6 +149,14 @@ export function planDelivery(
     outcome: 'ignored',
     jobsFor: () => [],
   };
+  if (DEPLOYMENT_EVENTS.includes(event)) {
+    return planDeploymentDelivery(
+      { deliveryId, action, repository },
+      event,
+      payload,
+      options.productionEnvironments,
+    );
+  }
   const actionJob = action ? PREVIEW_JOB_FOR_ACTION[action] : undefined;
   if (event !== 'pull_request' || !actionJob) return ignored;
   const parsed = pullRequestEvent.safeParse(payload);

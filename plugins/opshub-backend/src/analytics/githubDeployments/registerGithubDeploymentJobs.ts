@@ -1,0 +1,37 @@
+import type { Knex } from 'knex';
+import type { JobQueue } from '../../queue/JobQueue';
+import type { JobHandler } from '../../queue/types';
+import {
+  RECORD_DEPLOYMENT,
+  type RecordDeploymentPayload,
+} from './deploymentDeliveries';
+import { GithubDeploymentEvents } from './GithubDeploymentEvents';
+import type { DeployErrorClassifier } from '../taxonomy/deployErrorTaxonomy';
+
+/** Records the deployment event a job carries (idempotent). */
+export function recordDeploymentHandler(
+  events: GithubDeploymentEvents,
+): JobHandler<RecordDeploymentPayload> {
+  return async ({ job }) => {
+    await events.record(job.payload);
+  };
+}
+
+/**
+ * The `record-deployment` job on the queue: GitHub deployments to
+ * production environments become deploy events.
+ */
+export function registerGithubDeploymentJobs(
+  queue: JobQueue,
+  deps: {
+    knex: Knex;
+    /** The plugin's error taxonomy; its built-in rows otherwise. */
+    errorClassifier?: DeployErrorClassifier;
+    now?: () => Date;
+  },
+): void {
+  queue.register(
+    RECORD_DEPLOYMENT,
+    recordDeploymentHandler(new GithubDeploymentEvents(deps.knex, deps)),
+  );
+}
