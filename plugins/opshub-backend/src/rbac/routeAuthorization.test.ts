@@ -166,6 +166,11 @@ const REQUIRED: Record<
   },
   'DELETE /entities/:kind/:namespace/:name/health/checks/:checkId/maintenance/:windowId':
     { permission: 'opshub.health.manage', scope: 'project' },
+  'GET /entities/:kind/:namespace/:name/analytics': {
+    permission: 'opshub.analytics.read',
+    scope: 'project',
+  },
+  'GET /analytics/overview': 'list',
   'GET /previews': { permission: 'opshub.preview.read', scope: 'project' },
   'GET /previews/:previewId': {
     permission: 'opshub.preview.read',
@@ -362,7 +367,7 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
         route: route.key,
         status: stranger.status,
         answer: isList
-          ? stranger.body
+          ? stranger.body.items
           : {
               error: stranger.body.error?.name,
               namesProject: /storefront/i.test(
@@ -373,7 +378,7 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
         route: route.key,
         status: expectedStatus,
         answer: isList
-          ? { items: [] }
+          ? []
           : {
               error: hidden ? 'NotFoundError' : 'NotAllowedError',
               namesProject: false,
