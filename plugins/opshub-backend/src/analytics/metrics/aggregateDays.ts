@@ -188,7 +188,11 @@ export async function aggregateDays(
   const computedAt = new Date(options.nowMs ?? Date.now());
   if (options.days === 'all') {
     await knex.transaction(async trx => {
-      await trx('daily_deploy_stats').delete();
+      // PostgreSQL: TRUNCATE leaves no dead rows to skip and index; it
+      // holds readers of the stats until the rebuild commits (seconds).
+      await (sql.isPostgres
+        ? trx.raw('TRUNCATE daily_deploy_stats')
+        : trx('daily_deploy_stats').delete());
       await trx.raw(
         upsertStatement(sql, {
           prefix: 'WITH',
