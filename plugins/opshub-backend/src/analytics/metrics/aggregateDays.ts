@@ -1,4 +1,7 @@
-import { DEPLOY_ERROR_CLASSES } from '@opshub/plugin-opshub-common';
+import {
+  DEPLOY_ENVIRONMENT_CLASSES,
+  DEPLOY_ERROR_CLASSES,
+} from '@opshub/plugin-opshub-common';
 import type { Knex } from 'knex';
 import { valuesPlaceholders } from '../../database/valuesPlaceholders';
 import {
@@ -18,6 +21,11 @@ export interface EntityDay {
   /** `YYYY-MM-DD`. */
   day: string;
 }
+
+/** daily_deploy_stats' classes, as rows `environment_class`. */
+const STATS_CLASSES = ['all', ...DEPLOY_ENVIRONMENT_CLASSES]
+  .map(c => `SELECT '${c}' AS environment_class`)
+  .join(' UNION ALL ');
 
 /** (entity, day) pairs per statement: 4 bindings each. */
 export const DAYS_PER_STATEMENT = 500;
@@ -121,10 +129,23 @@ function daysPrefix(sql: DeployEventSql, days: EntityDay[]) {
   };
 }
 
-/** The events of the listed days, through (entity_ref, queued_at). */
-const EVENTS_OF_DAYS = `FROM days d JOIN deploy_events e
-        ON e.entity_ref = d.entity_ref
+const IN_DAY = `e.entity_ref = d.entity_ref
        AND e.queued_at >= d.day_start AND e.queued_at < d.day_end`;
+
+/** The events of the listed days, through (entity_ref, queued_at). */
+const EVENTS_OF_DAYS = `FROM days d JOIN deploy_events e ON ${IN_DAY}`;
+
+/**
+ * PostgreSQL cannot estimate a join on a range of each listed day: it
+ * would hash (or merge) whole tables instead of reading each day's events
+ * through the index. A few days' statements: compiling them (JIT) costs
+ * more than it saves.
+ */
+const LISTED_DAYS_SETTINGS = [
+  'SET LOCAL enable_hashjoin = off',
+  'SET LOCAL enable_mergejoin = off',
+  'SET LOCAL jit = off',
+];
 
 async function aggregateListedDays(
   knex: Knex,
@@ -134,6 +155,9 @@ async function aggregateListedDays(
 ): Promise<void> {
   const prefix = daysPrefix(sql, days);
   await knex.transaction(async trx => {
+    if (sql.isPostgres) {
+      for (const setting of LISTED_DAYS_SETTINGS) await trx.raw(setting);
+    }
     await trx.raw(
       upsertStatement(sql, {
         prefix: prefix.text,
@@ -146,16 +170,14 @@ async function aggregateListedDays(
     await trx.raw(
       `${prefix.text.slice(0, -1)}
        DELETE FROM daily_deploy_stats
-       WHERE EXISTS (
-         SELECT 1 FROM days d
-         WHERE d.entity_ref = daily_deploy_stats.entity_ref
-           AND d.day = daily_deploy_stats.day
-           AND NOT EXISTS (
-             SELECT 1 FROM deploy_events e
-             WHERE e.entity_ref = d.entity_ref
-               AND e.queued_at >= d.day_start AND e.queued_at < d.day_end
-               AND (daily_deploy_stats.environment_class = 'all'
-                    OR e.environment_class = daily_deploy_stats.environment_class)))`,
+       WHERE (entity_ref, environment_class, day) IN (
+         SELECT d.entity_ref, c.environment_class, d.day
+         FROM days d CROSS JOIN (${STATS_CLASSES}) c
+         WHERE NOT EXISTS (
+           SELECT 1 FROM deploy_events e
+           WHERE ${IN_DAY}
+             AND (c.environment_class = 'all'
+                  OR e.environment_class = c.environment_class)))`,
       prefix.bindings,
     );
   });
