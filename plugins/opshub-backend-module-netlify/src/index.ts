@@ -7,7 +7,7 @@
  */
 
 export {
-  opshubModuleNetlifyProvider as default,
+  opshubModuleNetlify as default,
   opshubModuleNetlify,
   opshubModuleNetlifyErrorCodes,
   opshubModuleNetlifyProvider,

@@ -5,7 +5,7 @@
  */
 
 export {
-  opshubModuleVercelProvider as default,
+  opshubModuleVercel as default,
   opshubModuleVercel,
   opshubModuleVercelErrorCodes,
   opshubModuleVercelProvider,

@@ -182,6 +182,14 @@ exports.down = async function down(knex) {
   );
   await knex.schema.dropTable('deploy_events');
   await knex.schema.renameTable('deploy_events_old', 'deploy_events');
+  if (knex.client.config.client === 'pg') {
+    // Continue the copied ids.
+    await knex.raw(
+      `SELECT setval(pg_get_serial_sequence('deploy_events', 'id'),
+                     COALESCE((SELECT MAX(id) FROM deploy_events), 0) + 1,
+                     false)`,
+    );
+  }
   await knex.schema.alterTable('deploy_events', table => {
     table.index(['entity_ref', 'started_at'], 'deploy_events_entity_idx');
     table.index(['preview_id'], 'deploy_events_preview_idx');

@@ -7,6 +7,7 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { opshubPermissions } from '@opshub/plugin-opshub-common';
 import {
+  opshubDeployErrorCodesExtensionPoint,
   opshubEncryptionKeysExtensionPoint,
   type OpsHubEncryptionKeyRing,
   opshubPreviewProvidersExtensionPoint,
@@ -15,6 +16,12 @@ import {
   type PreviewProvider,
 } from '@opshub/plugin-opshub-node';
 import { DatabaseActivityLog } from './activity/DatabaseActivityLog';
+import { registerGithubDeploymentJobs } from './analytics/githubDeployments/registerGithubDeploymentJobs';
+import {
+  enqueueDeployStats,
+  setUpDeployStats,
+} from './analytics/metrics/setUpDeployStats';
+import { DeployErrorTaxonomy } from './analytics/taxonomy/deployErrorTaxonomy';
 import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
@@ -65,6 +72,12 @@ export const opshubPlugin = createBackendPlugin({
     const providers = new Map<string, PreviewProvider>();
     env.registerExtensionPoint(opshubPreviewProvidersExtensionPoint, {
       addProvider: addUnique(providers, 'preview provider'),
+    });
+
+    const errorTaxonomy = DeployErrorTaxonomy.withBuiltInCodes();
+    env.registerExtensionPoint(opshubDeployErrorCodesExtensionPoint, {
+      addErrorCodes: (provider, codes) =>
+        errorTaxonomy.addErrorCodes(provider, codes),
     });
 
     let moduleKeyRing: OpsHubEncryptionKeyRing | undefined;
@@ -137,6 +150,7 @@ export const opshubPlugin = createBackendPlugin({
           envVars: envVarStore,
           cipher: envVars.cipher,
           providers,
+          errorTaxonomy,
           catalog,
           auth,
           signals: deps.signals,
@@ -164,6 +178,17 @@ export const opshubPlugin = createBackendPlugin({
           cipher: envVars.cipher,
         });
         previewChanged = health.previewChanged;
+        registerGithubDeploymentJobs(queue, {
+          knex,
+          errorClassifier: errorTaxonomy,
+          recorded: () => enqueueDeployStats(queue, knex),
+        });
+        await setUpDeployStats({
+          knex,
+          scheduler: deps.scheduler,
+          queue,
+          logger: logger.child({ component: 'deploy-stats' }),
+        });
         const { rbac } = config;
         const assignments = new DatabaseRoleAssignmentStore(knex);
         const loadAccess = (refs: string[]) =>
@@ -204,6 +229,9 @@ export const opshubPlugin = createBackendPlugin({
           findInCatalog: repoSlug =>
             findProjectsInCatalog({ catalog, auth, verifier }, repoSlug),
           logger,
+          planOptions: {
+            productionEnvironments: config.analytics.productionEnvironments,
+          },
         });
         const bindings = new RepositoryBindings({
           projects,
@@ -253,9 +281,10 @@ export const opshubPlugin = createBackendPlugin({
               sentMessages: new SentMessages(knex),
               jobRetentionMs: config.queue.retentionMs,
               deliveryRetentionMs: config.github.deliveryRetentionMs,
+              deployEvents: { knex, retentionMs: config.analytics.retentionMs },
             });
             logger.info(
-              `Retention: deleted ${deleted.jobs} finished jobs, ${deleted.deliveries} webhook deliveries and ${deleted.sentMessages} sent-message records`,
+              `Retention: deleted ${deleted.jobs} finished jobs, ${deleted.deliveries} webhook deliveries, ${deleted.sentMessages} sent-message records and ${deleted.deployEvents} deploy events`,
             );
           },
         });
@@ -321,6 +350,7 @@ export const opshubPlugin = createBackendPlugin({
             },
             encryption: { authorizer, audited, rotation: envVars.rotation },
             health: { authorizer, audited, ...health.routes },
+            analytics: { authorizer, knex, access: rbac },
           }),
         );
         for (const path of UNAUTHENTICATED_ROUTES) {

@@ -1,6 +1,7 @@
 import type { HttpAuthService } from '@backstage/backend-plugin-api';
 import Router from 'express-promise-router';
 import { activityRoutes } from './activity/routes';
+import { analyticsRoutes } from './analytics/routes/routes';
 import { envVarRoutes, isEnvVarExport } from './envvars/routes';
 import { encryptionRoutes } from './envvars/encryptionRoutes';
 import { healthRoutes } from './health/routes';
@@ -43,6 +44,7 @@ export interface RouterDeps {
   envvars: Parameters<typeof envVarRoutes>[0];
   encryption: Parameters<typeof encryptionRoutes>[0];
   health: Parameters<typeof healthRoutes>[0];
+  analytics: Parameters<typeof analyticsRoutes>[0];
 }
 
 export function createRouter(deps: RouterDeps) {
@@ -74,6 +76,7 @@ export function createRouter(deps: RouterDeps) {
   router.use(envVarRoutes(deps.envvars));
   router.use(encryptionRoutes(deps.encryption));
   router.use(healthRoutes(deps.health));
+  router.use(analyticsRoutes(deps.analytics));
   return router;
 }
 

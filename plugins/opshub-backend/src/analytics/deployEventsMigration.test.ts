@@ -157,6 +157,32 @@ describe.each(databases.eachSupportedId())(
         .returning('id');
       expect(Number(added.id)).toBeGreaterThan(Math.max(...ids.map(Number)));
 
+      // One event per GitHub deployment and entity (by index); preview
+      // builds may share a provider deployment id.
+      const insertedOrError = (row: Record<string, unknown>) =>
+        knex('deploy_events')
+          .insert(row)
+          .then(
+            () => 'inserted',
+            error => String(error),
+          );
+      expect(await insertedOrError(newEvent({ queued_at: at(55) }))).toMatch(
+        /unique|duplicate/i,
+      );
+      expect(
+        await insertedOrError(
+          newEvent({ entity_ref: 'component:default/other' }),
+        ),
+      ).toBe('inserted');
+      const previewEvent = {
+        ...newEvent(),
+        source: 'preview',
+        environment: 'preview',
+        environment_class: 'preview',
+      };
+      expect(await insertedOrError(previewEvent)).toBe('inserted');
+      expect(await insertedOrError(previewEvent)).toBe('inserted');
+
       // No cascade any more: the preview's events outlive it.
       await knex('previews').where({ id: previewId }).delete();
       expect(
@@ -202,7 +228,10 @@ describe.each(databases.eachSupportedId())(
         [null, at(31).toISOString(), null],
       ]);
 
-      // The events cascade with their preview once more.
+      // Old-shape writes work again, with new ids, and cascade with their
+      // preview once more.
+      const [again] = await insertOldEvents(knex, kept);
+      expect(Number(again)).toBeGreaterThan(Math.max(...ids.map(Number)));
       await knex('previews').where({ id: kept }).delete();
       expect(await knex('deploy_events').select('id')).toEqual([]);
 

@@ -170,7 +170,11 @@ describe.each(databases.eachSupportedId())('Preview watchdog on %s', id => {
     const [event] = await knex('deploy_events').where({
       preview_id: cancelled,
     });
-    expect(event).toMatchObject({ outcome: 'failed', error_class: 'stuck' });
+    expect(event).toMatchObject({
+      outcome: 'failed',
+      error_class: 'stuck',
+      error_code: 'opshub.stuck',
+    });
     expect(toDate(event.finished_at)).toEqual(now);
     expect(toDate(event.updated_at)).toEqual(now);
 

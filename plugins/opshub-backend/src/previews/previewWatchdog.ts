@@ -3,6 +3,7 @@ import { toDate } from '../database/timestamps';
 import { previewGroup } from './previewJobGroups';
 import type { PreviewEvent } from './previewJobHandlers';
 import type { PreviewState } from './PreviewStore';
+import { OPSHUB_DEPLOY_ERROR_CODES } from '../analytics/taxonomy/deployErrorTaxonomy';
 
 /** States a job moves a preview out of; without one it stays there. */
 export const WATCHED_PREVIEW_STATES: PreviewState[] = [
@@ -117,6 +118,7 @@ export async function failStuckPreviews(deps: {
         .update({
           outcome: 'failed',
           error_class: 'stuck',
+          error_code: OPSHUB_DEPLOY_ERROR_CODES.stuck,
           finished_at: now,
           updated_at: now,
         });

@@ -14,6 +14,8 @@ import type { EnvVarCipher } from '../envvars/EnvVarCipher';
 import type { EnvVarStore } from '../envvars/EnvVarStore';
 import { githubWriteBack } from '../github/githubWriteBack';
 import type { ProjectStore } from '../projects/ProjectStore';
+import type { DeployErrorClassifier } from '../analytics/taxonomy/deployErrorTaxonomy';
+import { enqueueDeployStats } from '../analytics/metrics/setUpDeployStats';
 import { cachedEntityAnnotations } from '../projects/entityAnnotations';
 import type { JobQueue } from '../queue/JobQueue';
 import { slackNotifications } from '../slack/slackNotifications';
@@ -47,6 +49,8 @@ export async function setUpPreviews(deps: {
   envVars: EnvVarStore;
   cipher: EnvVarCipher;
   providers: Map<string, PreviewProvider>;
+  /** Classifies each failed deploy (OpsHub's table plus the modules'). */
+  errorTaxonomy: DeployErrorClassifier;
   catalog: CatalogService;
   auth: AuthService;
   signals: SignalsService;
@@ -63,7 +67,9 @@ export async function setUpPreviews(deps: {
   if (config.mockProvider && !providers.has('mock')) {
     providers.set('mock', MockPreviewProvider.fromConfig(config.mockProvider));
   }
-  const previews = new DatabasePreviewStore(knex);
+  const previews = new DatabasePreviewStore(knex, {
+    errorClassifier: deps.errorTaxonomy,
+  });
   const annotationsOf = cachedEntityAnnotations(deps);
   const warn = (what: string) => (error: unknown) =>
     logger.warn(`Could not ${what}: ${error}`);
@@ -97,6 +103,9 @@ export async function setUpPreviews(deps: {
     writeBack
       ?.enqueue(queue, preview.id)
       .catch(warn('queue the GitHub write-back'));
+    // A build's deploy event may have changed: the daily stats catch up
+    // (one waiting job however many changes).
+    enqueueDeployStats(queue, knex).catch(warn('queue the deploy stats'));
     deps.onPreviewChange?.(preview.id);
   };
   // `transition` is unique per change of the preview (`ready#<build>`):

@@ -477,6 +477,30 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
     expect(res.status).toBe(403);
   });
 
+  it('shows in the analytics overview only the entities the caller may read', async () => {
+    const server = await startRbacBackend({ knex, groups });
+    const overview = async (user: string) => {
+      const res = await request(server)
+        .get('/api/opshub/analytics/overview')
+        .set(as(user));
+      expect(res.status).toBe(200);
+      return res.body.items.map((i: { entityRef: string }) => i.entityRef);
+    };
+    await waitFor(
+      async () => (await overview('user:default/org-viewer')).length === 2,
+      { what: 'the project sync' },
+    );
+    // Without deploys, by entity ref.
+    expect(await overview('user:default/org-viewer')).toEqual([
+      BILLING,
+      STOREFRONT,
+    ]);
+    expect(await overview('user:default/project-viewer')).toEqual([STOREFRONT]);
+    expect(await overview('user:default/member-viewer')).toEqual([STOREFRONT]);
+    expect(await overview('user:default/billing-dev')).toEqual([BILLING]);
+    expect(await overview('user:default/nobody')).toEqual([]);
+  });
+
   it('lists only the projects the caller may read', async () => {
     const server = await startRbacBackend({
       knex,

@@ -15,7 +15,7 @@ import type {
   DeliveryStore,
   DeliveryWithPayload,
 } from './DeliveryStore';
-import { type DeliveryPlan, planBody } from './planDelivery';
+import { type DeliveryPlan, planBody, type PlanOptions } from './planDelivery';
 
 export interface IntakeResult {
   deliveryId: string;
@@ -80,6 +80,8 @@ export class WebhookIntake {
       /** The catalog's Components naming a repository, as projects. */
       findInCatalog: (repoSlug: string) => Promise<ProjectInput[]>;
       logger: LoggerService;
+      /** `opshub.analytics.productionEnvironments`; the defaults otherwise. */
+      planOptions?: PlanOptions;
     },
   ) {
     this.record = createGroupCommit({
@@ -98,11 +100,16 @@ export class WebhookIntake {
     );
   }
 
+  /** Parses and plans a verified body, with the configured options. */
+  plan(deliveryId: string, event: string, rawBody: string) {
+    return planBody(deliveryId, event, rawBody, this.deps.planOptions);
+  }
+
   async receive(delivery: {
     deliveryId: string;
     event: string;
     rawBody: string;
-    /** From `planBody`, which the caller runs to answer bad bodies itself. */
+    /** From `plan`, which the caller runs to answer bad bodies itself. */
     plan: DeliveryPlan;
   }): Promise<IntakeResult> {
     const { plan } = delivery;
@@ -153,7 +160,7 @@ export class WebhookIntake {
   async redeliver(deliveryId: string): Promise<IntakeResult> {
     const delivery = await this.deps.deliveries.get(deliveryId);
     if (!delivery) throw new NotFoundError(`No delivery ${deliveryId}`);
-    const plan = planBody(deliveryId, delivery.event, delivery.payload);
+    const plan = this.plan(deliveryId, delivery.event, delivery.payload);
     if (typeof plan === 'string') {
       throw new InputError(
         `Stored delivery ${deliveryId} is not a JSON object`,
@@ -219,7 +226,7 @@ export class WebhookIntake {
   }
 
   private async replan(delivery: DeliveryWithPayload): Promise<boolean> {
-    const plan = planBody(
+    const plan = this.plan(
       delivery.deliveryId,
       delivery.event,
       delivery.payload,

@@ -5,7 +5,6 @@ import {
   createByteBudget,
   createConcurrencyLimit,
 } from './concurrencyLimit';
-import { planBody } from './planDelivery';
 import {
   type GithubSignatureVerifier,
   scopeAllows,
@@ -123,7 +122,7 @@ export function githubWebhookRoute(
           'Missing or invalid X-Hub-Signature-256',
         );
       }
-      const plan = planBody(deliveryId, event, rawBody);
+      const plan = options.intake.plan(deliveryId, event, rawBody);
       if (plan === 'invalid-json') {
         return reply(res, 400, 'InputError', 'The body is not valid JSON');
       }

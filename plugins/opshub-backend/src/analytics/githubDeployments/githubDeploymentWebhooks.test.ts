@@ -455,5 +455,50 @@ describe.each(databases.eachSupportedId())(
         ['7008', 'Production', 'production', 'failed'],
       ]);
     });
+  
+    it('is wired into the plugin: its worker records deploys, for opshub.analytics.productionEnvironments', async () => {
+      const own = await databases.init(id);
+      const live = await startOpsHubBackend({
+        knex: own,
+        config: {
+          analytics: { productionEnvironments: ['live-*'] },
+          queue: { concurrency: 2, pollInterval: { milliseconds: 20 } },
+        },
+      });
+      await new DatabaseProjectStore(own).replaceAll([
+        {
+          entityRef: ENTITY,
+          repoSlug: 'Codertocat/Hello-World',
+          location:
+            'url:https://github.com/Codertocat/Hello-World/blob/master/catalog-info.yaml',
+          verifiedBy: 'location',
+        },
+      ]);
+      const send = async (payload: unknown) => {
+        const body = JSON.stringify(payload);
+        const res = await request(live)
+          .post('/api/opshub/webhooks/github')
+          .set('Content-Type', 'application/json')
+          .set('X-GitHub-Event', 'deployment_status')
+          .set('X-GitHub-Delivery', nextDeliveryId())
+          .set(
+            'X-Hub-Signature-256',
+            await new Webhooks({ secret: WEBHOOK_SECRET }).sign(body),
+          )
+          .send(body);
+        return res.body.outcome;
+      };
+      expect(
+        await send(statusEvent(deploymentOf(7101, 'production'), 'success', 9)),
+      ).toBe('ignored');
+      expect(
+        await send(statusEvent(deploymentOf(7102, 'Live-EU'), 'success', 9)),
+      ).toBe('enqueued');
+      const row = await waitFor(
+        () => own('deploy_events').first('deployment_id', 'outcome'),
+        { what: 'the deploy event' },
+      );
+      expect(row).toEqual({ deployment_id: '7102', outcome: 'succeeded' });
+    });
   },
 );

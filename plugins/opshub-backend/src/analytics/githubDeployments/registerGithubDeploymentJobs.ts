@@ -11,9 +11,11 @@ import type { DeployErrorClassifier } from '../taxonomy/deployErrorTaxonomy';
 /** Records the deployment event a job carries (idempotent). */
 export function recordDeploymentHandler(
   events: GithubDeploymentEvents,
+  recorded: () => Promise<unknown> = async () => {},
 ): JobHandler<RecordDeploymentPayload> {
   return async ({ job }) => {
     await events.record(job.payload);
+    await recorded();
   };
 }
 
@@ -28,10 +30,15 @@ export function registerGithubDeploymentJobs(
     /** The plugin's error taxonomy; its built-in rows otherwise. */
     errorClassifier?: DeployErrorClassifier;
     now?: () => Date;
+    /** After each recorded event (the daily stats catch up). */
+    recorded?: () => Promise<unknown>;
   },
 ): void {
   queue.register(
     RECORD_DEPLOYMENT,
-    recordDeploymentHandler(new GithubDeploymentEvents(deps.knex, deps)),
+    recordDeploymentHandler(
+      new GithubDeploymentEvents(deps.knex, deps),
+      deps.recorded,
+    ),
   );
 }
