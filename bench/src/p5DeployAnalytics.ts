@@ -331,6 +331,7 @@ async function measureHttp(db: Knex, dir: string): Promise<HttpResult> {
       500,
     );
     const entity = await latencies(entityPath, REQUESTS, token, 20);
+    await describeSlowest(db, entity);
     const first = await getJson(entityPath(0), token);
     const [{ n }] = await db('deploy_events')
       .where('entity_ref', benchEntityRef(0))
@@ -351,6 +352,32 @@ async function measureHttp(db: Knex, dir: string): Promise<HttpResult> {
   } finally {
     for (const child of started.reverse()) await stopProcess(child.child);
   }
+}
+
+/** The slowest entity requests and their events in the window. */
+async function describeSlowest(db: Knex, latenciesMs: number[]) {
+  const slowest = latenciesMs
+    .map((took, i) => ({ took, ref: benchEntityRef(i % ENTITIES) }))
+    .sort((a, b) => b.took - a.took)
+    .slice(0, 3);
+  const counts: Array<{ entity_ref: string; n: string }> = await db(
+    'deploy_events',
+  )
+    .whereIn(
+      'entity_ref',
+      slowest.map(s => s.ref),
+    )
+    .where('queued_at', '>=', new Date(todayMs - WINDOW_DAYS * DAY_MS))
+    .where('queued_at', '<', new Date(todayMs))
+    .groupBy('entity_ref')
+    .select('entity_ref')
+    .count({ n: '*' });
+  const events = new Map(counts.map(c => [c.entity_ref, c.n]));
+  console.log(
+    `P5 slowest entity requests: ${slowest
+      .map(s => `${s.ref} ${ms(s.took)} (${events.get(s.ref) ?? 0} events)`)
+      .join(', ')}`,
+  );
 }
 
 async function dropDatabases() {
