@@ -1,3 +1,4 @@
+import { rebuildDailyDeployStats } from '../analytics/metrics/updateDailyDeployStats';
 import { migrateUp } from '../database/migrations';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { SentMessages } from '../notifications/SentMessages';
@@ -144,11 +145,32 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
     });
     expect(await remaining()).toHaveLength(events.length);
 
+    await rebuildDailyDeployStats(knex, { nowMs: now });
+    const statDays = async () =>
+      (
+        await knex('daily_deploy_stats')
+          .where({ environment_class: 'all' })
+          .orderBy('day')
+      ).map(row => [row.day, Number(row.total)]);
+    const dayOf = (ms: number) => new Date(now - ms).toISOString().slice(0, 10);
+    expect(await statDays()).toEqual([
+      // 'old' and 'late change' share a day
+      [dayOf(retentionMs + DAY), 2],
+      [dayOf(retentionMs + 1), 2],
+      [dayOf(DAY), 1],
+    ]);
+
     await expect(
       applyRetention({ ...stores, deployEvents: { knex, retentionMs } }),
     ).resolves.toMatchObject({ deployEvents: 2 });
     expect(await remaining()).toEqual(
       ['exactly the retention', 'late change', 'recent'].sort(),
     );
+    // The days they left are recomputed: the overview counts what is left.
+    expect(await statDays()).toEqual([
+      [dayOf(retentionMs + DAY), 1],
+      [dayOf(retentionMs + 1), 1],
+      [dayOf(DAY), 1],
+    ]);
   });
 });

@@ -1,4 +1,10 @@
 import type { Knex } from 'knex';
+import {
+  aggregateDays,
+  type EntityDay,
+} from '../analytics/metrics/aggregateDays';
+import { utcDayOf } from '../analytics/metrics/deployWindow';
+import { toDate } from '../database/timestamps';
 import type { SentMessages } from '../notifications/SentMessages';
 import type { JobStore } from '../queue/JobStore';
 import type { DeliveryStore } from '../webhooks/DeliveryStore';
@@ -48,14 +54,25 @@ export async function applyRetention(deps: {
  * Deletes the deploy events both queued and last changed before `cutoff`:
  * every event is kept at least the retention after it was queued and
  * after its last change (its finish, or a late GitHub status), so a deploy
- * inside the analytics' longest window is never missing from it.
+ * inside the analytics' longest window is never missing from it. The
+ * daily stats of the days they leave are recomputed (a day left without
+ * events loses its row), so the overview never counts a deleted deploy.
  */
 export async function deleteDeployEventsBefore(
   knex: Knex,
   cutoff: Date,
 ): Promise<number> {
-  return knex('deploy_events')
-    .where('queued_at', '<', cutoff)
-    .where('updated_at', '<', cutoff)
-    .delete();
+  const expired = () =>
+    knex('deploy_events')
+      .where('queued_at', '<', cutoff)
+      .where('updated_at', '<', cutoff);
+  const days = new Map<string, EntityDay>();
+  for (const row of await expired().select('entity_ref', 'queued_at')) {
+    const day = utcDayOf(toDate(row.queued_at).getTime());
+    days.set(`${row.entity_ref} ${day}`, { entityRef: row.entity_ref, day });
+  }
+  if (days.size === 0) return 0;
+  const deleted = await expired().delete();
+  await aggregateDays(knex, { days: [...days.values()] });
+  return deleted;
 }
