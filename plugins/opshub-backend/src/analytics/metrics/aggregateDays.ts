@@ -14,6 +14,13 @@ import {
   rankOver,
 } from './deployEventSql';
 import { DAY_MS, dayStartMs } from './deployWindow';
+import {
+  errorClassesJson,
+  PERCENTILE_COLUMNS,
+  STAT_COLUMNS,
+  STATS_KEY,
+} from './dailyStatsColumns';
+import { rebuildPostgresDailyStats } from './postgresDailyStats';
 
 /** One entity's UTC day. */
 export interface EntityDay {
@@ -30,30 +37,8 @@ const STATS_CLASSES = ['all', ...DEPLOY_ENVIRONMENT_CLASSES]
 /** (entity, day) pairs per statement: 4 bindings each. */
 export const DAYS_PER_STATEMENT = 500;
 
-const STAT_COLUMNS = [
-  'total',
-  'succeeded',
-  'failed',
-  'cancelled',
-  'superseded',
-  ...PERCENTILES.map(p => `total_p${p}_ms`),
-  ...PERCENTILES.map(p => `build_p${p}_ms`),
-  'error_classes',
-  'computed_at',
-];
-
 /**
- * `{"build":2,"timeout":1}` from the per-class counts `ec_<i>` (classes
- * without a failure left out), in the taxonomy's order; `{}` without any.
- */
-const errorClassesJson = () =>
-  `'{' || rtrim(${DEPLOY_ERROR_CLASSES.map(
-    (c, i) =>
-      `CASE WHEN ec_${i} > 0 THEN '"${c}":' || ec_${i} || ',' ELSE '' END`,
-  ).join(' || ')}, ',') || '}'`;
-
-/**
- * The daily_deploy_stats upsert: the events of `source` (rows `e` with
+ * The portable daily_deploy_stats upsert: the events of `source` (rows `e` with
  * their `day`) counted and ranked per entity, class (each event in its own
  * class and in `all`) and day.
  */
@@ -62,7 +47,7 @@ function upsertStatement(
   source: { prefix: string; from: string; day: string },
 ): string {
   const { totalMs, buildMs } = rankedDurations(sql, 'e');
-  const partition = 'entity_ref, environment_class, day';
+  const partition = STATS_KEY;
   const count = (condition: string) =>
     `SUM(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
   return `${source.prefix}
@@ -105,9 +90,7 @@ function upsertStatement(
     )
     INSERT INTO daily_deploy_stats (${partition}, ${STAT_COLUMNS.join(', ')})
     SELECT ${partition}, total, succeeded, failed, cancelled, superseded,
-      ${PERCENTILES.map(p => `total_p${p}_ms`).join(', ')},
-      ${PERCENTILES.map(p => `build_p${p}_ms`).join(', ')},
-      ${errorClassesJson()}, ${sql.timestampParam}
+      ${PERCENTILE_COLUMNS}, ${errorClassesJson()}, ${sql.timestampParam}
     FROM counted
     WHERE true
     ON CONFLICT (${partition}) DO UPDATE SET
@@ -200,7 +183,8 @@ const uniqueDays = (days: EntityDay[]): EntityDay[] => {
  * the day's succeeded deploys, failures by class. Rows are upserted, one
  * statement per DAYS_PER_STATEMENT days; a listed day (or class) without
  * events anymore loses its row. Idempotent: the same events give the same
- * rows (but `computed_at`).
+ * rows (but `computed_at`). PostgreSQL rebuilds `all` with one grouped
+ * statement of the same rows (postgresDailyStats).
  */
 export async function aggregateDays(
   knex: Knex,
@@ -209,21 +193,21 @@ export async function aggregateDays(
   const sql = deployEventSql(knex);
   const computedAt = new Date(options.nowMs ?? Date.now());
   if (options.days === 'all') {
-    await knex.transaction(async trx => {
-      // PostgreSQL: TRUNCATE leaves no dead rows to skip and index; it
-      // holds readers of the stats until the rebuild commits (seconds).
-      await (sql.isPostgres
-        ? trx.raw('TRUNCATE daily_deploy_stats')
-        : trx('daily_deploy_stats').delete());
-      await trx.raw(
-        upsertStatement(sql, {
-          prefix: 'WITH',
-          from: 'FROM deploy_events e',
-          day: sql.utcDay('e.queued_at'),
-        }),
-        [computedAt],
-      );
-    });
+    if (sql.isPostgres) {
+      await rebuildPostgresDailyStats(knex, sql, computedAt);
+    } else {
+      await knex.transaction(async trx => {
+        await trx('daily_deploy_stats').delete();
+        await trx.raw(
+          upsertStatement(sql, {
+            prefix: 'WITH',
+            from: 'FROM deploy_events e',
+            day: sql.utcDay('e.queued_at'),
+          }),
+          [computedAt],
+        );
+      });
+    }
     return { days: 'all' };
   }
   const days = uniqueDays(options.days);
