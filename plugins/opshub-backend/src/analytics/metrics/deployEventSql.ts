@@ -82,3 +82,36 @@ export const nearestRankValue = (p: number, value: string, as: string) =>
 
 /** The percentiles the metrics report. */
 export const PERCENTILES = [50, 95, 99] as const;
+
+/**
+ * PostgreSQL only: nearestRankValue's percentiles of `e`'s total and build
+ * time (the intervals rankedDurations measures) as `total_p<p>` and
+ * `build_p<p>` columns, in one aggregate pass without ranking every row.
+ * percentile_disc(f) takes the ⌈f·n⌉-th value; f is p/100 lowered by
+ * 1e-12 so that a binary fraction slightly above p/100 never takes the next
+ * one: p·n/100 is either whole or at least 0.01 above a whole number, far
+ * more than 1e-12·n. The intervals are sorted as they are and only the
+ * results converted to milliseconds.
+ */
+export function percentilesOnPostgres(e: string) {
+  const fractions = PERCENTILES.map(p => p / 100 - 1e-12).join(', ');
+  const succeeded = `${e}.outcome = 'succeeded' AND ${e}.finished_at IS NOT NULL`;
+  const disc = (from: string, filter: string) =>
+    `percentile_disc(ARRAY[${fractions}]) WITHIN GROUP (ORDER BY ${e}.finished_at - ${from}) FILTER (WHERE ${filter})`;
+  const arrays = {
+    total: disc(`${e}.queued_at`, succeeded),
+    build: disc(
+      `${e}.started_at`,
+      `${succeeded} AND ${e}.started_at IS NOT NULL`,
+    ),
+  };
+  const columns = (['total', 'build'] as const).flatMap(m =>
+    PERCENTILES.map(
+      (p, i) =>
+        `CAST(EXTRACT(EPOCH FROM (${m}_times)[${
+          i + 1
+        }]) * 1000 AS BIGINT) AS ${m}_p${p}`,
+    ),
+  );
+  return { arrays, columns };
+}

@@ -34,7 +34,7 @@ const query = (
 /** Deploys read through (entity_ref, queued_at), bounded by both. */
 const EVENT_INDEX_PLAN: Record<string, RegExp> = {
   POSTGRES_15:
-    /(Index (Only )?Scan( Backward)?|Bitmap Index Scan) using deploy_events_entity_queued on deploy_events[^\n]*\n[^\n]*Index Cond: [^\n]*entity_ref\)::text = [^\n]*queued_at >= [^\n]*queued_at < /,
+    /(Index (Only )?Scan( Backward)?|Bitmap Index Scan) using deploy_events_entity_queued on deploy_events[^\n]*\n[^\n]*Index Cond: [^\n]*entity_ref(\)::text)? = [^\n]*queued_at >= [^\n]*queued_at < /,
   SQLITE_3:
     /USING INDEX deploy_events_entity_queued \(entity_ref=\? AND queued_at>\? AND queued_at<\?\)/,
 };

@@ -13,6 +13,7 @@ import {
   errorClassOf,
   nearestRankValue,
   PERCENTILES,
+  percentilesOnPostgres,
   rankedDurations,
   rankOver,
 } from './deployEventSql';
@@ -74,6 +75,42 @@ async function percentileRows(
   sql: DeployEventSql,
   events: Knex.QueryBuilder,
 ): Promise<Record<'total' | 'build', OpsHubDurationPercentiles>> {
+  const metrics = ['total', 'build'] as const;
+  const row = sql.isPostgres
+    ? await percentilesOnPostgresRow(knex, events)
+    : await rankedPercentilesRow(knex, sql, events);
+  const ms = (value: unknown) =>
+    value === null || value === undefined ? null : Number(value);
+  const of = (m: (typeof metrics)[number]) => ({
+    p50Ms: ms(row?.[`${m}_p50`]),
+    p95Ms: ms(row?.[`${m}_p95`]),
+    p99Ms: ms(row?.[`${m}_p99`]),
+  });
+  return { total: of('total'), build: of('build') };
+}
+
+/** PostgreSQL: the percentiles in one aggregate pass over the events. */
+async function percentilesOnPostgresRow(
+  knex: Knex,
+  events: Knex.QueryBuilder,
+): Promise<Record<string, unknown> | undefined> {
+  const { arrays, columns } = percentilesOnPostgres('e');
+  const times = events.select(
+    knex.raw(`${arrays.total} AS total_times`),
+    knex.raw(`${arrays.build} AS build_times`),
+  );
+  const [row] = await knex
+    .from(times.as('t'))
+    .select(columns.map(column => knex.raw(column)));
+  return row;
+}
+
+/** Portable: the percentiles from every duration's rank. */
+async function rankedPercentilesRow(
+  knex: Knex,
+  sql: DeployEventSql,
+  events: Knex.QueryBuilder,
+): Promise<Record<string, unknown> | undefined> {
   const { totalMs, buildMs } = rankedDurations(sql, 'e');
   const durations = events.select(
     knex.raw(`${totalMs} AS total_ms`),
@@ -97,14 +134,7 @@ async function percentileRows(
         ),
       ),
     );
-  const ms = (value: unknown) =>
-    value === null || value === undefined ? null : Number(value);
-  const of = (m: (typeof metrics)[number]) => ({
-    p50Ms: ms(row?.[`${m}_p50`]),
-    p95Ms: ms(row?.[`${m}_p95`]),
-    p99Ms: ms(row?.[`${m}_p99`]),
-  });
-  return { total: of('total'), build: of('build') };
+  return row;
 }
 
 function summarize(window: DeployWindow, rows: CountRow[]) {
