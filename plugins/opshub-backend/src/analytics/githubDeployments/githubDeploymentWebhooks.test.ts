@@ -455,7 +455,7 @@ describe.each(databases.eachSupportedId())(
         ['7008', 'Production', 'production', 'failed'],
       ]);
     });
-  
+
     it('is wired into the plugin: its worker records deploys, for opshub.analytics.productionEnvironments', async () => {
       const own = await databases.init(id);
       const live = await startOpsHubBackend({
