@@ -1,27 +1,10 @@
 import { expect, type Page, test } from '@playwright/test';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
-/**
- * A health endpoint on 127.0.0.1 that answers `status` (200 or 500, as the
- * test says).
- */
-async function startTarget(status: number) {
-  const target = { status, port: 0, close: async () => {} };
-  const server = createServer((req, res) => {
-    const answer = req.url === '/healthz' ? target.status : 404;
-    res.writeHead(answer, { 'Content-Type': 'text/plain' });
-    res.end(answer === 200 ? 'ok' : 'failing');
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  target.port = (server.address() as AddressInfo).port;
-  target.close = () =>
-    new Promise<void>(resolve => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return target;
-}
+import {
+  addFastCheck,
+  deleteCheck,
+  openStorefrontOpsHub,
+  startHealthTarget,
+} from './lib/healthChecks';
 
 /** `YYYY-MM-DDTHH:mm` in the browser's time zone, `offsetMinutes` from now. */
 const browserLocalTime = (page: Page, offsetMinutes: number) =>
@@ -45,38 +28,16 @@ test('a down check notifies its owners, its recovery replaces the alert, and a m
   page,
 }) => {
   test.setTimeout(150_000);
-  const target = await startTarget(500);
+  const target = await startHealthTarget(500);
   try {
-    await page.goto('/');
-    await page.getByRole('button', { name: 'Enter' }).click();
-    await page.getByRole('link', { name: 'storefront', exact: true }).click();
-    await page
-      .getByRole('main')
-      .getByRole('link', { name: 'OpsHub', exact: true })
-      .click();
-    await expect(page).toHaveURL(
-      /\/catalog\/default\/component\/storefront\/opshub$/,
-    );
+    await openStorefrontOpsHub(page);
 
     const name = `e2e-alert-${Date.now()}`;
-    await page.getByRole('button', { name: 'Add check' }).click();
-    const dialog = page.getByRole('dialog');
-    const fill = (label: string, value: string) =>
-      dialog.getByLabel(label, { exact: true }).fill(value);
-    await fill('Name', name);
-    await fill('URL', `http://127.0.0.1:${target.port}/healthz`);
-    await fill('Timeout (ms)', '900');
-    await fill('Interval (ms)', '1000');
-    await fill('Failure threshold', '1');
-    await fill('Recovery threshold', '1');
-    const created = page.waitForResponse(
-      r => /\/health\/checks$/.test(r.url()) && r.request().method() === 'POST',
+    const id = await addFastCheck(
+      page,
+      name,
+      `http://127.0.0.1:${target.port}/healthz`,
     );
-    await dialog.getByRole('button', { name: 'Save' }).click();
-    const createdResponse = await created;
-    expect(createdResponse.status(), await createdResponse.text()).toBe(201);
-    const { id } = await createdResponse.json();
-    await expect(dialog).toHaveCount(0);
 
     const checkState = (state: string) =>
       page.getByLabel(`${name} state: ${state}`, { exact: true });
@@ -175,18 +136,7 @@ test('a down check notifies its owners, its recovery replaces the alert, and a m
     await expect(checkState('maintenance')).toHaveCount(0);
 
     // Leave the demo entity as it was.
-    await page.getByLabel(`Delete ${name}`, { exact: true }).click();
-    const deleted = page.waitForResponse(
-      r =>
-        r.url().endsWith(`/health/checks/${id}`) &&
-        r.request().method() === 'DELETE',
-    );
-    await page
-      .getByRole('dialog')
-      .getByRole('button', { name: 'Delete', exact: true })
-      .click();
-    expect((await deleted).status()).toBe(204);
-    await expect(page.getByTestId(`health-check-${name}`)).toHaveCount(0);
+    await deleteCheck(page, name, id);
   } finally {
     await target.close();
   }

@@ -1,6 +1,3 @@
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { NotAllowedError } from '@backstage/errors';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type {
   OpsHubHealthErrorClass,
   OpsHubProbeOutcome,
@@ -8,10 +5,7 @@ import type {
 import express from 'express';
 import type { Knex } from 'knex';
 import request from 'supertest';
-import { createAudited } from '../activity/audited';
-import { DatabaseActivityLog } from '../activity/DatabaseActivityLog';
 import { migrateUp } from '../database/migrations';
-import type { ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { DatabaseHealthStore } from './DatabaseHealthStore';
 import { firstProbeAtMs } from './firstProbe';
@@ -21,33 +15,24 @@ import type {
   NewHealthCheck,
   StoredHealthCheck,
 } from './HealthStore';
-import { DatabaseMaintenanceWindows } from './maintenance/DatabaseMaintenanceWindows';
-import { NetworkPolicy } from './probe/networkPolicy';
-import { healthRoutes } from './routes';
 import { newHealthCheck } from './__testUtils__/checkFixtures';
-import { HealthRollupReads } from './rollups/HealthRollupReads';
 import { useConnectionGuard } from './__testUtils__/connectionGuard';
+import {
+  as,
+  BASE,
+  ENTITY,
+  healthRoutesApp,
+  maintainer,
+  OTHER,
+} from './__testUtils__/healthRoutesApp';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 // Every connect outside 127.0.0.1 and ::1 fails the test.
 useConnectionGuard();
-const ENTITY = 'component:default/storefront';
-const OTHER = 'component:default/billing';
-const BASE = '/entities/component/default/storefront/health';
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
-
-/** Users and what they hold on both entities. */
-const USERS: Record<string, string[]> = {
-  'user:default/maintainer': ['opshub.health.read', 'opshub.health.manage'],
-  'user:default/viewer': ['opshub.health.read'],
-};
-const as = (user: string) => ({
-  Authorization: mockCredentials.user.header(user),
-});
-const maintainer = as('user:default/maintainer');
 
 /** A PATCH and a DELETE of the check are both 409s with `message`. */
 async function expectChangesRefused(
@@ -87,68 +72,12 @@ describe.each(databases.eachSupportedId())('the health routes on %s', id => {
   async function app() {
     knex = await databases.init(id);
     await migrateUp(knex);
-    const httpAuth = mockServices.httpAuth({
-      defaultCredentials: mockCredentials.none(),
-    });
-    const authorizer = {
-      async authorize(
-        req: express.Request,
-        permission: { name: string },
-        ref: string,
-      ) {
-        const credentials = await httpAuth.credentials(req, {
-          allow: ['user'],
-        });
-        const user = credentials.principal.userEntityRef;
-        if (
-          ![ENTITY, OTHER].includes(ref) ||
-          !USERS[user]?.includes(permission.name)
-        ) {
-          throw new NotAllowedError(`Requires ${permission.name}`);
-        }
-        return credentials;
-      },
-    } as unknown as ProjectAuthorizer;
-    const events: Array<{ eventId: string; meta: unknown }> = [];
-    const auditor = mockServices.auditor.mock({
-      createEvent: jest.fn(async o => {
-        events.push({ eventId: o.eventId, meta: o.meta });
-        return { success: async () => {}, fail: async () => {} };
-      }),
-    });
-    const activity = new DatabaseActivityLog(knex);
-    const store = new DatabaseHealthStore(knex);
-    const changed = jest.fn();
-    const server = express();
-    server.use(
-      healthRoutes({
-        authorizer,
-        audited: createAudited({ auditor, activity }),
-        store,
-        maintenance: new DatabaseMaintenanceWindows(knex),
-        rollups: new HealthRollupReads(knex),
-        policy: new NetworkPolicy({
-          allowPrivateNetworks: false,
-          allowedNetworks: [],
-        }),
-        config: { minIntervalMs: 10_000 },
-        changed,
-        now: () => NOW,
-      }),
-    );
-    server.use(
-      MiddlewareFactory.create({
-        config: mockServices.rootConfig(),
-        logger: mockServices.logger.mock(),
-      }).error(),
+    const { server, store, changed, events, activityOf } = healthRoutesApp(
+      knex,
+      { now: () => NOW },
     );
     const create = (body: object) =>
       request(server).post(`${BASE}/checks`).set(maintainer).send(body);
-    const activityOf = async (entityRef = ENTITY) =>
-      (await activity.list(entityRef, { limit: 100 })).map(a => [
-        a.action,
-        a.details,
-      ]);
     return { server, store, changed, events, create, activityOf };
   }
 

@@ -1,39 +1,23 @@
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { NotAllowedError } from '@backstage/errors';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import express from 'express';
 import request from 'supertest';
-import { createAudited } from '../../activity/audited';
-import { DatabaseActivityLog } from '../../activity/DatabaseActivityLog';
 import { migrateUp } from '../../database/migrations';
-import type { ProjectAuthorizer } from '../../rbac/ProjectAuthorizer';
 import { createTestDatabases } from '../../__testUtils__/databases';
-import { DatabaseHealthStore } from '../DatabaseHealthStore';
 import type { NewHealthCheck, StoredHealthCheck } from '../HealthStore';
-import { NetworkPolicy } from '../probe/networkPolicy';
-import { healthRoutes } from '../routes';
 import { newHealthCheck } from '../__testUtils__/checkFixtures';
-import { DatabaseMaintenanceWindows } from './DatabaseMaintenanceWindows';
-import { HealthRollupReads } from '../rollups/HealthRollupReads';
+import {
+  as,
+  BASE,
+  ENTITY,
+  healthRoutesApp,
+  maintainer,
+  OTHER,
+} from '../__testUtils__/healthRoutesApp';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-const ENTITY = 'component:default/storefront';
-const OTHER = 'component:default/billing';
-const BASE = '/entities/component/default/storefront/health';
 const OTHER_BASE = '/entities/component/default/billing/health';
 /** Tuesday 2026-12-01 12:00Z, 13:00 in Berlin. */
 const NOW = Date.parse('2026-12-01T12:00:00Z');
-
-const USERS: Record<string, string[]> = {
-  'user:default/maintainer': ['opshub.health.read', 'opshub.health.manage'],
-  'user:default/viewer': ['opshub.health.read'],
-};
-const as = (user: string) => ({
-  Authorization: mockCredentials.user.header(user),
-});
-const maintainer = as('user:default/maintainer');
 
 /** Sundays 01:00 to 04:00 in Berlin. */
 const SUNDAY_NIGHTS = {
@@ -58,63 +42,10 @@ describe.each(databases.eachSupportedId())(
     async function app() {
       const knex = await databases.init(id);
       await migrateUp(knex);
-      const httpAuth = mockServices.httpAuth({
-        defaultCredentials: mockCredentials.none(),
-      });
-      const authorizer = {
-        async authorize(
-          req: express.Request,
-          permission: { name: string },
-          ref: string,
-        ) {
-          const credentials = await httpAuth.credentials(req, {
-            allow: ['user'],
-          });
-          const user = credentials.principal.userEntityRef;
-          if (
-            ![ENTITY, OTHER].includes(ref) ||
-            !USERS[user]?.includes(permission.name)
-          ) {
-            throw new NotAllowedError(`Requires ${permission.name}`);
-          }
-          return credentials;
-        },
-      } as unknown as ProjectAuthorizer;
-      const events: Array<{ eventId: string; meta: unknown }> = [];
-      const auditor = mockServices.auditor.mock({
-        createEvent: jest.fn(async o => {
-          events.push({ eventId: o.eventId, meta: o.meta });
-          return { success: async () => {}, fail: async () => {} };
-        }),
-      });
-      const activity = new DatabaseActivityLog(knex);
-      const store = new DatabaseHealthStore(knex);
-      const changed = jest.fn();
       const clock = { now: NOW };
-      const server = express();
-      server.use(
-        healthRoutes({
-          authorizer,
-          audited: createAudited({ auditor, activity }),
-          store,
-          rollups: new HealthRollupReads(knex),
-          maintenance: new DatabaseMaintenanceWindows(knex, {
-            now: () => clock.now,
-          }),
-          policy: new NetworkPolicy({
-            allowPrivateNetworks: false,
-            allowedNetworks: [],
-          }),
-          config: { minIntervalMs: 10_000 },
-          changed,
-          now: () => clock.now,
-        }),
-      );
-      server.use(
-        MiddlewareFactory.create({
-          config: mockServices.rootConfig(),
-          logger: mockServices.logger.mock(),
-        }).error(),
+      const { server, store, changed, events, activityOf } = healthRoutesApp(
+        knex,
+        { now: () => clock.now },
       );
       const check = (entityRef: string, extra: Partial<NewHealthCheck> = {}) =>
         store.createCheck(
@@ -145,11 +76,6 @@ describe.each(databases.eachSupportedId())(
           .set(headers);
       const health = async () =>
         (await request(server).get(BASE).set(maintainer).expect(200)).body;
-      const activityOf = async () =>
-        (await activity.list(ENTITY, { limit: 100 })).map(a => [
-          a.action,
-          a.details,
-        ]);
       return {
         store,
         clock,

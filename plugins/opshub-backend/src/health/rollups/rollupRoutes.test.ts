@@ -1,79 +1,30 @@
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import express from 'express';
-import Router from 'express-promise-router';
 import request from 'supertest';
 import { migrateUp } from '../../database/migrations';
-import { entityRefParam } from '../../http/entityRef';
-import { parseInput } from '../../http/validation';
 import { createTestDatabases } from '../../__testUtils__/databases';
-import { DatabaseHealthStore } from '../DatabaseHealthStore';
-import { checkParams } from '../healthInput';
 import { hourOf } from '../healthRows';
 import { newHealthCheck } from '../__testUtils__/checkFixtures';
-import { HealthRollupReads } from './HealthRollupReads';
-import { addRollupRoutes } from './rollupRoutes';
+import {
+  as,
+  BASE,
+  ENTITY,
+  healthRoutesApp,
+  OTHER,
+  viewer,
+} from '../__testUtils__/healthRoutesApp';
 import { DAY, HOUR } from './__testUtils__/samples';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-const ENTITY = 'component:default/storefront';
-const OTHER = 'component:default/billing';
-const BASE = '/entities/component/default/storefront/health';
 /** A fixed "now", in the middle of an hour. */
 const NOW = Date.UTC(2026, 11, 1, 12, 30);
 const CURRENT = hourOf(NOW);
-
-const READERS = ['user:default/viewer'];
-const as = (user: string) => ({
-  Authorization: mockCredentials.user.header(user),
-});
-const viewer = as('user:default/viewer');
 
 describe.each(databases.eachSupportedId())('the rollup route on %s', id => {
   async function app() {
     const knex = await databases.init(id);
     await migrateUp(knex);
-    const store = new DatabaseHealthStore(knex);
-    const httpAuth = mockServices.httpAuth({
-      defaultCredentials: mockCredentials.none(),
-    });
-    const router = Router();
-    // As healthRoutes scopes its per-check routes.
-    addRollupRoutes(router, {
-      async access(req, permission) {
-        const { ref } = entityRefParam(req);
-        const credentials = await httpAuth.credentials(req, {
-          allow: ['user'],
-        });
-        if (
-          ![ENTITY, OTHER].includes(ref) ||
-          !READERS.includes(credentials.principal.userEntityRef) ||
-          permission.name !== 'opshub.health.read'
-        ) {
-          throw new NotAllowedError(`Requires ${permission.name}`);
-        }
-        return { entityRef: ref };
-      },
-      checkIdOf: req => parseInput(checkParams, req.params, 'check').checkId,
-      async checkOf(entityRef, checkId) {
-        const check = await store.getCheck(entityRef, checkId);
-        if (!check) throw new NotFoundError(`No health check ${checkId} here`);
-        return check;
-      },
-      rollups: new HealthRollupReads(knex),
-      now: () => NOW,
-    });
-    const server = express();
-    server.use(router);
-    server.use(
-      MiddlewareFactory.create({
-        config: mockServices.rootConfig(),
-        logger: mockServices.logger.mock(),
-      }).error(),
-    );
+    const { server, store } = healthRoutesApp(knex, { now: () => NOW });
     const check = await store.createCheck(
       newHealthCheck({ entityRef: ENTITY }),
     );
