@@ -302,6 +302,27 @@ export interface Config {
        * other environments are not recorded. Default `[production, prod*]`.
        */
       productionEnvironments?: string[];
+      /**
+       * Health incident states that count as a failed change for DORA's
+       * change failure rate and recovery time: an incident on one of the
+       * entity's own (non-preview) checks whose worst state is one of these
+       * goes to the last successful production deploy finished before it
+       * opened. Default `[down]`; `[degraded, down]` counts degradations too.
+       */
+      incidentStates?: Array<'degraded' | 'down'>;
+      /** The weekly digest (Slack and Backstage notifications). */
+      digest?: {
+        /** Whether digests are sent. Default true. */
+        enabled?: boolean;
+        /**
+         * When, as a five-field cron expression in `timeZone` (OpsHub
+         * computes the runs itself: Backstage's scheduler has no time zone).
+         * Default `0 9 * * 1` (Mondays at 09:00).
+         */
+        cron?: string;
+        /** An IANA time zone, e.g. `Europe/Berlin`. Default `UTC`. */
+        timeZone?: string;
+      };
     };
 
     /** Preview providers built into opshub-backend. */

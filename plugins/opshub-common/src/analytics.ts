@@ -129,6 +129,8 @@ export interface OpsHubDeployAnalytics {
   errorClasses: { class: OpsHubDeployErrorClass; count: number }[];
   /** The newest deploys of the window, newest first (at most 50). */
   recent: OpsHubDeployEvent[];
+  /** DORA's four keys over the window (production deploys, whatever `environment`). */
+  dora: OpsHubDoraMetrics;
 }
 
 /**
@@ -144,6 +146,8 @@ export interface OpsHubAnalyticsOverviewItem {
   cancelled: number;
   /** succeeded ÷ (succeeded + failed + cancelled); null without any. */
   successRate: number | null;
+  /** The DORA ratings of the entity over the window. */
+  dora: OpsHubDoraRatings;
 }
 
 /**
@@ -157,4 +161,105 @@ export interface OpsHubAnalyticsOverview {
   to: string;
   items: OpsHubAnalyticsOverviewItem[];
   nextCursor: string | null;
+}
+
+/**
+ * DORA performance levels, best first (the DORA 2023 report's thresholds,
+ * as Apache DevLake's DORA dashboard rates them; see the backend README).
+ *
+ * @public
+ */
+export const DORA_RATINGS = ['elite', 'high', 'medium', 'low'] as const;
+
+/** @public */
+export type OpsHubDoraRating = (typeof DORA_RATINGS)[number];
+
+/**
+ * Why a DORA key has no value (its value and rating are then null):
+ * - `no-deploys`: no successful production deploy finished in the window;
+ * - `no-deployed-changes`: no merged pull request reached production in
+ *   the window (lead time);
+ * - `no-github-credentials`: `integrations.github` has no token or app to
+ *   read commits with, so lead time cannot be known;
+ * - `no-recovered-incidents`: no closed incident is attributed to a deploy
+ *   of the window (recovery time).
+ *
+ * @public
+ */
+export type OpsHubDoraUnavailableReason =
+  | 'no-deploys'
+  | 'no-deployed-changes'
+  | 'no-github-credentials'
+  | 'no-recovered-incidents';
+
+/**
+ * DORA's four keys over a window of UTC days (deploys counted by the day
+ * they finished), for successful production deploys only.
+ *
+ * @public
+ */
+export interface OpsHubDoraMetrics {
+  deploymentFrequency: {
+    /** Median over the window's weeks (Monday to Sunday, UTC) of the days with a deploy. */
+    medianDeployDaysPerWeek: number | null;
+    /** Median over the window's calendar months of the days with a deploy. */
+    medianDeployDaysPerMonth: number | null;
+    /** Successful production deploys finished in the window. */
+    deploys: number;
+    rating: OpsHubDoraRating | null;
+    reason: OpsHubDoraUnavailableReason | null;
+  };
+  leadTimeForChanges: {
+    /** Median of first commit → first production deploy containing the PR's merge commit. */
+    medianHours: number | null;
+    /** Merged pull requests first deployed in the window. */
+    changes: number;
+    rating: OpsHubDoraRating | null;
+    reason: OpsHubDoraUnavailableReason | null;
+  };
+  changeFailureRate: {
+    /** Deploys with at least one attributed incident ÷ deploys (0..1). */
+    value: number | null;
+    failedDeploys: number;
+    deploys: number;
+    rating: OpsHubDoraRating | null;
+    reason: OpsHubDoraUnavailableReason | null;
+  };
+  recoveryTime: {
+    /** Median of incident closed − attributed deploy finished. */
+    medianHours: number | null;
+    /** Closed incidents attributed to the window's deploys. */
+    incidents: number;
+    rating: OpsHubDoraRating | null;
+    reason: OpsHubDoraUnavailableReason | null;
+  };
+}
+
+/**
+ * The four ratings alone (the overview's rows).
+ *
+ * @public
+ */
+export interface OpsHubDoraRatings {
+  deploymentFrequency: OpsHubDoraRating | null;
+  leadTimeForChanges: OpsHubDoraRating | null;
+  changeFailureRate: OpsHubDoraRating | null;
+  recoveryTime: OpsHubDoraRating | null;
+}
+
+/**
+ * `GET /analytics/groups/:namespace/:name?from=&to=`: DORA's keys over the
+ * tracked entities the group owns that the caller may read, together and
+ * one by one.
+ *
+ * @public
+ */
+export interface OpsHubGroupAnalytics {
+  groupRef: string;
+  from: string;
+  to: string;
+  /** The entities counted, sorted. */
+  entities: string[];
+  dora: OpsHubDoraMetrics;
+  byEntity: { entityRef: string; dora: OpsHubDoraMetrics }[];
 }

@@ -184,6 +184,7 @@ export interface OpsHubHealthRollup {
  */
 export const OPSHUB_NOTIFICATION_TOPICS = {
   health: 'opshub-health',
+  digest: 'opshub-digest',
 } as const;
 
 /**

@@ -187,7 +187,7 @@ function summarize(window: DeployWindow, rows: CountRow[]) {
 export async function entityAnalytics(
   knex: Knex,
   query: EntityAnalyticsQuery,
-): Promise<OpsHubDeployAnalytics> {
+): Promise<Omit<OpsHubDeployAnalytics, 'dora'>> {
   const window = deployWindow(query.from, query.to);
   const sql = deployEventSql(knex);
   const events = () => windowEvents(knex, query, window);

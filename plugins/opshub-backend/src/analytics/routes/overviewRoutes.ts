@@ -53,7 +53,7 @@ export function overviewRoutes(deps: {
       to,
       items: page.items,
       nextCursor: page.next && encodeOverviewCursor(page.next),
-    } satisfies OpsHubAnalyticsOverview);
+    } satisfies Omit<OpsHubAnalyticsOverview, 'items'> & { items: object[] });
   });
   return router;
 }

@@ -14,7 +14,7 @@ type OverviewRow = {
 
 /** A page of the overview and where it ended. */
 export interface OverviewPage {
-  items: OpsHubAnalyticsOverviewItem[];
+  items: Omit<OpsHubAnalyticsOverviewItem, 'dora'>[];
   /** The last row's position, when more rows follow. */
   next: OverviewPosition | null;
 }
@@ -91,7 +91,7 @@ export async function overviewPage(
   };
 }
 
-function toItem(row: OverviewRow): OpsHubAnalyticsOverviewItem {
+function toItem(row: OverviewRow): Omit<OpsHubAnalyticsOverviewItem, 'dora'> {
   const succeeded = Number(row.succeeded);
   const failed = Number(row.failed);
   const cancelled = Number(row.cancelled);

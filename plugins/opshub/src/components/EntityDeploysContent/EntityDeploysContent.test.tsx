@@ -14,6 +14,7 @@ import type {
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import type { OpsHubDeployAnalyticsQuery } from '../../api/OpsHubApi';
 import { opshubApiRef } from '../../api/OpsHubApi';
+import { noDoraMetrics } from '../../__testUtils__/dora';
 import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
 import { EntityDeploysContent } from './EntityDeploysContent';
 
@@ -85,6 +86,7 @@ const analytics: OpsHubDeployAnalytics = {
   buildTime: { p50Ms: 60_000, p95Ms: 120_000, p99Ms: 125_000 },
   errorClasses: [{ class: 'quota', count: 1 }],
   recent: [preview, production],
+  dora: noDoraMetrics,
 };
 
 const none: OpsHubDeployAnalytics = {
@@ -102,6 +104,7 @@ const none: OpsHubDeployAnalytics = {
   buildTime: { p50Ms: null, p95Ms: null, p99Ms: null },
   errorClasses: [],
   recent: [],
+  dora: noDoraMetrics,
 };
 
 /** A backend answering `answer` to every analytics query, recording them. */

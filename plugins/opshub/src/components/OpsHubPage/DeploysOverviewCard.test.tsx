@@ -9,6 +9,7 @@ import {
   type OpsHubAnalyticsOverviewQuery,
   opshubApiRef,
 } from '../../api/OpsHubApi';
+import { noDoraRatings } from '../../__testUtils__/dora';
 import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
 import { DeploysOverviewCard, OVERVIEW_PAGE_SIZE } from './DeploysOverviewCard';
 
@@ -22,6 +23,7 @@ const item = (name: string, deploys: number): OpsHubAnalyticsOverviewItem => ({
   failed: 1,
   cancelled: 0,
   successRate: (deploys - 1) / deploys,
+  dora: noDoraRatings,
 });
 
 /**

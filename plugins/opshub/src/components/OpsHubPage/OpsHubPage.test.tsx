@@ -9,6 +9,7 @@ import type {
 } from '@opshub/plugin-opshub-common';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { type OpsHubApi, opshubApiRef } from '../../api/OpsHubApi';
+import { noDoraRatings } from '../../__testUtils__/dora';
 import { fakeOpsHubApi } from '../../__testUtils__/fakeOpsHubApi';
 import { OpsHubPage } from './OpsHubPage';
 
@@ -139,6 +140,7 @@ function fakeApi(): OpsHubApi & {
           failed: 3,
           cancelled: 0,
           successRate: 0.75,
+          dora: noDoraRatings,
         },
       ],
       nextCursor: null,
