@@ -284,7 +284,7 @@ export const opshubPlugin = createBackendPlugin({
               deployEvents: { knex, retentionMs: config.analytics.retentionMs },
             });
             logger.info(
-              `Retention: deleted ${deleted.jobs} finished jobs, ${deleted.deliveries} webhook deliveries, ${deleted.sentMessages} sent-message records and ${deleted.deployEvents} deploy events`,
+              `Retention: deleted ${deleted.jobs} finished jobs, ${deleted.deliveries} webhook deliveries, ${deleted.sentMessages} sent-message records, ${deleted.deployEvents} deploy events and ${deleted.mergedPullRequests} merged pull requests`,
             );
           },
         });

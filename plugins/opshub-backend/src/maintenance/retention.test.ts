@@ -80,6 +80,7 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
       deliveries: 1,
       sentMessages: 1,
       deployEvents: 0,
+      mergedPullRequests: 0,
     });
     const sent = (transition: string) =>
       sentMessages.wasSent({
@@ -172,5 +173,49 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
       [dayOf(retentionMs + 1), 1],
       [dayOf(DAY), 1],
     ]);
+  });
+
+  it('deletes pull requests merged and last changed before opshub.analytics.retention', async () => {
+    const knex = await databases.init(id);
+    await migrateUp(knex);
+    const now = Date.parse('2026-12-01T12:00:00Z');
+    const retentionMs = 400 * DAY;
+    const ago = (ms: number) => new Date(now - ms);
+    const merged: Array<[number, Date, Date]> = [
+      // number, merged_at, updated_at
+      [1, ago(retentionMs + DAY), ago(retentionMs + DAY)],
+      [2, ago(retentionMs), ago(retentionMs)],
+      // Merged long ago; its first commit was read recently.
+      [3, ago(retentionMs + DAY), ago(DAY)],
+      [4, ago(DAY), ago(DAY)],
+    ];
+    for (const [prNumber, mergedAt, updatedAt] of merged) {
+      await knex('merged_pull_requests').insert({
+        entity_ref: 'component:default/web',
+        repository: 'acme/web',
+        pr_number: prNumber,
+        merge_commit_sha: String(prNumber).repeat(40),
+        merged_at: mergedAt,
+        commits_status: 'known',
+        updated_at: updatedAt,
+      });
+    }
+
+    await expect(
+      applyRetention({
+        jobs: new DatabaseJobStore(knex),
+        deliveries: new DatabaseDeliveryStore(knex),
+        sentMessages: new SentMessages(knex),
+        jobRetentionMs: 7 * DAY,
+        deliveryRetentionMs: 14 * DAY,
+        deployEvents: { knex, retentionMs },
+        now,
+      }),
+    ).resolves.toMatchObject({ mergedPullRequests: 1 });
+    expect(
+      (await knex('merged_pull_requests').orderBy('pr_number')).map(row =>
+        Number(row.pr_number),
+      ),
+    ).toEqual([2, 3, 4]);
   });
 });

@@ -12,8 +12,9 @@ import type { DeliveryStore } from '../webhooks/DeliveryStore';
 /**
  * Deletes finished jobs and webhook deliveries older than their retention
  * windows, records of sent messages as old as the oldest finished jobs
- * kept, and deploy events past `opshub.analytics.retention` (scheduled
- * hourly by the plugin).
+ * kept, and deploy events (with the commits they brought) and merged pull
+ * requests past `opshub.analytics.retention` (scheduled hourly by the
+ * plugin).
  */
 export async function applyRetention(deps: {
   jobs: JobStore;
@@ -21,7 +22,10 @@ export async function applyRetention(deps: {
   sentMessages: SentMessages;
   jobRetentionMs: number;
   deliveryRetentionMs: number;
-  /** Deploy events and their retention; kept forever when absent. */
+  /**
+   * Deploy events and merged pull requests, and their retention; kept
+   * forever when absent.
+   */
   deployEvents?: { knex: Knex; retentionMs: number };
   now?: number;
 }): Promise<{
@@ -29,6 +33,7 @@ export async function applyRetention(deps: {
   deliveries: number;
   sentMessages: number;
   deployEvents: number;
+  mergedPullRequests: number;
 }> {
   const now = deps.now ?? Date.now();
   return {
@@ -46,6 +51,21 @@ export async function applyRetention(deps: {
           deps.deployEvents.knex,
           new Date(now - deps.deployEvents.retentionMs),
         )
+      : 0,
+    mergedPullRequests: deps.deployEvents
+      ? await deps.deployEvents
+          .knex('merged_pull_requests')
+          .where(
+            'merged_at',
+            '<',
+            new Date(now - deps.deployEvents.retentionMs),
+          )
+          .where(
+            'updated_at',
+            '<',
+            new Date(now - deps.deployEvents.retentionMs),
+          )
+          .delete()
       : 0,
   };
 }
