@@ -37,6 +37,20 @@ export function opshubTabPath(entityRef: string): string {
 }
 
 /**
+ * The entity's OpsHub tab as a URL of the Backstage app at `appBaseUrl`
+ * (`app.baseUrl`), for links outside Backstage (Slack); undefined when the
+ * app's URL is not known.
+ */
+export function opshubTabUrl(
+  appBaseUrl: string | undefined,
+  entityRef: string,
+): string | undefined {
+  return appBaseUrl
+    ? `${appBaseUrl.replace(/\/+$/, '')}${opshubTabPath(entityRef)}`
+    : undefined;
+}
+
+/**
  * OpsHub's Backstage notifications: each one goes to the owners of its
  * entity (recipients of type `entity`: the notifications backend resolves
  * an entity to its owners) and links to the entity's OpsHub tab.

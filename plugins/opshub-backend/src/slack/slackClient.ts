@@ -1,10 +1,12 @@
 import type { Config } from '@backstage/config';
 import {
+  type KnownBlock,
   LogLevel,
   WebAPIPlatformError,
   WebAPIRateLimitedError,
   WebClient,
 } from '@slack/web-api';
+import type { Delivery } from '../notifications/deliverOnce';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
 
 /** The entity annotation naming its Slack channel. */
@@ -71,4 +73,41 @@ export function slackJobError(error: unknown): unknown {
     );
   }
   return error; // HTTP and network errors: retried
+}
+
+/**
+ * A message to an entity's channel as a Delivery: sent when the entity (or
+ * the default) names a channel, its failure mapped by slackJobError.
+ * `message` is built only when it is sent.
+ */
+export function entitySlackDelivery(
+  slack: SlackBot,
+  options: {
+    entityRef: string;
+    annotationsOf(
+      entityRef: string,
+    ): Promise<Record<string, string> | undefined>;
+    message(): { text: string; blocks: KnownBlock[] };
+  },
+): Delivery {
+  return {
+    channel: SLACK_SENT_CHANNEL,
+    send: async () => {
+      const channel = slackChannelOf(
+        await options.annotationsOf(options.entityRef),
+        slack.defaultChannel,
+      );
+      if (!channel) return undefined;
+      try {
+        await slack.client.chat.postMessage({
+          channel,
+          ...options.message(),
+          unfurl_links: false,
+        });
+      } catch (error) {
+        throw slackJobError(error);
+      }
+      return channel;
+    },
+  };
 }
