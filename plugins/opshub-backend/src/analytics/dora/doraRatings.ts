@@ -1,0 +1,109 @@
+import type { OpsHubDoraRating } from '@opshub/plugin-opshub-common';
+
+/*
+ * DORA ratings by the 2023 report's thresholds, as Apache DevLake rates them
+ * (apache/incubator-devlake, `dora_report = '2023'` branch of the DORA
+ * dashboard SQL in grafana/dashboards/DORA.json and DORADetails-*.json; the
+ * benchmark texts are in backend/plugins/dora/models/migrationscripts/
+ * 20240223_add_dora_2023_benchmark.go). DevLake measures times in whole
+ * minutes; OpsHub passes hours, so each threshold is the same duration.
+ */
+
+const HOUR = 1;
+const DAY = 24 * HOUR;
+
+/**
+ * Elite deploys on at least this many days in the median week ("On-demand").
+ * DevLake's SQL: `WHEN median_number_of_deployment_days_per_week >= 7 THEN
+ * 'elite'` (its DORADetails-DeploymentFrequency text panel says ">= 5 days
+ * per week"; the SQL that rates says 7, and OpsHub follows the SQL).
+ */
+export const ELITE_MIN_DEPLOY_DAYS_PER_WEEK = 7;
+/** High deploys on at least one day in the median week (`>= 1`). */
+export const HIGH_MIN_DEPLOY_DAYS_PER_WEEK = 1;
+/** Medium deploys on at least one day in the median month (`>= 1`); else low. */
+export const MEDIUM_MIN_DEPLOY_DAYS_PER_MONTH = 1;
+
+/** Elite lead time is under one day (`median_change_lead_time < 24 * 60`). */
+export const ELITE_MAX_LEAD_TIME_HOURS = DAY;
+/** High lead time is under one week (`< 7 * 24 * 60`). */
+export const HIGH_MAX_LEAD_TIME_HOURS = 7 * DAY;
+/** Medium lead time is under one month (`< 30 * 24 * 60`); else low. */
+export const MEDIUM_MAX_LEAD_TIME_HOURS = 30 * DAY;
+
+/** Elite change failure rate is at most 5 % (`change_failure_rate <= .05`). */
+export const ELITE_MAX_CHANGE_FAILURE_RATE = 0.05;
+/** High change failure rate is at most 10 % (`<= .10`). */
+export const HIGH_MAX_CHANGE_FAILURE_RATE = 0.1;
+/** Medium change failure rate is at most 15 % (`<= .15`); else low. */
+export const MEDIUM_MAX_CHANGE_FAILURE_RATE = 0.15;
+
+/** Elite recovery is under one hour (`median_recovery_time < 60`). */
+export const ELITE_MAX_RECOVERY_HOURS = HOUR;
+/** High recovery is under one day (`< 24 * 60`). */
+export const HIGH_MAX_RECOVERY_HOURS = DAY;
+/** Medium recovery is under one week (`< 7 * 24 * 60`); else low. */
+export const MEDIUM_MAX_RECOVERY_HOURS = 7 * DAY;
+
+/**
+ * A change failure rate is a ratio of deploy counts: any two distinct such
+ * ratios with fewer than 10^9 deploys differ by more than 5e-11, while
+ * float arithmetic on them errs by about 1e-16. Within this tolerance a rate
+ * is its threshold (so 0.1 + 0.2 - 0.2 is 10 %, high, as 1/10 is).
+ */
+const RATE_TOLERANCE = 1e-12;
+
+function assertMeasure(name: string, value: number): void {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`${name} must be a finite number >= 0, got ${value}`);
+  }
+}
+
+/**
+ * Deployment frequency from the median over the window's weeks and months
+ * of the days with a successful production deploy. High and elite are
+ * judged per week, medium and low per month, as DevLake does.
+ */
+export function rateDeploymentFrequency(
+  medianDeployDaysPerWeek: number,
+  medianDeployDaysPerMonth: number,
+): OpsHubDoraRating {
+  assertMeasure('medianDeployDaysPerWeek', medianDeployDaysPerWeek);
+  assertMeasure('medianDeployDaysPerMonth', medianDeployDaysPerMonth);
+  if (medianDeployDaysPerWeek >= ELITE_MIN_DEPLOY_DAYS_PER_WEEK) return 'elite';
+  if (medianDeployDaysPerWeek >= HIGH_MIN_DEPLOY_DAYS_PER_WEEK) return 'high';
+  if (medianDeployDaysPerMonth >= MEDIUM_MIN_DEPLOY_DAYS_PER_MONTH) {
+    return 'medium';
+  }
+  return 'low';
+}
+
+/** Lead time for changes from its median in hours (strict bounds). */
+export function rateLeadTime(medianHours: number): OpsHubDoraRating {
+  assertMeasure('medianHours', medianHours);
+  if (medianHours < ELITE_MAX_LEAD_TIME_HOURS) return 'elite';
+  if (medianHours < HIGH_MAX_LEAD_TIME_HOURS) return 'high';
+  if (medianHours < MEDIUM_MAX_LEAD_TIME_HOURS) return 'medium';
+  return 'low';
+}
+
+/** Change failure rate (0..1), each bound included. */
+export function rateChangeFailureRate(rate: number): OpsHubDoraRating {
+  assertMeasure('rate', rate);
+  if (rate > 1 + RATE_TOLERANCE) {
+    throw new RangeError(`rate must be at most 1, got ${rate}`);
+  }
+  if (rate <= ELITE_MAX_CHANGE_FAILURE_RATE + RATE_TOLERANCE) return 'elite';
+  if (rate <= HIGH_MAX_CHANGE_FAILURE_RATE + RATE_TOLERANCE) return 'high';
+  if (rate <= MEDIUM_MAX_CHANGE_FAILURE_RATE + RATE_TOLERANCE) return 'medium';
+  return 'low';
+}
+
+/** Failed deployment recovery time from its median in hours (strict bounds). */
+export function rateRecoveryTime(medianHours: number): OpsHubDoraRating {
+  assertMeasure('medianHours', medianHours);
+  if (medianHours < ELITE_MAX_RECOVERY_HOURS) return 'elite';
+  if (medianHours < HIGH_MAX_RECOVERY_HOURS) return 'high';
+  if (medianHours < MEDIUM_MAX_RECOVERY_HOURS) return 'medium';
+  return 'low';
+}
