@@ -20,12 +20,12 @@ describe('rateDeploymentFrequency', () => {
     ${1}    | ${0}     | ${'high'}
     ${1}    | ${4}     | ${'high'}
     ${1.5}  | ${6}     | ${'high'}
-    ${5}    | ${20}    | ${'high'}
-    ${6}    | ${26}    | ${'high'}
-    ${6.5}  | ${28}    | ${'high'}
-    ${7}    | ${0}     | ${'elite'}
+    ${4}    | ${17}    | ${'high'}
+    ${4.5}  | ${20}    | ${'high'}
+    ${5}    | ${0}     | ${'elite'}
+    ${5}    | ${22}    | ${'elite'}
+    ${5.5}  | ${24}    | ${'elite'}
     ${7}    | ${31}    | ${'elite'}
-    ${7.5}  | ${31}    | ${'elite'}
     ${1e9}  | ${1e9}   | ${'elite'}
   `(
     'rates a median of $perWeek days a week and $perMonth a month $rating',

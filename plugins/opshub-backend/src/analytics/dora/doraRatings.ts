@@ -1,24 +1,27 @@
 import type { OpsHubDoraRating } from '@opshub/plugin-opshub-common';
 
 /*
- * DORA ratings by the 2023 report's thresholds, as Apache DevLake rates them
- * (apache/incubator-devlake, `dora_report = '2023'` branch of the DORA
- * dashboard SQL in grafana/dashboards/DORA.json and DORADetails-*.json; the
- * benchmark texts are in backend/plugins/dora/models/migrationscripts/
- * 20240223_add_dora_2023_benchmark.go). DevLake measures times in whole
- * minutes; OpsHub passes hours, so each threshold is the same duration.
+ * DORA ratings by the 2023 report's thresholds, as Apache DevLake's DORA
+ * dashboards rate them (the `dora_report = '2023'` branch of the SQL in
+ * apache/incubator-devlake grafana/dashboards/DORA.json and DORADetails-*.json,
+ * read at c3b974668a87 and 15bb7cf310a4; the benchmark rows are
+ * backend/plugins/dora/models/migrationscripts/20240223_add_dora_2023_benchmark.go).
+ * DevLake measures times in whole minutes and OpsHub in hours: each bound
+ * below is the same duration. The backend README compares the two.
  */
 
 const HOUR = 1;
 const DAY = 24 * HOUR;
 
 /**
- * Elite deploys on at least this many days in the median week ("On-demand").
- * DevLake's SQL: `WHEN median_number_of_deployment_days_per_week >= 7 THEN
- * 'elite'` (its DORADetails-DeploymentFrequency text panel says ">= 5 days
- * per week"; the SQL that rates says 7, and OpsHub follows the SQL).
+ * Elite deploys on at least this many days in the median week ("daily",
+ * "On-demand"). DevLake's SQL said `WHEN
+ * median_number_of_deployment_days_per_week >= 7 THEN 'elite'` until
+ * apache/devlake#7961 ("fix: polish DORA dashboards", August 2024) lowered
+ * it to 5; its DORADetails-DeploymentFrequency.json says "Elite: >= 5 days
+ * per week". OpsHub follows the current 5: 7 would ask for weekend deploys.
  */
-export const ELITE_MIN_DEPLOY_DAYS_PER_WEEK = 7;
+export const ELITE_MIN_DEPLOY_DAYS_PER_WEEK = 5;
 /** High deploys on at least one day in the median week (`>= 1`). */
 export const HIGH_MIN_DEPLOY_DAYS_PER_WEEK = 1;
 /** Medium deploys on at least one day in the median month (`>= 1`); else low. */
