@@ -12,6 +12,7 @@ import {
   windowProblem,
 } from '../shared/deployWindow';
 import { DeploySummary } from './DeploySummary';
+import { DoraTiles } from './DoraTiles';
 import { DeploysEmptyState } from './DeploysEmptyState';
 import { DeploysPerDayChart } from './DeploysPerDayChart';
 import { DeployTimeChart } from './DeployTimeChart';
@@ -22,7 +23,8 @@ import { useDeployAnalytics } from './useDeployAnalytics';
 const ALL = 'all';
 
 /**
- * An entity's deploys over a picked window and environment: headline
+ * An entity's deploys over a picked window and environment: DORA's keys
+ * (of its production deploys, whatever the environment picked), headline
  * figures, charts and the recent deploys; how to send deploys when there
  * is none.
  */
@@ -76,6 +78,14 @@ export function DeployAnalyticsView(props: {
       {state.error ? (
         <Grid item xs={12}>
           <ResponseErrorPanel error={state.error} />
+        </Grid>
+      ) : null}
+      {analytics &&
+      !state.loading &&
+      (analytics.deploys.total > 0 ||
+        analytics.dora.deploymentFrequency.deploys > 0) ? (
+        <Grid item xs={12}>
+          <DoraTiles dora={analytics.dora} />
         </Grid>
       ) : null}
       {analytics && !state.loading && analytics.deploys.total === 0 ? (

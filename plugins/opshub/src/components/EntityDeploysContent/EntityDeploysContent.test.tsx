@@ -157,6 +157,11 @@ describe('EntityDeploysContent', () => {
     ).toBeInTheDocument();
     expect(figure('Total time P99').getByText('1 h')).toBeInTheDocument();
     expect(figure('Build time P95').getByText('2 min')).toBeInTheDocument();
+    expect(
+      figure('Deployment frequency').getByText(
+        'No successful production deploy in this range',
+      ),
+    ).toBeInTheDocument();
 
     // Deploys per day: one bar per day and outcome with deploys, stacked.
     const perDay = container.querySelectorAll('.recharts-bar-rectangle');
@@ -290,6 +295,34 @@ describe('EntityDeploysContent', () => {
     ).toBeInTheDocument();
     expect(screen.getByText(/preview OpsHub builds/)).toBeInTheDocument();
     expect(screen.queryByText('Deploys per day')).toBeNull();
+  });
+
+  it("shows DORA's keys of production deploys when the environment picked has no deploy", async () => {
+    const { api } = fakeApi({
+      ...none,
+      environment: 'preview',
+      dora: {
+        ...noDoraMetrics,
+        deploymentFrequency: {
+          medianDeployDaysPerWeek: 7,
+          medianDeployDaysPerMonth: 30,
+          deploys: 30,
+          rating: 'elite',
+          reason: null,
+        },
+      },
+    });
+    await renderTab(api);
+
+    expect(
+      await screen.findByText('No deploys in this window'),
+    ).toBeInTheDocument();
+    expect(
+      figure('Deployment frequency').getByText('7 deploy days / week'),
+    ).toBeInTheDocument();
+    expect(
+      figure('Deployment frequency').getByText('elite'),
+    ).toBeInTheDocument();
   });
 
   it('shows nothing of the analytics without opshub.analytics.read', async () => {
