@@ -4,7 +4,7 @@ import {
 } from '@backstage/frontend-test-utils';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import type { OpsHubAnalyticsOverviewItem } from '@opshub/plugin-opshub-common';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import {
   type OpsHubAnalyticsOverviewQuery,
   opshubApiRef,
@@ -45,7 +45,18 @@ function fakeApi() {
         : {
             from: query.from,
             to: query.to,
-            items: [item('storefront', 40), item('checkout', 10)],
+            items: [
+              {
+                ...item('storefront', 40),
+                dora: {
+                  deploymentFrequency: 'elite',
+                  leadTimeForChanges: 'high',
+                  changeFailureRate: 'medium',
+                  recoveryTime: 'low',
+                },
+              },
+              item('checkout', 10),
+            ],
             nextCursor: 'page-2',
           };
     },
@@ -77,6 +88,31 @@ describe('DeploysOverviewCard', () => {
     expect(screen.getByText('40')).toBeInTheDocument();
     expect(screen.getByText('39')).toBeInTheDocument();
     expect(queries).toEqual([{ ...window30, limit: OVERVIEW_PAGE_SIZE }]);
+  });
+
+  it("shows each entity's DORA ratings, named in full on hover", async () => {
+    const { api } = fakeApi();
+    await renderCard(api);
+
+    const storefront = within(
+      (await screen.findByText('component:default/storefront')).closest('tr')!,
+    );
+    expect(storefront.getByText('DF elite')).toBeInTheDocument();
+    expect(storefront.getByText('LT high')).toBeInTheDocument();
+    expect(storefront.getByText('CFR medium')).toBeInTheDocument();
+    expect(storefront.getByText('MTTR low')).toBeInTheDocument();
+    expect(
+      storefront.getByLabelText('Change failure rate: medium'),
+    ).toBeInTheDocument();
+
+    const checkout = within(
+      screen.getByText('component:default/checkout').closest('tr')!,
+    );
+    expect(checkout.getByText('DF —')).toBeInTheDocument();
+    fireEvent.mouseOver(checkout.getByText('MTTR —'));
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(
+      'Failed deployment recovery time: not rated',
+    );
   });
 
   it('pages forward through the cursor and back', async () => {

@@ -15,6 +15,7 @@ import {
   windowProblem,
 } from '../shared/deployWindow';
 import { TableCard } from '../shared/TableCard';
+import { DoraRatingsCell } from './DoraRatingsCell';
 import { useEntityTabLink } from '../shared/useEntityTabLink';
 
 /** Entities per page of the overview. */
@@ -22,8 +23,8 @@ export const OVERVIEW_PAGE_SIZE = 20;
 
 /**
  * The org overview of deploys: every entity the caller may read that
- * deployed in the picked window, most deploys first, with its counts and
- * success rate, each linked to its Deploys tab; paged through the backend's
+ * deployed in the picked window, most deploys first, with its counts,
+ * success rate and DORA ratings, each linked to its Deploys tab; paged through the backend's
  * cursor. Hidden when the backend refuses the caller.
  */
 export function DeploysOverviewCard(
@@ -70,6 +71,10 @@ export function DeploysOverviewCard(
       title: 'Success rate',
       type: 'numeric',
       render: item => formatSuccessRate(item.successRate),
+    },
+    {
+      title: 'DORA ratings',
+      render: item => <DoraRatingsCell ratings={item.dora} />,
     },
   ];
   const nextCursor = state.value?.nextCursor ?? null;

@@ -23,13 +23,14 @@ const useStyles = makeStyles(theme => ({
 
 /**
  * A DORA rating in words on a chip coloured by the theme (elite: success,
- * high: info, medium: warning, low: error); `label` replaces the words
- * shown (the rating stays in `aria-label`'s text when given).
+ * high: info, medium: warning, low: error), "—" without one; `label`
+ * replaces the words shown (then name it in full with `aria-label`).
  */
 export function DoraRatingChip(props: {
   rating: OpsHubDoraRating | null;
   label?: string;
   'aria-label'?: string;
+  tabIndex?: number;
 }) {
   const classes = useStyles();
   const { rating } = props;
@@ -38,6 +39,7 @@ export function DoraRatingChip(props: {
       size="small"
       label={props.label ?? rating ?? '—'}
       aria-label={props['aria-label']}
+      tabIndex={props.tabIndex}
       className={rating ? classes[rating] : undefined}
       variant={rating ? 'default' : 'outlined'}
     />
