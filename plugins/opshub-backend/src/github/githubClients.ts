@@ -5,6 +5,17 @@ import {
 } from '@backstage/integration';
 import { Octokit } from '@octokit/rest';
 
+/**
+ * Whether some `integrations.github` entry has credentials (a token or a
+ * GitHub App) for OpsHub to call GitHub with: write-back of previews, and
+ * reading commits for DORA's lead time.
+ */
+export function hasGithubCredentials(config: Config): boolean {
+  return ScmIntegrations.fromConfig(config)
+    .github.list()
+    .some(i => Boolean(i.config.token) || (i.config.apps?.length ?? 0) > 0);
+}
+
 /** An Octokit for one repository (`owner/name`). */
 export type GithubClientFor = (repository: string) => Promise<Octokit>;
 

@@ -1,5 +1,4 @@
 import type { Config } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
 import type { Knex } from 'knex';
 import { readRequireVerifiedBinding } from '../config';
 import { githubSyncGroup } from '../previews/previewJobGroups';
@@ -7,7 +6,7 @@ import type { PreviewStore } from '../previews/PreviewStore';
 import { DatabaseProjectStore } from '../projects/DatabaseProjectStore';
 import type { ProjectStore } from '../projects/ProjectStore';
 import type { JobQueue } from '../queue/JobQueue';
-import { githubClientsFromConfig } from './githubClients';
+import { githubClientsFromConfig, hasGithubCredentials } from './githubClients';
 import { GithubWriteRecords } from './GithubWriteRecords';
 import {
   GITHUB_PREVIEW_SYNC,
@@ -37,10 +36,7 @@ export function githubWriteBack(
     projects?: Pick<ProjectStore, 'getProject'>;
   },
 ) {
-  const writable = ScmIntegrations.fromConfig(config)
-    .github.list()
-    .some(i => i.config.token || (i.config.apps?.length ?? 0) > 0);
-  if (!writable) return undefined;
+  if (!hasGithubCredentials(config)) return undefined;
   const clientFor = githubClientsFromConfig(config);
   return {
     type: GITHUB_PREVIEW_SYNC,

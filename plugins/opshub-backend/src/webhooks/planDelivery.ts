@@ -4,6 +4,7 @@ import {
   DEPLOYMENT_EVENTS,
   planDeploymentDelivery,
 } from '../analytics/githubDeployments/deploymentDeliveries';
+import { mergedPullRequestJobs } from '../analytics/changes/mergedPullRequestJobs';
 import { previewGroup } from '../previews/previewJobGroups';
 import type { EnqueueRequest } from '../queue/types';
 import type { DeliveryOutcome } from './DeliveryStore';
@@ -37,6 +38,9 @@ const pullRequestEvent = z.object({
     updated_at: z.string().datetime({ offset: true }),
     draft: z.boolean().optional().default(false),
     merged: z.boolean().nullable().optional(),
+    // Lenient: a malformed merge never costs the PR its preview jobs.
+    merge_commit_sha: z.string().nullable().optional(),
+    merged_at: z.string().nullable().optional(),
     user: z.object({ login: z.string() }),
     labels: z
       .array(z.object({ name: z.string() }))
@@ -54,6 +58,9 @@ const pullRequestEvent = z.object({
   }),
   repository: z.object({ full_name: z.string() }),
 });
+
+const mergeCommit = z.string().min(1).max(64);
+const mergedAt = z.string().datetime({ offset: true });
 
 /** What a preview job knows of its pull request. */
 export interface PreviewJobPayload {
@@ -130,7 +137,9 @@ export function planBody(
 /**
  * Decides what a delivery becomes: preview jobs for the entities of its
  * repository (`enqueued`, or `unmatched` when no entity names it) for a
- * pull request; deploy events for a deployment to a production environment
+ * pull request, and for a merged one (`closed` with `merged`) a
+ * `record-merged-pr` job per entity too (lead time, `analytics/changes`);
+ * deploy events for a deployment to a production environment
  * (`analytics/githubDeployments`); nothing (`ignored`) for every other
  * event and action.
  */
@@ -166,13 +175,27 @@ export function planDelivery(
   // A label change on a merged PR (merge bots) must not bring it back.
   const closed = action === 'closed' || pr.state === 'closed';
   const jobType = closed ? 'teardown-preview' : actionJob;
+  const mergeCommitSha = mergeCommit.safeParse(pr.merge_commit_sha);
+  const mergedAtStamp = mergedAt.safeParse(pr.merged_at);
+  const merged =
+    action === 'closed' &&
+    pr.merged &&
+    mergeCommitSha.success &&
+    mergedAtStamp.success
+      ? {
+          repository: repo.full_name,
+          prNumber: pr.number,
+          mergeCommitSha: mergeCommitSha.data,
+          mergedAt: mergedAtStamp.data,
+        }
+      : undefined;
   return {
     action,
     repository,
     outcome: 'unmatched',
     lookup: repo.full_name,
-    jobsFor: entityRefs =>
-      entityRefs.map(entityRef => ({
+    jobsFor: entityRefs => [
+      ...entityRefs.map(entityRef => ({
         type: jobType,
         // One pending preview job per PR: the newest event wins, and none
         // of the PR's provider calls run at once.
@@ -200,6 +223,8 @@ export function planDelivery(
           },
         } satisfies PreviewJobPayload,
       })),
+      ...(merged ? mergedPullRequestJobs(entityRefs, merged) : []),
+    ],
   };
 }
 
