@@ -15,15 +15,18 @@ export interface Delivery {
   send(): Promise<string | undefined>;
 }
 
-/** A Backstage notification to the owners of its entity, as a Delivery. */
+/**
+ * A Backstage notification to the owners of its entity, as a Delivery;
+ * `notification` is built (or loaded) only when it is sent.
+ */
 export function notificationDelivery(
   notifier: OpsHubNotifier,
-  notification: () => OpsHubNotification,
+  notification: () => OpsHubNotification | Promise<OpsHubNotification>,
 ): Delivery {
   return {
     channel: NOTIFICATION_SENT_CHANNEL,
     send: async () => {
-      const sent = notification();
+      const sent = await notification();
       await notifier.send(sent);
       return sent.entityRef;
     },

@@ -78,7 +78,7 @@ export function slackJobError(error: unknown): unknown {
 /**
  * A message to an entity's channel as a Delivery: sent when the entity (or
  * the default) names a channel, its failure mapped by slackJobError.
- * `message` is built only when it is sent.
+ * `message` is built (or loaded) only when it is sent.
  */
 export function entitySlackDelivery(
   slack: SlackBot,
@@ -87,7 +87,9 @@ export function entitySlackDelivery(
     annotationsOf(
       entityRef: string,
     ): Promise<Record<string, string> | undefined>;
-    message(): { text: string; blocks: KnownBlock[] };
+    message():
+      | { text: string; blocks: KnownBlock[] }
+      | Promise<{ text: string; blocks: KnownBlock[] }>;
   },
 ): Delivery {
   return {
@@ -101,7 +103,7 @@ export function entitySlackDelivery(
       try {
         await slack.client.chat.postMessage({
           channel,
-          ...options.message(),
+          ...(await options.message()),
           unfurl_links: false,
         });
       } catch (error) {
