@@ -4,7 +4,7 @@ import { migrateUp } from '../../database/migrations';
 import { OpsHubNotifier } from '../../notifications/opshubNotifier';
 import { SentMessages } from '../../notifications/SentMessages';
 import { RecordingNotificationService } from '../../notifications/__testUtils__/RecordingNotificationService';
-import { JobRetryLaterError } from '../../queue/errors';
+import { JobPermanentError, JobRetryLaterError } from '../../queue/errors';
 import type { Job } from '../../queue/types';
 import { slackBotFromConfig } from '../../slack/slackClient';
 import { createTestDatabases } from '../../__testUtils__/databases';
@@ -258,5 +258,16 @@ describe.each(databases.eachSupportedId())('weekly-digest jobs on %s', id => {
     expect(await knex('sent_messages').pluck('channel')).toEqual([
       'notification',
     ]);
+  });
+
+  it('a malformed payload ends the job at once and sends nothing', async () => {
+    const { fakeSlack, service, run } = await setup({ defaultChannel: '#ops' });
+    await expect(run({ ...WEEK, to: '2026-12-08' })).rejects.toEqual(
+      new JobPermanentError(
+        "The digest's week 2026-11-30..2026-12-08 is not 7 days",
+      ),
+    );
+    expect(fakeSlack.seen).toEqual([]);
+    expect(service.sent).toEqual([]);
   });
 });
