@@ -26,5 +26,6 @@ export {
   type OpsHubApi,
   type OpsHubDeployAnalyticsQuery,
   type OpsHubEnvVarKey,
+  type OpsHubGroupAnalyticsQuery,
   type OpsHubScope,
 } from './api/OpsHubApi';

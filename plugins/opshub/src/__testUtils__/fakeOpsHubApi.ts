@@ -37,6 +37,7 @@ const METHODS: Record<keyof OpsHubApi, true> = {
   deleteMaintenanceWindow: true,
   getDeployAnalytics: true,
   getAnalyticsOverview: true,
+  getGroupAnalytics: true,
 };
 
 /**

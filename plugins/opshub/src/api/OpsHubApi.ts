@@ -13,6 +13,7 @@ import type {
   OpsHubEnvVarImportResult,
   OpsHubEnvVarVersion,
   OpsHubEntityHealth,
+  OpsHubGroupAnalytics,
   OpsHubHealthCheck,
   OpsHubHealthCheckInput,
   OpsHubHealthIncident,
@@ -71,6 +72,19 @@ export interface OpsHubAnalyticsOverviewQuery {
   to: string;
   limit?: number;
   after?: string;
+}
+
+/**
+ * A group (by namespace and name) and a window of whole UTC days, both
+ * inclusive (`YYYY-MM-DD`).
+ *
+ * @public
+ */
+export interface OpsHubGroupAnalyticsQuery {
+  namespace: string;
+  name: string;
+  from: string;
+  to: string;
 }
 
 /**
@@ -221,6 +235,13 @@ export interface OpsHubApi {
   getAnalyticsOverview(
     query: OpsHubAnalyticsOverviewQuery,
   ): Promise<OpsHubAnalyticsOverview>;
+  /**
+   * DORA's keys over the tracked entities a group owns that the caller may
+   * read, together and one by one, in a window.
+   */
+  getGroupAnalytics(
+    query: OpsHubGroupAnalyticsQuery,
+  ): Promise<OpsHubGroupAnalytics>;
 }
 
 /** @public */

@@ -528,6 +528,26 @@ describe('OpsHubClient deploy analytics', () => {
     ]);
   });
 
+  it("reads a group's DORA analytics for a window", async () => {
+    const group = { groupRef: 'group:team a/web team', entities: [] };
+    const { client, requests } = clientAnswering(group);
+
+    await expect(
+      client.getGroupAnalytics({
+        namespace: 'team a',
+        name: 'web team',
+        from: '2026-11-01',
+        to: '2026-11-30',
+      }),
+    ).resolves.toEqual(group);
+    expect(requests).toEqual([
+      {
+        url: 'http://backstage.test/api/opshub/analytics/groups/team%20a/web%20team?from=2026-11-01&to=2026-11-30',
+        method: 'GET',
+      },
+    ]);
+  });
+
   it("throws the backend's refusal of a window", async () => {
     const { client } = clientAnswering(
       { error: { name: 'InputError', message: 'from is after to' } },

@@ -17,6 +17,7 @@ import type {
   OpsHubEnvVarImportResult,
   OpsHubEnvVarVersion,
   OpsHubEntityHealth,
+  OpsHubGroupAnalytics,
   OpsHubHealthCheck,
   OpsHubHealthCheckInput,
   OpsHubHealthIncident,
@@ -36,6 +37,7 @@ import type {
   OpsHubApi,
   OpsHubDeployAnalyticsQuery,
   OpsHubEnvVarKey,
+  OpsHubGroupAnalyticsQuery,
   OpsHubScope,
 } from './OpsHubApi';
 
@@ -406,6 +408,14 @@ export class OpsHubClient implements OpsHubApi {
     query: OpsHubAnalyticsOverviewQuery,
   ): Promise<OpsHubAnalyticsOverview> {
     return this.request(`/analytics/overview${queryOf({ ...query })}`);
+  }
+
+  getGroupAnalytics(
+    query: OpsHubGroupAnalyticsQuery,
+  ): Promise<OpsHubGroupAnalytics> {
+    const { namespace, name, from, to } = query;
+    const group = [namespace, name].map(encodeURIComponent).join('/');
+    return this.request(`/analytics/groups/${group}${queryOf({ from, to })}`);
   }
 
   private async request<T>(
