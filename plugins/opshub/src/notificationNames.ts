@@ -10,5 +10,8 @@ import { OPSHUB_NOTIFICATION_TOPICS } from '@opshub/plugin-opshub-common';
 export const opshubNotificationNames = {
   /** OpsHub sends as the `opshub` backend plugin. */
   originNames: { 'plugin:opshub': 'OpsHub' },
-  topicNames: { [OPSHUB_NOTIFICATION_TOPICS.health]: 'OpsHub health checks' },
+  topicNames: {
+    [OPSHUB_NOTIFICATION_TOPICS.health]: 'OpsHub health checks',
+    [OPSHUB_NOTIFICATION_TOPICS.digest]: 'OpsHub weekly digest',
+  },
 } as const;

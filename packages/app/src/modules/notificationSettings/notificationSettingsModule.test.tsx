@@ -11,7 +11,7 @@ type NotificationSettings = Awaited<
   ReturnType<NotificationsApi['getNotificationSettings']>
 >;
 
-/** A user who has had OpsHub health notifications in the web channel. */
+/** A user who has had OpsHub health and digest notifications in the web channel. */
 function fakeNotificationsApi() {
   let settings: NotificationSettings = {
     channels: [
@@ -21,7 +21,10 @@ function fakeNotificationsApi() {
           {
             id: 'plugin:opshub',
             enabled: true,
-            topics: [{ id: 'opshub-health', enabled: true }],
+            topics: [
+              { id: 'opshub-health', enabled: true },
+              { id: 'opshub-digest', enabled: true },
+            ],
           },
         ],
       },
@@ -52,13 +55,19 @@ describe('notificationSettingsModule', () => {
     });
 
     expect(
-      await screen.findByRole('tab', { name: 'Notifications' }),
+      // The settings page loads lazily: slow on a busy machine.
+      await screen.findByRole(
+        'tab',
+        { name: 'Notifications' },
+        { timeout: 10_000 },
+      ),
     ).toBeInTheDocument();
     expect(await screen.findByText('OpsHub')).toBeInTheDocument();
     fireEvent.click(screen.getByRole('button', { name: 'expand row' }));
     const topic = (await screen.findByText('OpsHub health checks')).closest(
       'tr',
     )!;
+    expect(screen.getByText('OpsHub weekly digest')).toBeInTheDocument();
     fireEvent.click(within(topic).getByRole('switch'));
 
     await waitFor(() =>
@@ -70,7 +79,10 @@ describe('notificationSettingsModule', () => {
               {
                 id: 'plugin:opshub',
                 enabled: true,
-                topics: [{ id: 'opshub-health', enabled: false }],
+                topics: [
+                  { id: 'opshub-health', enabled: false },
+                  { id: 'opshub-digest', enabled: true },
+                ],
               },
             ],
           },
