@@ -1,4 +1,7 @@
-import type { OpsHubDoraRating } from '@opshub/plugin-opshub-common';
+import {
+  DORA_RATINGS,
+  type OpsHubDoraRating,
+} from '@opshub/plugin-opshub-common';
 
 /*
  * DORA ratings by the 2023 report's thresholds, as Apache DevLake's DORA
@@ -63,6 +66,18 @@ function assertMeasure(name: string, value: number): void {
 }
 
 /**
+ * The best rating whose bound the value meets, bounds given best first
+ * (elite, high, medium); low when it meets none.
+ */
+function firstMet(
+  meets: (bound: number) => boolean,
+  bounds: readonly [number, number, number],
+): OpsHubDoraRating {
+  const index = bounds.findIndex(meets);
+  return DORA_RATINGS[index === -1 ? bounds.length : index];
+}
+
+/**
  * Deployment frequency from the median over the window's weeks and months
  * of the days with a successful production deploy. High and elite are
  * judged per week, medium and low per month, as DevLake does.
@@ -84,10 +99,14 @@ export function rateDeploymentFrequency(
 /** Lead time for changes from its median in hours (strict bounds). */
 export function rateLeadTime(medianHours: number): OpsHubDoraRating {
   assertMeasure('medianHours', medianHours);
-  if (medianHours < ELITE_MAX_LEAD_TIME_HOURS) return 'elite';
-  if (medianHours < HIGH_MAX_LEAD_TIME_HOURS) return 'high';
-  if (medianHours < MEDIUM_MAX_LEAD_TIME_HOURS) return 'medium';
-  return 'low';
+  return firstMet(
+    bound => medianHours < bound,
+    [
+      ELITE_MAX_LEAD_TIME_HOURS,
+      HIGH_MAX_LEAD_TIME_HOURS,
+      MEDIUM_MAX_LEAD_TIME_HOURS,
+    ],
+  );
 }
 
 /** Change failure rate (0..1), each bound included. */
@@ -96,17 +115,25 @@ export function rateChangeFailureRate(rate: number): OpsHubDoraRating {
   if (rate > 1 + RATE_TOLERANCE) {
     throw new RangeError(`rate must be at most 1, got ${rate}`);
   }
-  if (rate <= ELITE_MAX_CHANGE_FAILURE_RATE + RATE_TOLERANCE) return 'elite';
-  if (rate <= HIGH_MAX_CHANGE_FAILURE_RATE + RATE_TOLERANCE) return 'high';
-  if (rate <= MEDIUM_MAX_CHANGE_FAILURE_RATE + RATE_TOLERANCE) return 'medium';
-  return 'low';
+  return firstMet(
+    bound => rate <= bound + RATE_TOLERANCE,
+    [
+      ELITE_MAX_CHANGE_FAILURE_RATE,
+      HIGH_MAX_CHANGE_FAILURE_RATE,
+      MEDIUM_MAX_CHANGE_FAILURE_RATE,
+    ],
+  );
 }
 
 /** Failed deployment recovery time from its median in hours (strict bounds). */
 export function rateRecoveryTime(medianHours: number): OpsHubDoraRating {
   assertMeasure('medianHours', medianHours);
-  if (medianHours < ELITE_MAX_RECOVERY_HOURS) return 'elite';
-  if (medianHours < HIGH_MAX_RECOVERY_HOURS) return 'high';
-  if (medianHours < MEDIUM_MAX_RECOVERY_HOURS) return 'medium';
-  return 'low';
+  return firstMet(
+    bound => medianHours < bound,
+    [
+      ELITE_MAX_RECOVERY_HOURS,
+      HIGH_MAX_RECOVERY_HOURS,
+      MEDIUM_MAX_RECOVERY_HOURS,
+    ],
+  );
 }
