@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toDate } from '../../database/timestamps';
+import type { DeployPosition } from '../changes/DeployChangeSets';
 import type { RecordDeploymentPayload } from './deploymentDeliveries';
 import {
   applyDeploymentEvent,
@@ -13,6 +14,17 @@ import {
 } from '../taxonomy/deployErrorTaxonomy';
 
 type TimestampValue = Date | string | number;
+
+/**
+ * Told when a deploy became a succeeded one, stopped being one, or moved
+ * (another finish): with the deploy's id and its earliest finish as a
+ * succeeded one, so the change sets it and the next deploy depend on can
+ * be computed again.
+ */
+export type SucceededChanged = (
+  trx: Knex.Transaction,
+  deploy: DeployPosition,
+) => Promise<unknown>;
 
 interface GithubDeployRow {
   id: string;
@@ -34,6 +46,7 @@ interface GithubDeployRow {
 export class GithubDeploymentEvents {
   private readonly errorClassifier: DeployErrorClassifier;
   private readonly now: () => Date;
+  private readonly succeededChanged?: SucceededChanged;
 
   constructor(
     private readonly knex: Knex,
@@ -41,8 +54,11 @@ export class GithubDeploymentEvents {
       /** The plugin's error taxonomy; its built-in rows otherwise. */
       errorClassifier?: DeployErrorClassifier;
       now?: () => Date;
+      /** Called in the write's transaction; see {@link SucceededChanged}. */
+      succeededChanged?: SucceededChanged;
     } = {},
   ) {
+    this.succeededChanged = options.succeededChanged;
     // GitHub's `failure` is a build failure, `error` unknown (built in).
     this.errorClassifier =
       options.errorClassifier ?? DeployErrorTaxonomy.withBuiltInCodes();
@@ -93,16 +109,35 @@ export class GithubDeploymentEvents {
           : null,
         updated_at: this.now(),
       };
-      if (row) {
-        await trx('deploy_events').where({ id: row.id }).update(columns);
+      let id = row?.id;
+      if (id !== undefined) {
+        await trx('deploy_events').where({ id }).update(columns);
       } else {
-        await trx('deploy_events').insert({
-          ...where,
-          ...columns,
-          environment_class: 'production',
-          provider: 'github',
-          pr_number: null,
-          preview_id: null,
+        const [inserted] = await trx('deploy_events')
+          .insert({
+            ...where,
+            ...columns,
+            environment_class: 'production',
+            provider: 'github',
+            pr_number: null,
+            preview_id: null,
+          })
+          .returning('id');
+        id = typeof inserted === 'object' ? inserted.id : inserted;
+      }
+      const finishes = [before, after].flatMap(state =>
+        state?.outcome === 'succeeded' && state.finishedAt
+          ? [state.finishedAt.getTime()]
+          : [],
+      );
+      const moved =
+        finishes.length === 1 ||
+        (finishes.length === 2 && finishes[0] !== finishes[1]);
+      if (this.succeededChanged && moved) {
+        await this.succeededChanged(trx, {
+          id: String(id),
+          entityRef: event.entityRef,
+          finishedAt: new Date(Math.min(...finishes)),
         });
       }
       return true;

@@ -5,7 +5,10 @@ import {
   RECORD_DEPLOYMENT,
   type RecordDeploymentPayload,
 } from './deploymentDeliveries';
-import { GithubDeploymentEvents } from './GithubDeploymentEvents';
+import {
+  GithubDeploymentEvents,
+  type SucceededChanged,
+} from './GithubDeploymentEvents';
 import type { DeployErrorClassifier } from '../taxonomy/deployErrorTaxonomy';
 
 /** Records the deployment event a job carries (idempotent). */
@@ -32,6 +35,11 @@ export function registerGithubDeploymentJobs(
     now?: () => Date;
     /** After each recorded event (the daily stats catch up). */
     recorded?: () => Promise<unknown>;
+    /**
+     * When a deploy became succeeded, stopped being so or moved, in the
+     * write's transaction (the change sets of deploys are computed again).
+     */
+    succeededChanged?: SucceededChanged;
   },
 ): void {
   queue.register(
