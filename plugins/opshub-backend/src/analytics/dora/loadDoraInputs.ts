@@ -6,7 +6,8 @@ import type { DoraInputs, DoraOptions, DoraWindow } from './types';
 /** Entities per statement: well under SQLite's bound variables. */
 const ENTITIES_PER_QUERY = 500;
 
-const ms = (value: Date | string | number) => toDate(value).getTime();
+type Timestamp = Date | string | number;
+const ms = (value: Timestamp) => toDate(value).getTime();
 
 /**
  * What DORA's keys over `window` need for `entityRefs` (see DoraInputs):
@@ -55,7 +56,11 @@ async function loadDeploys(
   entityRefs: string[],
   start: Date,
 ): Promise<DoraInputs['deploys']> {
-  const rows = await succeededInProduction(
+  const rows: {
+    id: string | number;
+    entity_ref: string;
+    finished_at: Timestamp;
+  }[] = await succeededInProduction(
     knex('deploy_events as e')
       .select('e.id', 'e.entity_ref', 'e.finished_at')
       .whereIn('e.entity_ref', entityRefs)
@@ -104,7 +109,13 @@ async function loadChanges(
   end: Date,
 ): Promise<DoraInputs['changes']> {
   const firstDeploy = knex.raw('MIN(e.finished_at)');
-  const rows = await succeededInProduction(
+  const rows: {
+    entity_ref: string;
+    repository: string;
+    pr_number: number | string;
+    first_commit_at: Timestamp;
+    deployed_at: Timestamp;
+  }[] = await succeededInProduction(
     knex('merged_pull_requests as p')
       .join('deploy_commits as dc', join =>
         join
