@@ -23,7 +23,7 @@ export async function digestEntityRefs(
           deploys
             .select(knex.raw('1'))
             .from('deploy_events as e')
-            .whereColumn('e.entity_ref', 'p.entity_ref')
+            .whereRaw('e.entity_ref = p.entity_ref')
             .where('e.queued_at', '>=', previousWeekStart)
             .where('e.queued_at', '<', weekEnd),
         )
@@ -31,7 +31,7 @@ export async function digestEntityRefs(
           incidents
             .select(knex.raw('1'))
             .from('health_incidents as i')
-            .whereColumn('i.entity_ref', 'p.entity_ref')
+            .whereRaw('i.entity_ref = p.entity_ref')
             .where('i.opened_at', '>=', weekStart)
             .where('i.opened_at', '<', weekEnd),
         ),
