@@ -8,6 +8,23 @@ const entityRefParams = z.object({
   name: z.string().min(1).max(253),
 });
 
+const groupRefParams = entityRefParams.omit({ kind: true });
+
+/** The group of a `/.../groups/:namespace/:name` route. */
+export function groupRefParam(req: Request): {
+  /** `group:namespace/name`, lower case, as `projects.owner_ref` keeps owners. */
+  ref: string;
+} {
+  const { namespace, name } = parseInput(
+    groupRefParams,
+    req.params,
+    'group ref',
+  );
+  return {
+    ref: `group:${namespace}/${name}`.toLocaleLowerCase('en-US'),
+  };
+}
+
 /** The project of a `/entities/:kind/:namespace/:name/...` route. */
 export function entityRefParam(req: Request): {
   kind: string;

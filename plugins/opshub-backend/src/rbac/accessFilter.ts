@@ -12,6 +12,7 @@ import {
 } from '@opshub/plugin-opshub-common';
 import type { Knex } from 'knex';
 import type { ProjectAccessQuery } from './permissionRules';
+import type { ProjectFilter } from './ProjectAuthorizer';
 
 /** What the SQL filter needs beyond the assignments table. */
 export interface AccessFilterOptions {
@@ -34,6 +35,19 @@ export function accessFilter(
   return query => {
     applyCriteria(query, criteria, options);
   };
+}
+
+/**
+ * A list decision that lets some projects through as a filter on the
+ * `projects` table; undefined when it lets every project through.
+ */
+export function readableProjectsWhere(
+  filter: Exclude<ProjectFilter, { none: true }>,
+  options: AccessFilterOptions,
+): ((query: Knex.QueryBuilder) => void) | undefined {
+  return 'criteria' in filter
+    ? accessFilter(filter.criteria, options)
+    : undefined;
 }
 
 function applyCriteria(

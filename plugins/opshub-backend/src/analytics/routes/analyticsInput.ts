@@ -29,6 +29,9 @@ export const entityAnalyticsQuery = z.object({
     .optional(),
 });
 
+/** The group route has a window and nothing else. */
+export const groupAnalyticsQuery = z.object(windowFields);
+
 export const overviewQuery = z.object({
   ...windowFields,
   limit: z.coerce

@@ -9,6 +9,8 @@ import {
   analyticsTestApp,
   as,
   component,
+  productionDeploys,
+  TEST_DORA_OPTIONS,
 } from './__testUtils__/analyticsTestApp';
 import { policyAuthorizer } from './__testUtils__/policyAuthorizer';
 
@@ -18,6 +20,7 @@ const databases = createTestDatabases();
 const NOW = Date.parse('2026-12-01T12:00:00.000Z');
 const STOREFRONT = 'component:default/storefront';
 const CHECKOUT = 'component:default/Checkout';
+const PAYMENTS = 'component:default/payments';
 const PATH = '/entities/component/default/storefront/analytics';
 const MINUTE = 60_000;
 
@@ -72,8 +75,30 @@ describe.each(databases.eachSupportedId())(
       await new DatabaseProjectStore(knex).replaceAll([
         { entityRef: STOREFRONT, repoSlug: 'acme/storefront' },
         { entityRef: CHECKOUT, repoSlug: 'acme/checkout' },
+        { entityRef: PAYMENTS, repoSlug: 'acme/payments' },
       ]);
       await deploy('2026-11-30T08:00:00.000Z', 'failed', 'preview', CHECKOUT);
+      // Payments in the week of Monday 2026-11-16: successful production
+      // deploys on 3 days (twice on the 17th); a failed one and a preview
+      // are no DORA deploys.
+      await productionDeploys(knex, PAYMENTS, [
+        '2026-11-16T10:00:00.000Z',
+        '2026-11-17T09:00:00.000Z',
+        '2026-11-17T15:00:00.000Z',
+        '2026-11-19T20:00:00.000Z',
+      ]);
+      await deploy(
+        '2026-11-18T10:00:00.000Z',
+        'failed',
+        'production',
+        PAYMENTS,
+      );
+      await deploy(
+        '2026-11-21T10:00:00.000Z',
+        'succeeded',
+        'preview',
+        PAYMENTS,
+      );
 
       const { authorizer } = policyAuthorizer({
         knex,
@@ -81,12 +106,18 @@ describe.each(databases.eachSupportedId())(
           component('storefront', 'group:default/web'),
           component('billing', 'group:default/billing'),
           component('Checkout', 'group:default/web'),
+          component('payments', 'group:default/web'),
         ],
         groups: { 'user:default/admin': ['group:default/platform'] },
         orgOwners: ['group:default/platform'],
       });
       server = analyticsTestApp(
-        entityAnalyticsRoutes({ authorizer, knex, now: () => NOW }),
+        entityAnalyticsRoutes({
+          authorizer,
+          knex,
+          dora: TEST_DORA_OPTIONS,
+          now: () => NOW,
+        }),
       );
     });
 
@@ -179,6 +210,72 @@ describe.each(databases.eachSupportedId())(
         })),
       });
       expect(res.body.recent).toEqual([]);
+    });
+
+    it("adds DORA's keys over the window's successful production deploys", async () => {
+      const res = await get(
+        'user:default/admin',
+        '?from=2026-11-16&to=2026-11-22',
+        '/entities/component/default/payments/analytics',
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.deploys.total).toBe(6);
+      // 3 deploy days in the window's one week (and month): at least one a
+      // week, under five, is high.
+      expect(res.body.dora).toMatchObject({
+        deploymentFrequency: {
+          medianDeployDaysPerWeek: 3,
+          medianDeployDaysPerMonth: 3,
+          deploys: 4,
+          rating: 'high',
+          reason: null,
+        },
+        leadTimeForChanges: {
+          medianHours: null,
+          changes: 0,
+          rating: null,
+          reason: 'no-deployed-changes',
+        },
+        changeFailureRate: {
+          value: 0,
+          failedDeploys: 0,
+          deploys: 4,
+          rating: 'elite',
+          reason: null,
+        },
+        recoveryTime: {
+          medianHours: null,
+          incidents: 0,
+          rating: null,
+          reason: 'no-recovered-incidents',
+        },
+      });
+    });
+
+    it('computes DORA from production deploys whatever the environment filter', async () => {
+      const query = '?from=2026-11-16&to=2026-11-22';
+      const path = '/entities/component/default/payments/analytics';
+      const all = await get('user:default/admin', query, path);
+      const preview = await get(
+        'user:default/admin',
+        `${query}&environment=preview`,
+        path,
+      );
+      expect(preview.status).toBe(200);
+      expect(preview.body.deploys.total).toBe(1);
+      expect(preview.body.dora).toEqual(all.body.dora);
+      expect(preview.body.dora.deploymentFrequency.deploys).toBe(4);
+      // Another window: another DORA.
+      const before = await get(
+        'user:default/admin',
+        '?from=2026-11-09&to=2026-11-15',
+        path,
+      );
+      expect(before.body.dora.deploymentFrequency).toMatchObject({
+        deploys: 0,
+        rating: null,
+        reason: 'no-deploys',
+      });
     });
 
     it('refuses without opshub.analytics.read, naming nothing of the entity', async () => {

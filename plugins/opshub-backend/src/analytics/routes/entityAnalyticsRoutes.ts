@@ -1,21 +1,28 @@
-import { opshubAnalyticsReadPermission } from '@opshub/plugin-opshub-common';
+import {
+  opshubAnalyticsReadPermission,
+  type OpsHubDeployAnalytics,
+} from '@opshub/plugin-opshub-common';
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 import { entityRefParam } from '../../http/entityRef';
 import { parseInput } from '../../http/validation';
 import type { ProjectAuthorizer } from '../../rbac/ProjectAuthorizer';
+import { doraOfEntity } from '../dora/doraOfEntities';
+import type { DoraOptions } from '../dora/types';
 import { entityAnalytics } from '../metrics/entityAnalytics';
 import { entityAnalyticsQuery, requestedWindow } from './analyticsInput';
 import { trackedEntityRef } from './trackedEntityRef';
 
 /**
  * `GET /entities/:kind/:namespace/:name/analytics?from=&to=&environment=`:
- * the entity's deploy metrics over a window of UTC days
+ * the entity's deploy metrics over a window of UTC days, and DORA's keys
+ * over the same window (production deploys, whatever the environment)
  * (`opshub.analytics.read` on the entity).
  */
 export function entityAnalyticsRoutes(deps: {
   authorizer: ProjectAuthorizer;
   knex: Knex;
+  dora: DoraOptions;
   now: () => number;
 }) {
   const router = Router();
@@ -24,14 +31,21 @@ export function entityAnalyticsRoutes(deps: {
     await deps.authorizer.authorize(req, opshubAnalyticsReadPermission, ref);
     const query = parseInput(entityAnalyticsQuery, req.query, 'query');
     const { from, to } = requestedWindow(query, deps.now());
-    res.json(
-      await entityAnalytics(deps.knex, {
-        entityRef: await trackedEntityRef(deps.knex, ref),
+    const entityRef = await trackedEntityRef(deps.knex, ref);
+    const [metrics, dora] = await Promise.all([
+      entityAnalytics(deps.knex, {
+        entityRef,
         from,
         to,
         environmentClass: query.environment ?? null,
       }),
-    );
+      doraOfEntity(deps.knex, {
+        entityRef,
+        window: { from, to },
+        options: deps.dora,
+      }),
+    ]);
+    res.json({ ...metrics, dora } satisfies OpsHubDeployAnalytics);
   });
   return router;
 }

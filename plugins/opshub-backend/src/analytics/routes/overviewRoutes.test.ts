@@ -9,7 +9,10 @@ import { overviewRoutes } from './overviewRoutes';
 import {
   analyticsTestApp,
   as,
+  NO_DORA_RATINGS,
+  productionDeploys,
   seedDailyStats,
+  TEST_DORA_OPTIONS,
 } from './__testUtils__/analyticsTestApp';
 import { policyAuthorizer } from './__testUtils__/policyAuthorizer';
 
@@ -90,6 +93,15 @@ describe.each(databases.eachSupportedId())(
       await seed('billing', '2026-11-11', { succeeded: 2 });
       await seed('gamma', '2026-11-30', { superseded: 3 });
       await seed('checkout', '2026-11-15', { succeeded: 1 });
+      // Production deploys (for DORA) in the week of Monday 2026-10-12, out
+      // of the default window: alpha on 2 days, Checkout on 1.
+      await productionDeploys(knex, ref('alpha'), [
+        '2026-10-12T10:00:00.000Z',
+        '2026-10-14T10:00:00.000Z',
+      ]);
+      await productionDeploys(knex, ref('Checkout'), [
+        '2026-10-16T10:00:00.000Z',
+      ]);
 
       const { authorizer, access } = policyAuthorizer({
         knex,
@@ -99,7 +111,13 @@ describe.each(databases.eachSupportedId())(
         implicitOwnerRole: 'developer',
       });
       server = analyticsTestApp(
-        overviewRoutes({ authorizer, knex, access, now: () => NOW }),
+        overviewRoutes({
+          authorizer,
+          knex,
+          access,
+          dora: TEST_DORA_OPTIONS,
+          now: () => NOW,
+        }),
       );
     });
 
@@ -107,6 +125,9 @@ describe.each(databases.eachSupportedId())(
       request(server).get(`/analytics/overview${query}`).set(as(user));
     const refsOf = (body: { items: Array<{ entityRef: string }> }) =>
       body.items.map(i => i.entityRef);
+    const ratingsOf = (body: {
+      items: Array<{ entityRef: string; dora: object }>;
+    }) => body.items.map(i => [i.entityRef, i.dora]);
 
     it('lists only the entities the caller may read', async () => {
       const all = [
@@ -152,6 +173,7 @@ describe.each(databases.eachSupportedId())(
             failed: 1,
             cancelled: 1,
             successRate: 4 / 6,
+            dora: NO_DORA_RATINGS,
           },
           item('alpha', { deploys: 5, succeeded: 5, successRate: 1 }),
           item('beta', { deploys: 3, failed: 3, successRate: 0 }),
@@ -221,7 +243,45 @@ describe.each(databases.eachSupportedId())(
           failed: 1,
           cancelled: 0,
           successRate: 52 / 53,
+          dora: NO_DORA_RATINGS,
         },
+      ]);
+    });
+
+    it("rates each entity's DORA keys over the window", async () => {
+      const res = await overview(
+        'user:default/org-viewer',
+        '?from=2026-10-12&to=2026-10-18',
+      );
+      expect(res.status).toBe(200);
+      // At least one deploy day a week, no incident: high frequency, an
+      // elite change failure rate; no change or recovery to rate.
+      const deployed = {
+        deploymentFrequency: 'high',
+        leadTimeForChanges: null,
+        changeFailureRate: 'elite',
+        recoveryTime: null,
+      };
+      expect(ratingsOf(res.body)).toEqual([
+        [ref('alpha'), deployed],
+        [ref('beta'), NO_DORA_RATINGS],
+        [ref('billing'), NO_DORA_RATINGS],
+        [ref('Checkout'), deployed],
+        [ref('delta'), NO_DORA_RATINGS],
+        [ref('gamma'), NO_DORA_RATINGS],
+        [ref('storefront'), NO_DORA_RATINGS],
+      ]);
+      // Rated per page, whatever page an entity lands on.
+      const window = '?from=2026-10-12&to=2026-10-18&limit=3';
+      const first = await overview('user:default/org-viewer', window);
+      const second = await overview(
+        'user:default/org-viewer',
+        `${window}&after=${first.body.nextCursor}`,
+      );
+      expect(ratingsOf(second.body)).toEqual([
+        [ref('Checkout'), deployed],
+        [ref('delta'), NO_DORA_RATINGS],
+        [ref('gamma'), NO_DORA_RATINGS],
       ]);
     });
 
@@ -268,6 +328,7 @@ function item(
     failed: 0,
     cancelled: 0,
     successRate: null,
+    dora: NO_DORA_RATINGS,
     ...numbers,
   };
 }

@@ -12,9 +12,12 @@ type OverviewRow = {
   cancelled: number | string;
 };
 
+/** An overview row's deploy numbers (its DORA ratings come apart). */
+export type OverviewDeployNumbers = Omit<OpsHubAnalyticsOverviewItem, 'dora'>;
+
 /** A page of the overview and where it ended. */
 export interface OverviewPage {
-  items: Omit<OpsHubAnalyticsOverviewItem, 'dora'>[];
+  items: OverviewDeployNumbers[];
   /** The last row's position, when more rows follow. */
   next: OverviewPosition | null;
 }
@@ -91,7 +94,7 @@ export async function overviewPage(
   };
 }
 
-function toItem(row: OverviewRow): Omit<OpsHubAnalyticsOverviewItem, 'dora'> {
+function toItem(row: OverviewRow): OverviewDeployNumbers {
   const succeeded = Number(row.succeeded);
   const failed = Number(row.failed);
   const cancelled = Number(row.cancelled);

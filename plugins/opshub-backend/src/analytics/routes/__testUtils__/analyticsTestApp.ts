@@ -2,7 +2,14 @@ import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import express from 'express';
+import type { OpsHubDoraRatings } from '@opshub/plugin-opshub-common';
 import type { Knex } from 'knex';
+import type { DoraOptions } from '../../dora/types';
+import {
+  insertDeployEvents,
+  MINUTE,
+  succeeded,
+} from '../../metrics/__testUtils__/deployEvents';
 
 /** The routes under test with Backstage's error answers (400, 403, ...). */
 export function analyticsTestApp(router: express.Router): express.Express {
@@ -61,4 +68,30 @@ export async function seedDailyStats(
     ),
     computed_at: new Date(),
   });
+}
+
+/** DORA as the routes' tests load it: `down` incidents, commits readable. */
+export const TEST_DORA_OPTIONS: DoraOptions = {
+  incidentStates: ['down'],
+  githubCommitsReadable: true,
+};
+
+/** The ratings of an entity without a successful production deploy. */
+export const NO_DORA_RATINGS: OpsHubDoraRatings = {
+  deploymentFrequency: null,
+  leadTimeForChanges: null,
+  changeFailureRate: null,
+  recoveryTime: null,
+};
+
+/** Successful production deploys of `entityRef`, each queued at a time of `queuedAt` and done 3 minutes later. */
+export async function productionDeploys(
+  knex: Knex,
+  entityRef: string,
+  queuedAt: string[],
+): Promise<void> {
+  await insertDeployEvents(
+    knex,
+    queuedAt.map(at => succeeded(at, 2 * MINUTE, MINUTE, { entityRef })),
+  );
 }
