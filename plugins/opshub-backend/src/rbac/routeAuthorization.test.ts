@@ -171,6 +171,7 @@ const REQUIRED: Record<
     scope: 'project',
   },
   'GET /analytics/overview': 'list',
+  'GET /analytics/groups/:namespace/:name': 'list',
   'GET /previews': { permission: 'opshub.preview.read', scope: 'project' },
   'GET /previews/:previewId': {
     permission: 'opshub.preview.read',
@@ -210,6 +211,14 @@ const SAMPLES = {
   checkId: '999999',
   windowId: '999999',
 };
+/** Parameters of routes whose samples differ: group web owns storefront. */
+const SAMPLE_PARAMS: Record<string, Record<string, string>> = {
+  'GET /analytics/groups/:namespace/:name': { name: 'web' },
+};
+/** What a list route answers its rows in, when not `items`. */
+const LIST_FIELDS: Record<string, string> = {
+  'GET /analytics/groups/:namespace/:name': 'entities',
+};
 /** Query strings of routes that name their project there. */
 const SAMPLE_QUERIES: Record<string, string> = {
   'GET /previews': '?entityRef=component:default/storefront',
@@ -218,14 +227,18 @@ const SAMPLE_QUERIES: Record<string, string> = {
 /** The router's own route table; its dependencies are never called. */
 function mountedRoutes() {
   const router = routeTableRouter();
-  return routeTable(router).map(({ method, path }) => ({
-    method,
-    pattern: path,
-    key: `${method} ${path}`,
-    path: `/api/opshub${samplePath(path, SAMPLES)}${
-      SAMPLE_QUERIES[`${method} ${path}`] ?? ''
-    }`,
-  }));
+  return routeTable(router).map(({ method, path }) => {
+    const key = `${method} ${path}`;
+    return {
+      method,
+      pattern: path,
+      key,
+      path: `/api/opshub${samplePath(path, {
+        ...SAMPLES,
+        ...SAMPLE_PARAMS[key],
+      })}${SAMPLE_QUERIES[key] ?? ''}`,
+    };
+  });
 }
 
 const guarded = mountedRoutes().filter(
@@ -367,7 +380,7 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
         route: route.key,
         status: stranger.status,
         answer: isList
-          ? stranger.body.items
+          ? stranger.body[LIST_FIELDS[route.key] ?? 'items']
           : {
               error: stranger.body.error?.name,
               namesProject: /storefront/i.test(
@@ -499,6 +512,38 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
     expect(await overview('user:default/member-viewer')).toEqual([STOREFRONT]);
     expect(await overview('user:default/billing-dev')).toEqual([BILLING]);
     expect(await overview('user:default/nobody')).toEqual([]);
+  });
+
+  it("counts in a group's analytics only the entities the caller may read", async () => {
+    const server = await startRbacBackend({ knex, groups });
+    const entities = async (user: string, group: string) => {
+      const res = await request(server)
+        .get(`/api/opshub/analytics/groups/default/${group}`)
+        .set(as(user));
+      expect(res.status).toBe(200);
+      return res.body.entities;
+    };
+    await waitFor(
+      async () => (await entities('user:default/org-viewer', 'web')).length,
+      { what: 'the project sync' },
+    );
+    expect(await entities('user:default/org-viewer', 'web')).toEqual([
+      STOREFRONT,
+    ]);
+    expect(await entities('user:default/org-viewer', 'billing')).toEqual([
+      BILLING,
+    ]);
+    expect(await entities('user:default/project-viewer', 'web')).toEqual([
+      STOREFRONT,
+    ]);
+    expect(await entities('user:default/member-viewer', 'web')).toEqual([
+      STOREFRONT,
+    ]);
+    expect(await entities('user:default/billing-dev', 'billing')).toEqual([
+      BILLING,
+    ]);
+    expect(await entities('user:default/billing-dev', 'web')).toEqual([]);
+    expect(await entities('user:default/nobody', 'web')).toEqual([]);
   });
 
   it('lists only the projects the caller may read', async () => {
