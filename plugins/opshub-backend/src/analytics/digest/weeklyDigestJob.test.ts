@@ -1,4 +1,3 @@
-import { ConfigReader } from '@backstage/config';
 import { startFakeSlack } from '@opshub/plugin-opshub-node/testUtils';
 import { migrateUp } from '../../database/migrations';
 import { OpsHubNotifier } from '../../notifications/opshubNotifier';
@@ -6,7 +5,11 @@ import { SentMessages } from '../../notifications/SentMessages';
 import { RecordingNotificationService } from '../../notifications/__testUtils__/RecordingNotificationService';
 import { JobPermanentError, JobRetryLaterError } from '../../queue/errors';
 import type { Job } from '../../queue/types';
-import { slackBotFromConfig } from '../../slack/slackClient';
+import {
+  fakeSlackBot,
+  SLACK_POSTED,
+  slackRateLimited,
+} from '../../slack/__testUtils__/fakeSlackConfig';
 import { createTestDatabases } from '../../__testUtils__/databases';
 import {
   DIGEST_ENTITY,
@@ -21,6 +24,19 @@ jest.setTimeout(60_000);
 const databases = createTestDatabases();
 const TAB = 'https://backstage.test/catalog/default/component/shop/opshub';
 const CHECKOUT = 'checkout &lt;v2&gt; &amp; co';
+/** The fixture week's figures and DORA lines, in the fallback and the bell. */
+const FIGURES = [
+  'Deploys: 9',
+  'Success rate: 44.4%',
+  'P95 total time: 5 min',
+  'P95 vs previous week: +1 min (+25%)',
+  'Top error classes: build (2), configuration (1), quota (1)',
+  'DORA ratings, last 4 weeks (2026-11-09 – 2026-12-06):',
+  '  Deployment frequency: High',
+  '  Lead time for changes: — (no merged pull request deployed)',
+  '  Change failure rate: Low',
+  '  Failed deployment recovery time: High',
+];
 
 describe.each(databases.eachSupportedId())('weekly-digest jobs on %s', id => {
   const closers: Array<() => Promise<unknown>> = [];
@@ -42,17 +58,7 @@ describe.each(databases.eachSupportedId())('weekly-digest jobs on %s', id => {
     const service = new RecordingNotificationService();
     const handler = weeklyDigestHandler({
       knex,
-      slack: slackBotFromConfig(
-        new ConfigReader({
-          opshub: {
-            slack: {
-              token: 'xoxb-test',
-              apiUrl: fakeSlack.url,
-              defaultChannel: options.defaultChannel,
-            },
-          },
-        }),
-      ),
+      slack: fakeSlackBot(fakeSlack.url, options.defaultChannel),
       notifier: new OpsHubNotifier(service),
       sent: new SentMessages(knex),
       annotationsOf: async () => options.annotations,
@@ -81,16 +87,7 @@ describe.each(databases.eachSupportedId())('weekly-digest jobs on %s', id => {
       unfurl_links: 'false',
       text: [
         'Weekly digest: shop, 2026-11-30 – 2026-12-06',
-        'Deploys: 9',
-        'Success rate: 44.4%',
-        'P95 total time: 5 min',
-        'P95 vs previous week: +1 min (+25%)',
-        'Top error classes: build (2), configuration (1), quota (1)',
-        'DORA ratings, last 4 weeks (2026-11-09 – 2026-12-06):',
-        '  Deployment frequency: High',
-        '  Lead time for changes: — (no merged pull request deployed)',
-        '  Change failure rate: Low',
-        '  Failed deployment recovery time: High',
+        ...FIGURES,
         'Worst incidents:',
         `  "${CHECKOUT}": down, opened 2026-12-06 20:00 UTC, 13 h, still open`,
         '  "home": down, opened 2026-12-01 12:00 UTC, 2 h 5 min',
@@ -167,16 +164,7 @@ describe.each(databases.eachSupportedId())('weekly-digest jobs on %s', id => {
         payload: {
           title: 'Weekly digest: shop, 2026-11-30 – 2026-12-06',
           description: [
-            'Deploys: 9',
-            'Success rate: 44.4%',
-            'P95 total time: 5 min',
-            'P95 vs previous week: +1 min (+25%)',
-            'Top error classes: build (2), configuration (1), quota (1)',
-            'DORA ratings, last 4 weeks (2026-11-09 – 2026-12-06):',
-            '  Deployment frequency: High',
-            '  Lead time for changes: — (no merged pull request deployed)',
-            '  Change failure rate: Low',
-            '  Failed deployment recovery time: High',
+            ...FIGURES,
             'Worst incidents:',
             '  "checkout <v2> & co": down, opened 2026-12-06 20:00 UTC, 13 h, still open',
             '  "home": down, opened 2026-12-01 12:00 UTC, 2 h 5 min',
@@ -230,19 +218,12 @@ describe.each(databases.eachSupportedId())('weekly-digest jobs on %s', id => {
 
   it('Slack failing does not stop the notification; the retry sends Slack once and the notification not again', async () => {
     const { fakeSlack, service, run } = await setup({ defaultChannel: '#ops' });
-    fakeSlack.answer({
-      status: 429,
-      headers: { 'retry-after': '30' },
-      body: { ok: false, error: 'ratelimited' },
-    });
+    fakeSlack.answer(slackRateLimited(30));
     await expect(run()).rejects.toEqual(
       new JobRetryLaterError('Slack rate limited the message', 30_000),
     );
     expect(service.sent).toHaveLength(1);
-    fakeSlack.answer({
-      status: 200,
-      body: { ok: true, channel: 'C1', ts: '1' },
-    });
+    fakeSlack.answer(SLACK_POSTED);
     await run();
     await run();
     expect(fakeSlack.seen).toHaveLength(2);

@@ -1,4 +1,3 @@
-import { ConfigReader } from '@backstage/config';
 import { startFakeSlack } from '@opshub/plugin-opshub-node/testUtils';
 import { migrateUp } from '../../database/migrations';
 import { OpsHubNotifier } from '../../notifications/opshubNotifier';
@@ -6,7 +5,12 @@ import { SentMessages } from '../../notifications/SentMessages';
 import { RecordingNotificationService } from '../../notifications/__testUtils__/RecordingNotificationService';
 import { JobPermanentError, JobRetryLaterError } from '../../queue/errors';
 import type { Job } from '../../queue/types';
-import { slackBotFromConfig } from '../../slack/slackClient';
+import {
+  FAKE_SLACK_TOKEN,
+  fakeSlackBot,
+  SLACK_POSTED,
+  slackRateLimited,
+} from '../../slack/__testUtils__/fakeSlackConfig';
 import { createTestDatabases } from '../../__testUtils__/databases';
 import { useConnectionGuard } from '../__testUtils__/connectionGuard';
 import { healthAlertHandler } from './healthAlertJob';
@@ -59,17 +63,7 @@ describe.each(databases.eachSupportedId())('health-alert jobs on %s', id => {
     const slack =
       options.slack === false
         ? undefined
-        : slackBotFromConfig(
-            new ConfigReader({
-              opshub: {
-                slack: {
-                  token: 'xoxb-test',
-                  apiUrl: fakeSlack.url,
-                  defaultChannel: options.defaultChannel,
-                },
-              },
-            }),
-          );
+        : fakeSlackBot(fakeSlack.url, options.defaultChannel);
     const handler = healthAlertHandler({
       slack,
       notifier:
@@ -101,7 +95,7 @@ describe.each(databases.eachSupportedId())('health-alert jobs on %s', id => {
     expect(fakeSlack.seen).toHaveLength(1);
     const [call] = fakeSlack.seen;
     expect(call.path).toBe('/api/chat.postMessage');
-    expect(call.auth).toBe('Bearer xoxb-test');
+    expect(call.auth).toBe(`Bearer ${FAKE_SLACK_TOKEN}`);
     const tab =
       'https://backstage.test/catalog/default/component/storefront/opshub';
     expect({ ...call.form, blocks: JSON.parse(call.form.blocks) }).toEqual({
@@ -243,19 +237,12 @@ describe.each(databases.eachSupportedId())('health-alert jobs on %s', id => {
 
   it('one way failing does not stop the other; the retry sends only what is missing', async () => {
     const { fakeSlack, service, run } = await setup({ defaultChannel: '#ops' });
-    fakeSlack.answer({
-      status: 429,
-      headers: { 'retry-after': '7' },
-      body: { ok: false, error: 'ratelimited' },
-    });
+    fakeSlack.answer(slackRateLimited(7));
     await expect(run()).rejects.toEqual(
       new JobRetryLaterError('Slack rate limited the message', 7000),
     );
     expect(service.sent).toHaveLength(1);
-    fakeSlack.answer({
-      status: 200,
-      body: { ok: true, channel: 'C1', ts: '1' },
-    });
+    fakeSlack.answer(SLACK_POSTED);
     await run();
     expect(fakeSlack.seen).toHaveLength(2);
     expect(service.sent).toHaveLength(1);
