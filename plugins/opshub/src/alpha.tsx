@@ -90,6 +90,19 @@ const entityHealthCard = EntityCardBlueprint.make({
   },
 });
 
+/**
+ * The DORA card for a Group's overview: DORA's keys over the production
+ * deploys of the entities it owns, and each entity's ratings.
+ */
+const groupDoraCard = EntityCardBlueprint.make({
+  name: 'group-dora',
+  params: {
+    filter: { kind: 'group' },
+    loader: () =>
+      import('./components/GroupDoraCard').then(m => <m.GroupDoraCard />),
+  },
+});
+
 /** `/opshub`: administration of the installation, for org owners. */
 const opshubPage = PageBlueprint.make({
   params: {
@@ -117,6 +130,7 @@ export default createFrontendPlugin({
     entityDeploysContent,
     entityPreviewsCard,
     entityHealthCard,
+    groupDoraCard,
     opshubPage,
   ],
 });

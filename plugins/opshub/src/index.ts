@@ -12,6 +12,7 @@ export {
   EntityOpsHubContent,
   EntityPreviewsCard,
   EntityPreviewsContent,
+  GroupDoraCard,
   OpsHubPage,
 } from './plugin';
 export { RolesCard } from './components/RolesCard';

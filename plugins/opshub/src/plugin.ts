@@ -146,3 +146,20 @@ export const EntityHealthCard = opshubPlugin.provide(
     },
   }),
 );
+
+/**
+ * The DORA card for a Group's overview (legacy frontend system): DORA's
+ * keys over the production deploys of the entities it owns, and each
+ * entity's ratings: `<Grid item xs={12}><GroupDoraCard /></Grid>`.
+ *
+ * @public
+ */
+export const GroupDoraCard = opshubPlugin.provide(
+  createComponentExtension({
+    name: 'GroupDoraCard',
+    component: {
+      lazy: () =>
+        import('./components/GroupDoraCard').then(m => m.GroupDoraCard),
+    },
+  }),
+);

@@ -9,6 +9,7 @@ import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import InfoOutlinedIcon from '@material-ui/icons/InfoOutlined';
+import type { ReactNode } from 'react';
 import { DoraRatingChip } from '../shared/DoraRatingChip';
 import {
   countOf,
@@ -111,10 +112,15 @@ export function DoraTiles(props: {
   dora: OpsHubDoraMetrics;
   title?: string;
   subheader?: string;
+  /** Shown in the card's header, such as a window picker. */
+  action?: ReactNode;
+  /** Shown below the tiles. */
+  children?: ReactNode;
 }) {
   return (
     <InfoCard
       title={props.title ?? 'DORA metrics'}
+      action={props.action}
       subheader={
         props.subheader ??
         'Production deploys only, whatever the environment picked.'
@@ -131,6 +137,7 @@ export function DoraTiles(props: {
           />
         ))}
       </Box>
+      {props.children}
     </InfoCard>
   );
 }

@@ -15,7 +15,7 @@ import {
   windowProblem,
 } from '../shared/deployWindow';
 import { TableCard } from '../shared/TableCard';
-import { DoraRatingsCell } from './DoraRatingsCell';
+import { DoraRatingsCell } from '../shared/DoraRatingsCell';
 import { useEntityTabLink } from '../shared/useEntityTabLink';
 
 /** Entities per page of the overview. */

@@ -1,8 +1,8 @@
 import type { OpsHubDoraRatings } from '@opshub/plugin-opshub-common';
 import Box from '@material-ui/core/Box';
 import Tooltip from '@material-ui/core/Tooltip';
-import { DoraRatingChip } from '../shared/DoraRatingChip';
-import { DORA_KEYS, DORA_LABELS } from '../shared/doraText';
+import { DoraRatingChip } from './DoraRatingChip';
+import { DORA_KEYS, DORA_LABELS } from './doraText';
 
 /**
  * An entity's four DORA ratings as compact chips ("DF elite"), each named
