@@ -32,13 +32,23 @@ export function isGithubRefusal(error: unknown, nowMs = Date.now()): boolean {
     (status === 403 &&
       (headerOf(error, 'x-ratelimit-remaining') === '0' || retryAfter > 0));
   if (rateLimited) {
-    const waitMs =
-      retryAfter > 0
-        ? retryAfter * 1000
-        : reset > 0
-        ? Math.max(1000, reset * 1000 - nowMs)
-        : 60_000;
-    throw new JobRetryLaterError('GitHub rate limit reached', waitMs);
+    throw new JobRetryLaterError(
+      'GitHub rate limit reached',
+      rateLimitWaitMs(retryAfter, reset, nowMs),
+    );
   }
   return [401, 403, 404, 410, 422].includes(status);
+}
+
+/** Retry-After when given, else until the limit resets, else a minute. */
+function rateLimitWaitMs(
+  retryAfterSeconds: number,
+  resetEpochSeconds: number,
+  nowMs: number,
+): number {
+  if (retryAfterSeconds > 0) return retryAfterSeconds * 1000;
+  if (resetEpochSeconds > 0) {
+    return Math.max(1000, resetEpochSeconds * 1000 - nowMs);
+  }
+  return 60_000;
 }

@@ -3,16 +3,20 @@ import type { EnqueueRequest } from '../../queue/types';
 /** The job that records one merged pull request of an entity. */
 export const RECORD_MERGED_PR = 'record-merged-pr';
 
-/** What a `record-merged-pr` job knows of the pull request. */
-export interface RecordMergedPrPayload {
-  [key: string]: unknown;
-  entityRef: string;
+/** A merged pull request, as its `closed` webhook tells. */
+export interface PullRequestMerge {
   /** `owner/name` */
   repository: string;
   prNumber: number;
   mergeCommitSha: string;
   /** ISO timestamp. */
   mergedAt: string;
+}
+
+/** What a `record-merged-pr` job knows of the pull request. */
+export interface RecordMergedPrPayload extends PullRequestMerge {
+  [key: string]: unknown;
+  entityRef: string;
 }
 
 /**
@@ -22,7 +26,7 @@ export interface RecordMergedPrPayload {
  */
 export function mergedPullRequestJobs(
   entityRefs: string[],
-  pr: Omit<RecordMergedPrPayload, 'entityRef'>,
+  pr: PullRequestMerge,
 ): EnqueueRequest[] {
   return entityRefs.map(entityRef => {
     const key = `merged-pr:${entityRef}#${pr.prNumber}`;

@@ -1,6 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Webhooks } from '@octokit/webhooks';
-import examples from '@octokit/webhooks-examples';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { toDate } from '../../database/timestamps';
@@ -14,6 +13,11 @@ import {
 } from '../../__testUtils__/testBackend';
 import { waitFor } from '../../__testUtils__/waitFor';
 import { fakeGithubApis, githubCommit } from './__testUtils__/fakeGithubApi';
+import {
+  closedPullRequest,
+  closedPullRequestExample,
+  MERGE,
+} from './__testUtils__/pullRequestExamples';
 import { RECORD_MERGED_PR } from './mergedPullRequestJobs';
 import { registerMergedPullRequestJobs } from './setUpDeployChanges';
 
@@ -25,19 +29,9 @@ jest.setTimeout(60_000);
 const databases = createTestDatabases();
 const startGithub = fakeGithubApis();
 const ENTITY = 'component:default/hello-world';
-const closedExample = examples
-  .find(e => e.name === 'pull_request')!
-  .examples.find(e => e.action === 'closed') as Record<string, any>;
-const MERGE_SHA = 'c4295bd74fb0f4fda03689c3df3f2803b658fd85';
-const merged = {
-  ...closedExample,
-  pull_request: {
-    ...closedExample.pull_request,
-    merged: true,
-    merged_at: '2019-05-15T15:20:40Z',
-    merge_commit_sha: MERGE_SHA,
-  },
-};
+const closedExample = closedPullRequestExample;
+const MERGE_SHA = MERGE.merge_commit_sha;
+const merged = closedPullRequest(MERGE);
 
 describe.each(databases.eachSupportedId())(
   'merged pull requests through POST /webhooks/github on %s',
