@@ -117,7 +117,10 @@ describe.each(databases.eachSupportedId())(
     it('throws on a server error (the queue retries), the PR recorded as pending; the retry completes it', async () => {
       const { api, clientFor } = await startGithub();
       api.route(COMMITS, () => ({ body: [githubCommit('a'.repeat(40))] }));
-      api.answerOnce(COMMITS, { status: 502, body: { message: 'Bad Gateway' } });
+      api.answerOnce(COMMITS, {
+        status: 502,
+        body: { message: 'Bad Gateway' },
+      });
       await expect(run(knex, clientFor)).rejects.toMatchObject({ status: 502 });
       expect(await rows(knex)).toEqual([
         expect.objectContaining({ commits_status: 'pending' }),
