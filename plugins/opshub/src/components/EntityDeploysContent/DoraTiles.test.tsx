@@ -130,7 +130,7 @@ describe('DoraTiles', () => {
         .focus(),
     );
     expect(await screen.findByRole('tooltip')).toHaveTextContent(
-      'Median, over the weeks of the range, of the days with at least one successful production deploy. Rated by DORA 2023 thresholds as Apache DevLake rates them: elite ≥ 7 days a week, high ≥ 1 day a week, medium ≥ 1 day a month, else low.',
+      'Median, over the weeks of the range, of the days with at least one successful production deploy. Rated by DORA 2023 thresholds as Apache DevLake rates them: elite ≥ 5 days a week, high ≥ 1 day a week, medium ≥ 1 day a month, else low.',
     );
 
     fireEvent.mouseOver(

@@ -21,7 +21,7 @@ export const DORA_KEYS: DoraKey[] = [
  */
 export const DORA_THRESHOLDS = {
   deploymentFrequency: {
-    eliteDaysPerWeek: 7,
+    eliteDaysPerWeek: 5,
     highDaysPerWeek: 1,
     mediumDaysPerMonth: 1,
   },
