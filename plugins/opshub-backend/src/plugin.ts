@@ -16,6 +16,14 @@ import {
   type PreviewProvider,
 } from '@opshub/plugin-opshub-node';
 import { DatabaseActivityLog } from './activity/DatabaseActivityLog';
+import {
+  githubCommitsReadable,
+  registerMergedPullRequestJobs,
+  setUpDeployChanges,
+} from './analytics/changes/setUpDeployChanges';
+import { registerWeeklyDigestJob } from './analytics/digest/registerWeeklyDigestJob';
+import { setUpDigestSchedule } from './analytics/digest/scheduleDigests';
+import type { DoraOptions } from './analytics/dora/types';
 import { registerGithubDeploymentJobs } from './analytics/githubDeployments/registerGithubDeploymentJobs';
 import {
   enqueueDeployStats,
@@ -25,6 +33,7 @@ import { DeployErrorTaxonomy } from './analytics/taxonomy/deployErrorTaxonomy';
 import { createAudited } from './activity/audited';
 import { readOpsHubConfig } from './config';
 import { migrateUp } from './database/migrations';
+import { githubClientsFromConfig } from './github/githubClients';
 import { DatabaseEnvVarStore } from './envvars/DatabaseEnvVarStore';
 import { ConfigKeyRing } from './envvars/configKeyRing';
 import { setUpEnvVars } from './envvars/setUpEnvVars';
@@ -178,16 +187,53 @@ export const opshubPlugin = createBackendPlugin({
           cipher: envVars.cipher,
         });
         previewChanged = health.previewChanged;
+        // DORA: merged PRs always; the commits of deploys with credentials.
+        const commitsReadable = githubCommitsReadable(deps.config);
+        const githubClients = commitsReadable
+          ? githubClientsFromConfig(deps.config)
+          : undefined;
+        registerMergedPullRequestJobs(queue, {
+          knex,
+          clientFor: githubClients,
+        });
+        const deployChanges = await setUpDeployChanges({
+          knex,
+          queue,
+          scheduler: deps.scheduler,
+          clientFor: githubClients,
+          logger: logger.child({ component: 'deploy-changes' }),
+        });
         registerGithubDeploymentJobs(queue, {
           knex,
           errorClassifier: errorTaxonomy,
           recorded: () => enqueueDeployStats(queue, knex),
+          succeededChanged: deployChanges?.succeededChanged,
         });
         await setUpDeployStats({
           knex,
           scheduler: deps.scheduler,
           queue,
           logger: logger.child({ component: 'deploy-stats' }),
+        });
+        const dora: DoraOptions = {
+          incidentStates: config.analytics.incidentStates,
+          githubCommitsReadable: commitsReadable,
+        };
+        registerWeeklyDigestJob(queue, {
+          knex,
+          rootConfig: deps.config,
+          notifications: deps.notifications,
+          catalog,
+          auth,
+          logger: logger.child({ component: 'weekly-digest' }),
+          dora,
+        });
+        await setUpDigestSchedule({
+          knex,
+          scheduler: deps.scheduler,
+          queue,
+          config: config.analytics.digest,
+          logger: logger.child({ component: 'weekly-digest' }),
         });
         const { rbac } = config;
         const assignments = new DatabaseRoleAssignmentStore(knex);
@@ -350,7 +396,7 @@ export const opshubPlugin = createBackendPlugin({
             },
             encryption: { authorizer, audited, rotation: envVars.rotation },
             health: { authorizer, audited, ...health.routes },
-            analytics: { authorizer, knex, access: rbac },
+            analytics: { authorizer, knex, access: rbac, dora },
           }),
         );
         for (const path of UNAUTHENTICATED_ROUTES) {

@@ -15,6 +15,7 @@ jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 const BEFORE = '20261203000000';
+const THIS = '20261204000000';
 const ENTITY = 'component:default/web';
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 30, 9, minute));
 
@@ -199,7 +200,7 @@ describe.each(databases.eachSupportedId())(
       const gone = await insertPreview(knex, 8);
       const ids = await insertOldEvents(knex, kept);
       const [goneEvent] = await insertOldEvents(knex, gone);
-      await migrateUp(knex);
+      await migrateUpTo(knex, THIS);
       await knex('previews').where({ id: gone }).delete();
       await knex('deploy_events').insert(newEvent());
 
