@@ -58,7 +58,11 @@ describe('incident states and the digest', () => {
           timeZone: 'Europe/Berlin',
         },
       }).digest,
-    ).toEqual({ enabled: false, cron: '30 8 * * 5', timeZone: 'Europe/Berlin' });
+    ).toEqual({
+      enabled: false,
+      cron: '30 8 * * 5',
+      timeZone: 'Europe/Berlin',
+    });
   });
 
   it.each([
