@@ -9,7 +9,12 @@ import {
   rateRecoveryTime,
 } from './doraRatings';
 import { lowerMedian } from './lowerMedian';
-import type { DoraInputs, DoraWindow } from './types';
+import type {
+  AttributedDeploy,
+  DoraInputs,
+  DoraSummary,
+  DoraWindow,
+} from './types';
 
 const HOUR_MS = 3_600_000;
 
@@ -22,27 +27,82 @@ export function computeDora(
   inputs: DoraInputs,
   window: DoraWindow,
 ): OpsHubDoraMetrics {
-  const { startMs, endMs, days } = deployWindow(window.from, window.to);
-  const inWindow = (ms: number) => ms >= startMs && ms < endMs;
-  const deploys = inputs.deploys.filter(d => inWindow(d.finishedAtMs));
-  const attributed = attributeIncidents(inputs.deploys, inputs.incidents);
+  return summarizeDora(summaryOfInputs(inputs, window), window);
+}
 
+/**
+ * The window's deploys per entity and day, and each incident with the deploy
+ * it is attributed to: what `loadDoraSummary` reads in SQL.
+ */
+export function summaryOfInputs(
+  inputs: DoraInputs,
+  window: DoraWindow,
+): DoraSummary {
+  const { startMs, endMs } = deployWindow(window.from, window.to);
+  const days = new Map<string, DoraSummary['deployDays'][number]>();
+  for (const d of inputs.deploys) {
+    if (d.finishedAtMs < startMs || d.finishedAtMs >= endMs) continue;
+    const day = utcDayOf(d.finishedAtMs);
+    const key = `${d.entityRef} ${day}`;
+    const row = days.get(key) ?? { entityRef: d.entityRef, day, deploys: 0 };
+    row.deploys += 1;
+    days.set(key, row);
+  }
+  const finishedAt = new Map(inputs.deploys.map(d => [d.id, d.finishedAtMs]));
+  const deployOf = new Map<number, AttributedDeploy>();
+  for (const [id, incidents] of attributeIncidents(
+    inputs.deploys,
+    inputs.incidents,
+  )) {
+    const deploy = { id, finishedAtMs: finishedAt.get(id)! };
+    for (const i of incidents) deployOf.set(i.id, deploy);
+  }
   return {
-    deploymentFrequency: deploymentFrequency(deploys, days),
-    leadTimeForChanges: leadTimeForChanges(inputs),
-    changeFailureRate: changeFailureRate(deploys, attributed),
-    recoveryTime: recoveryTime(deploys, attributed, endMs),
+    deployDays: [...days.values()],
+    incidents: inputs.incidents.map(i => ({
+      ...i,
+      deploy: deployOf.get(i.id) ?? null,
+    })),
+    changes: inputs.changes,
+    githubCommitsReadable: inputs.githubCommitsReadable,
   };
 }
 
-type Deploy = DoraInputs['deploys'][number];
-type Attributed = ReturnType<typeof attributeIncidents>;
+/** DORA's four keys over the window from the database's summary. */
+export function summarizeDora(
+  summary: DoraSummary,
+  window: DoraWindow,
+): OpsHubDoraMetrics {
+  const { startMs, endMs, days } = deployWindow(window.from, window.to);
+  const deploys = summary.deployDays.reduce((n, d) => n + d.deploys, 0);
+  // Incidents attributed to a deploy of the window.
+  const ofWindow = summary.incidents.filter(
+    i =>
+      i.deploy !== null &&
+      i.deploy.finishedAtMs >= startMs &&
+      i.deploy.finishedAtMs < endMs,
+  );
+  return {
+    deploymentFrequency: deploymentFrequency(
+      deploys,
+      new Set(summary.deployDays.map(d => d.day)),
+      days,
+    ),
+    leadTimeForChanges: leadTimeForChanges(summary),
+    changeFailureRate: changeFailureRate(
+      deploys,
+      new Set(ofWindow.map(i => i.deploy!.id)).size,
+    ),
+    recoveryTime: recoveryTime(ofWindow, endMs),
+  };
+}
 
 function deploymentFrequency(
-  deploys: readonly Deploy[],
+  deploys: number,
+  deployDays: ReadonlySet<string>,
   windowDays: readonly string[],
 ): OpsHubDoraMetrics['deploymentFrequency'] {
-  if (deploys.length === 0) {
+  if (deploys === 0) {
     return {
       medianDeployDaysPerWeek: null,
       medianDeployDaysPerMonth: null,
@@ -51,12 +111,11 @@ function deploymentFrequency(
       reason: 'no-deploys',
     };
   }
-  const deployDays = new Set(deploys.map(d => utcDayOf(d.finishedAtMs)));
   const { perWeek, perMonth } = medianDeployDays(windowDays, deployDays);
   return {
     medianDeployDaysPerWeek: perWeek,
     medianDeployDaysPerMonth: perMonth,
-    deploys: deploys.length,
+    deploys,
     rating: rateDeploymentFrequency(perWeek, perMonth),
     reason: null,
   };
@@ -67,7 +126,7 @@ function deploymentFrequency(
  * that was wrong) counts as no time rather than a negative one.
  */
 function leadTimeForChanges(
-  inputs: DoraInputs,
+  inputs: Pick<DoraSummary, 'changes' | 'githubCommitsReadable'>,
 ): OpsHubDoraMetrics['leadTimeForChanges'] {
   const changes = inputs.changes.length;
   if (!inputs.githubCommitsReadable) {
@@ -97,11 +156,10 @@ function unavailableLeadTime(
 }
 
 function changeFailureRate(
-  deploys: readonly Deploy[],
-  attributed: Attributed,
+  deploys: number,
+  failedDeploys: number,
 ): OpsHubDoraMetrics['changeFailureRate'] {
-  const failedDeploys = deploys.filter(d => attributed.has(d.id)).length;
-  if (deploys.length === 0) {
+  if (deploys === 0) {
     return {
       value: null,
       failedDeploys: 0,
@@ -110,11 +168,11 @@ function changeFailureRate(
       reason: 'no-deploys',
     };
   }
-  const value = failedDeploys / deploys.length;
+  const value = failedDeploys / deploys;
   return {
     value,
     failedDeploys,
-    deploys: deploys.length,
+    deploys,
     rating: rateChangeFailureRate(value),
     reason: null,
   };
@@ -126,15 +184,12 @@ function changeFailureRate(
  * by resolution date): closed − the deploy's finish.
  */
 function recoveryTime(
-  deploys: readonly Deploy[],
-  attributed: Attributed,
+  ofWindow: DoraSummary['incidents'],
   windowEndMs: number,
 ): OpsHubDoraMetrics['recoveryTime'] {
-  const hours = deploys.flatMap(deploy =>
-    (attributed.get(deploy.id) ?? [])
-      .filter(i => i.closedAtMs !== null && i.closedAtMs < windowEndMs)
-      .map(i => (i.closedAtMs! - deploy.finishedAtMs) / HOUR_MS),
-  );
+  const hours = ofWindow
+    .filter(i => i.closedAtMs !== null && i.closedAtMs < windowEndMs)
+    .map(i => (i.closedAtMs! - i.deploy!.finishedAtMs) / HOUR_MS);
   const medianHours = lowerMedian(hours);
   if (medianHours === null) {
     return {

@@ -1,10 +1,10 @@
 import type { OpsHubDoraMetrics } from '@opshub/plugin-opshub-common';
 import type { Knex } from 'knex';
-import { computeDora } from './computeDora';
-import { loadDoraInputs } from './loadDoraInputs';
+import { summarizeDora } from './computeDora';
+import { loadDoraSummary } from './loadDoraSummary';
 import type {
-  DoraInputs,
   DoraOfEntities,
+  DoraSummary,
   DoraOptions,
   DoraWindow,
 } from './types';
@@ -18,13 +18,12 @@ export async function doraOfEntities(
   knex: Knex,
   query: { entityRefs: string[]; window: DoraWindow; options: DoraOptions },
 ): Promise<DoraOfEntities> {
-  const inputs = await loadDoraInputs(knex, query);
-  const split = inputsByEntity(inputs, query.entityRefs);
+  const summary = await loadDoraSummary(knex, query);
   const byEntity = new Map<string, OpsHubDoraMetrics>();
-  for (const [entityRef, own] of split) {
-    byEntity.set(entityRef, computeDora(own, query.window));
+  for (const [entityRef, own] of summaryByEntity(summary, query.entityRefs)) {
+    byEntity.set(entityRef, summarizeDora(own, query.window));
   }
-  return { all: computeDora(inputs, query.window), byEntity };
+  return { all: summarizeDora(summary, query.window), byEntity };
 }
 
 /** DORA's keys over `window` for one entity. */
@@ -32,30 +31,32 @@ export async function doraOfEntity(
   knex: Knex,
   query: { entityRef: string; window: DoraWindow; options: DoraOptions },
 ): Promise<OpsHubDoraMetrics> {
-  const inputs = await loadDoraInputs(knex, {
+  const summary = await loadDoraSummary(knex, {
     entityRefs: [query.entityRef],
     window: query.window,
     options: query.options,
   });
-  return computeDora(inputs, query.window);
+  return summarizeDora(summary, query.window);
 }
 
-/** Each entity's own inputs, in one pass over the rows. */
-function inputsByEntity(
-  inputs: DoraInputs,
+/** Each entity's own rows, in one pass over them. */
+function summaryByEntity(
+  summary: DoraSummary,
   entityRefs: string[],
-): Map<string, DoraInputs> {
-  const split = new Map<string, DoraInputs>();
+): Map<string, DoraSummary> {
+  const split = new Map<string, DoraSummary>();
   for (const entityRef of entityRefs) {
     split.set(entityRef, {
-      deploys: [],
+      deployDays: [],
       incidents: [],
       changes: [],
-      githubCommitsReadable: inputs.githubCommitsReadable,
+      githubCommitsReadable: summary.githubCommitsReadable,
     });
   }
-  for (const d of inputs.deploys) split.get(d.entityRef)?.deploys.push(d);
-  for (const i of inputs.incidents) split.get(i.entityRef)?.incidents.push(i);
-  for (const c of inputs.changes) split.get(c.entityRef)?.changes.push(c);
+  for (const d of summary.deployDays) {
+    split.get(d.entityRef)?.deployDays.push(d);
+  }
+  for (const i of summary.incidents) split.get(i.entityRef)?.incidents.push(i);
+  for (const c of summary.changes) split.get(c.entityRef)?.changes.push(c);
   return split;
 }

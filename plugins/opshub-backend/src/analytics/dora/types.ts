@@ -2,8 +2,10 @@ import type { OpsHubDoraMetrics } from '@opshub/plugin-opshub-common';
 import type { IncidentState } from '../analyticsConfig';
 
 /**
- * What DORA's keys are computed from, for one entity or a set of them
- * (a group): loaded by `loadDoraInputs`, computed by `computeDora` (pure).
+ * What DORA's keys are computed from, deploy by deploy, for one entity or a
+ * set of them (a group): the reference form of the definitions
+ * (`computeDora`, pure, and its tests). The database gives the same as a
+ * DoraSummary (`loadDoraSummary`), which `summarizeDora` computes from.
  * Times are epoch ms.
  */
 export interface DoraInputs {
@@ -35,6 +37,31 @@ export interface DoraInputs {
     deployedAtMs: number;
   }[];
   /** False when OpsHub has no GitHub credentials to read commits with. */
+  githubCommitsReadable: boolean;
+}
+
+/** A deploy an incident is attributed to. */
+export interface AttributedDeploy {
+  id: string;
+  finishedAtMs: number;
+}
+
+/**
+ * DORA's inputs as the database gives them (`loadDoraSummary`): the
+ * window's deploys counted per entity and UTC day, and each incident with
+ * the deploy it is attributed to (the last successful production deploy of
+ * its entity finished strictly before it opened, found in SQL), so that no
+ * deploy is read one by one. `summarizeDora` computes the keys from it;
+ * `computeDora` gets here from DoraInputs.
+ */
+export interface DoraSummary {
+  /** Successful production deploys finished in the window, per entity and UTC day. */
+  deployDays: { entityRef: string; day: string; deploys: number }[];
+  /** As in DoraInputs, each with its deploy (null: opened before any). */
+  incidents: (DoraInputs['incidents'][number] & {
+    deploy: AttributedDeploy | null;
+  })[];
+  changes: DoraInputs['changes'];
   githubCommitsReadable: boolean;
 }
 

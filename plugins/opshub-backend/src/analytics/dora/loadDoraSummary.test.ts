@@ -5,7 +5,8 @@ import {
   insertDeployEvents,
   type DeployEventFixture,
 } from '../metrics/__testUtils__/deployEvents';
-import { loadDoraInputs } from './loadDoraInputs';
+import { summaryOfInputs } from './computeDora';
+import { loadDoraSummary } from './loadDoraSummary';
 import type { DoraOptions } from './types';
 import {
   insertCheck,
@@ -36,7 +37,7 @@ const finished = (
   ...extra,
 });
 
-describe.each(databases.eachSupportedId())('loadDoraInputs on %s', id => {
+describe.each(databases.eachSupportedId())('loadDoraSummary on %s', id => {
   async function setup() {
     const knex = await databases.init(id);
     await migrateUp(knex);
@@ -47,40 +48,116 @@ describe.each(databases.eachSupportedId())('loadDoraInputs on %s', id => {
     options: Partial<DoraOptions> = {},
     entityRefs = [ENTITY],
   ) =>
-    loadDoraInputs(knex, {
+    loadDoraSummary(knex, {
       entityRefs,
       window: WINDOW,
       options: { ...OPTIONS, ...options },
     });
 
-  it('reads the successful production deploys finished from the window’s start on, later ones included, oldest first', async () => {
+  it('counts the successful production deploys finished in the window per entity and UTC day', async () => {
     const knex = await setup();
-    const ids = await insertDeployEvents(knex, [
+    await insertDeployEvents(knex, [
       finished('2026-11-10T08:00:00Z'),
       finished('2026-11-01T23:59:59Z'),
       finished('2026-11-03T10:00:00Z'),
+      finished('2026-11-03T23:59:59Z'),
+      finished('2026-11-08T23:59:59Z'),
       finished('2026-11-04T10:00:00Z', { outcome: 'failed' }),
       finished('2026-11-04T11:00:00Z', { environmentClass: 'preview' }),
       finished('2026-11-04T12:00:00Z', { entityRef: OTHER }),
       { queuedAt: '2026-11-05T10:00:00Z', outcome: null },
     ]);
-    const inputs = await load(knex);
-    expect(inputs.deploys).toEqual([
-      {
-        id: ids[2],
-        entityRef: ENTITY,
-        finishedAtMs: ms('2026-11-03T10:00:00Z'),
-      },
-      {
-        id: ids[0],
-        entityRef: ENTITY,
-        finishedAtMs: ms('2026-11-10T08:00:00Z'),
-      },
+    const byDay = (a: { day: string }, b: { day: string }) =>
+      a.day.localeCompare(b.day);
+    const summary = await load(knex);
+    expect(summary.deployDays.sort(byDay)).toEqual([
+      { entityRef: ENTITY, day: '2026-11-03', deploys: 2 },
+      { entityRef: ENTITY, day: '2026-11-08', deploys: 1 },
     ]);
-    expect(inputs.githubCommitsReadable).toBe(true);
+    expect(summary.githubCommitsReadable).toBe(true);
     expect(
-      (await load(knex, {}, [ENTITY, OTHER])).deploys.map(d => d.id),
-    ).toEqual([ids[2], ids[5], ids[0]]);
+      (await load(knex, {}, [ENTITY, OTHER])).deployDays.sort(byDay),
+    ).toEqual([
+      { entityRef: ENTITY, day: '2026-11-03', deploys: 2 },
+      { entityRef: OTHER, day: '2026-11-04', deploys: 1 },
+      { entityRef: ENTITY, day: '2026-11-08', deploys: 1 },
+    ]);
+  });
+
+  it('attributes each incident to the last successful production deploy of its entity finished strictly before it opened, as the reference definition does', async () => {
+    const knex = await setup();
+    const fixtures: DeployEventFixture[] = [
+      finished('2026-10-20T10:00:00Z'),
+      finished('2026-11-03T10:00:00Z'),
+      finished('2026-11-03T10:00:00Z', { outcome: 'failed' }),
+      finished('2026-11-05T10:00:00Z'),
+      finished('2026-11-05T10:00:00Z', { environmentClass: 'preview' }),
+      finished('2026-11-07T10:00:00Z', { entityRef: OTHER }),
+      finished('2026-11-12T10:00:00Z'),
+    ];
+    const ids = await insertDeployEvents(knex, fixtures);
+    const home = await insertCheck(knex, ENTITY, 'home');
+    const otherHome = await insertCheck(knex, OTHER, 'home');
+    const opened: Array<[number, string, string, string | null]> = [
+      // check, entity, opened, closed
+      [home, ENTITY, '2026-11-02T10:00:00Z', '2026-11-02T12:00:00Z'],
+      // At the deploy's finish: the one before it.
+      [home, ENTITY, '2026-11-05T10:00:00Z', '2026-11-05T11:00:00Z'],
+      [home, ENTITY, '2026-11-06T10:00:00Z', null],
+      [home, ENTITY, '2026-11-13T10:00:00Z', '2026-11-13T12:00:00Z'],
+      // Before OTHER's first deploy: no deploy.
+      [otherHome, OTHER, '2026-11-06T10:00:00Z', '2026-11-06T11:00:00Z'],
+      [otherHome, OTHER, '2026-11-08T10:00:00Z', null],
+    ];
+    const incidentIds: number[] = [];
+    for (const [checkId, entityRef, openedAt, closedAt] of opened) {
+      incidentIds.push(
+        await insertIncident(knex, {
+          checkId,
+          entityRef,
+          state: 'down',
+          openedAt,
+          closedAt,
+        }),
+      );
+    }
+
+    const summary = await load(knex, {}, [ENTITY, OTHER]);
+    const deployOf = new Map(
+      summary.incidents.map(i => [i.id, i.deploy && i.deploy.id]),
+    );
+    expect(incidentIds.map(i => deployOf.get(i))).toEqual([
+      ids[0],
+      ids[1],
+      ids[3],
+      ids[6],
+      null,
+      ids[5],
+    ]);
+
+    // The same as the pure definition over the raw rows.
+    const raw = {
+      deploys: fixtures
+        .map((f, i) => ({ ...f, id: ids[i] }))
+        .filter(
+          f =>
+            (f.outcome ?? null) === 'succeeded' &&
+            (f.environmentClass ?? 'production') === 'production',
+        )
+        .map(f => ({
+          id: f.id,
+          entityRef: f.entityRef ?? ENTITY,
+          finishedAtMs: ms(String(f.finishedAt)),
+        })),
+      incidents: summary.incidents.map(({ deploy: _, ...i }) => i),
+      changes: [],
+      githubCommitsReadable: true,
+    };
+    const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+    const reference = summaryOfInputs(raw, WINDOW);
+    expect(summary.incidents.sort(byId)).toEqual(
+      reference.incidents.sort(byId),
+    );
   });
 
   it('reads the incidents of the entity’s own checks in the configured states, opened from the window’s start on', async () => {
@@ -131,12 +208,14 @@ describe.each(databases.eachSupportedId())('loadDoraInputs on %s', id => {
       entityRef: ENTITY,
       openedAtMs: ms('2026-11-03T10:00:00Z'),
       closedAtMs: ms('2026-11-03T11:00:00Z'),
+      deploy: null,
     };
     const openIncident = {
       id: open,
       entityRef: ENTITY,
       openedAtMs: ms('2026-11-09T10:00:00Z'),
       closedAtMs: null,
+      deploy: null,
     };
     expect((await load(knex)).incidents.sort(byId)).toEqual([
       downIncident,
@@ -153,6 +232,7 @@ describe.each(databases.eachSupportedId())('loadDoraInputs on %s', id => {
         entityRef: ENTITY,
         openedAtMs: ms('2026-11-04T10:00:00Z'),
         closedAtMs: ms('2026-11-04T10:30:00Z'),
+        deploy: null,
       },
       openIncident,
     ]);
@@ -244,7 +324,7 @@ describe.each(databases.eachSupportedId())('loadDoraInputs on %s', id => {
   it('reads nothing for no entities, and many entities in several statements', async () => {
     const knex = await setup();
     expect(await load(knex, {}, [])).toEqual({
-      deploys: [],
+      deployDays: [],
       incidents: [],
       changes: [],
       githubCommitsReadable: true,
@@ -253,9 +333,11 @@ describe.each(databases.eachSupportedId())('loadDoraInputs on %s', id => {
       { length: 1_200 },
       (_, i) => `component:default/service-${i}`,
     );
-    const [last] = await insertDeployEvents(knex, [
+    await insertDeployEvents(knex, [
       finished('2026-11-03T10:00:00Z', { entityRef: many[1_199] }),
     ]);
-    expect((await load(knex, {}, many)).deploys.map(d => d.id)).toEqual([last]);
+    expect((await load(knex, {}, many)).deployDays).toEqual([
+      { entityRef: many[1_199], day: '2026-11-03', deploys: 1 },
+    ]);
   });
 });
