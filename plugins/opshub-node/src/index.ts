@@ -11,3 +11,4 @@ export * from './deployErrorCodes';
 export * from './providerApiCalls';
 export * from './createPreviewProviderModule';
 export * from './repositoryLink';
+export * from './githubClients';

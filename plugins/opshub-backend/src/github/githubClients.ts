@@ -1,49 +1,6 @@
-import type { Config } from '@backstage/config';
-import {
-  DefaultGithubCredentialsProvider,
-  ScmIntegrations,
-} from '@backstage/integration';
-import { Octokit } from '@octokit/rest';
-
-/**
- * Whether some `integrations.github` entry has credentials (a token or a
- * GitHub App) for OpsHub to call GitHub with: write-back of previews, and
- * reading commits for DORA's lead time.
- */
-export function hasGithubCredentials(config: Config): boolean {
-  return ScmIntegrations.fromConfig(config)
-    .github.list()
-    .some(i => Boolean(i.config.token) || (i.config.apps?.length ?? 0) > 0);
-}
-
-/** An Octokit for one repository (`owner/name`). */
-export type GithubClientFor = (repository: string) => Promise<Octokit>;
-
-/**
- * Octokit clients with Backstage's standard `integrations.github`
- * credentials (a token or a GitHub App installation, whichever the
- * integration has for the repository) and its `apiBaseUrl` (GitHub
- * Enterprise, or a fake on loopback in tests).
- */
-export function githubClientsFromConfig(config: Config): GithubClientFor {
-  const integrations = ScmIntegrations.fromConfig(config);
-  const credentials =
-    DefaultGithubCredentialsProvider.fromIntegrations(integrations);
-  return async repository => {
-    const integration =
-      integrations.github.byHost('github.com') ?? integrations.github.list()[0];
-    if (!integration) {
-      throw new Error('No integrations.github entry to write to GitHub with');
-    }
-    const host = integration.config.host;
-    const { token } = await credentials.getCredentials({
-      url: `https://${host}/${repository}`,
-    });
-    return new Octokit({
-      auth: token,
-      baseUrl: integration.config.apiBaseUrl ?? 'https://api.github.com',
-      userAgent: 'opshub-backstage-plugin',
-      request: { timeout: 15_000 },
-    });
-  };
-}
+// GitHub clients are shared with OpsHub's scaffolder actions.
+export {
+  type GithubClientFor,
+  githubClientsFromConfig,
+  hasGithubCredentials,
+} from '@opshub/plugin-opshub-node';
