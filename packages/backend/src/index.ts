@@ -28,6 +28,9 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// OpsHub's actions (opshub:github:webhook, opshub:catalog:annotate,
+// opshub:project:configure, opshub:preview:status)
+backend.add(import('@opshub/plugin-scaffolder-backend-module-opshub'));
 
 // OpsHub, with its Vercel and Netlify preview providers (each on when
 // opshub.providers.<name> is configured; the mock provider is built in)
