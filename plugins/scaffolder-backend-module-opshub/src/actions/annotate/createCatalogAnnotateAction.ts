@@ -9,6 +9,7 @@ import { authorizeInitiator } from '../../access/authorizeInitiator';
 import type { OpsHubActionDeps } from '../../deps';
 import { annotationsFromInput } from './annotationsFromInput';
 import { openAnnotationsPullRequest } from './openAnnotationsPullRequest';
+import { entityRefInput, repositoryInput } from '../sharedInput';
 
 /**
  * `opshub:catalog:annotate`: opens a pull request (GitHub's REST API, no
@@ -25,13 +26,8 @@ export function createCatalogAnnotateAction(deps: OpsHubActionDeps) {
     supportsDryRun: true,
     schema: {
       input: {
-        entityRef: z =>
-          z.string().min(1).describe('The entity, e.g. component:default/shop'),
-        repository: z =>
-          z
-            .string()
-            .regex(/^[^/\s]+\/[^/\s]+$/, 'must be "owner/name"')
-            .describe('GitHub repository holding the catalog file, owner/name'),
+        entityRef: entityRefInput,
+        repository: repositoryInput,
         filePath: z =>
           z
             .string()
