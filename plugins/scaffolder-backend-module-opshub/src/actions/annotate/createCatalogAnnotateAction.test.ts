@@ -71,6 +71,17 @@ describe('opshub:catalog:annotate', () => {
     );
   const writes = () => github.requests.filter(r => r.method !== 'GET');
 
+  it('reads catalog-info.yaml when the task gives no filePath', async () => {
+    // The scaffolder validates input against the schema without applying
+    // its defaults: the action applies its own.
+    const { action } = await setup();
+    const { filePath: _unset, ...input } = INPUT;
+    await action.handler(context(input));
+    expect(calls()).toContain(
+      'PUT /repos/acme/storefront/contents/catalog-info.yaml',
+    );
+  });
+
   it('branches, commits the annotated file and opens a pull request', async () => {
     const { action } = await setup();
     const ctx = context();

@@ -11,6 +11,8 @@ import { annotationsFromInput } from './annotationsFromInput';
 import { openAnnotationsPullRequest } from './openAnnotationsPullRequest';
 import { entityRefInput, repositoryInput } from '../sharedInput';
 
+const DEFAULT_CATALOG_FILE = 'catalog-info.yaml';
+
 /**
  * `opshub:catalog:annotate`: opens a pull request (GitHub's REST API, no
  * clone) that sets OpsHub's annotations on the entity's document in the
@@ -32,8 +34,8 @@ export function createCatalogAnnotateAction(deps: OpsHubActionDeps) {
           z
             .string()
             .min(1)
-            .default('catalog-info.yaml')
-            .describe('Catalog file'),
+            .optional()
+            .describe(`Catalog file; default ${DEFAULT_CATALOG_FILE}`),
         branch: z =>
           z
             .string()
@@ -60,7 +62,11 @@ export function createCatalogAnnotateAction(deps: OpsHubActionDeps) {
       },
     },
     async handler(ctx) {
-      const { input } = ctx;
+      // The scaffolder validates input without applying schema defaults.
+      const input = {
+        ...ctx.input,
+        filePath: ctx.input.filePath ?? DEFAULT_CATALOG_FILE,
+      };
       await authorizeInitiator(deps, ctx, input.entityRef, [
         opshubProjectSettingsPermission,
       ]);
