@@ -126,11 +126,34 @@ export interface Config {
        */
       orgOwners?: string[];
       /**
-       * Mutating requests (POST, PUT, PATCH, DELETE) each signed-in user may
-       * make per minute, per backend instance; beyond it, 429 with
-       * `Retry-After`. Default 60.
+       * Mutating requests (POST, PUT, PATCH, DELETE) each signed-in user or
+       * service principal may make per minute, per backend instance; beyond
+       * it, 429 with `Retry-After`. Default 60.
        */
       mutationsPerMinute?: number;
+      /**
+       * The OpsHub roles of service principals (callers with a service token
+       * rather than a user's). Backstage's permission client allows every
+       * permission to a service principal without asking the permission
+       * policy, so OpsHub decides for services itself: a service holds the
+       * role given here on every project and on the installation (org-level:
+       * `owner` administers OpsHub), and a service not listed here is
+       * refused every OpsHub route and action. A token's access restrictions
+       * (`permissionNames`, `permissionAttributes`) narrow it further.
+       * Default none.
+       */
+      servicePrincipals?: Array<{
+        /**
+         * The principal as Backstage reports it: a static external-access
+         * token calling OpsHub's routes is `external:<its subject>`, another
+         * plugin calling with its own credentials `plugin:<its id>`. Through
+         * the MCP actions plugin every static-token caller reaches OpsHub
+         * as `plugin:mcp-actions`.
+         */
+        subject: string;
+        /** The role, on every project and the installation. */
+        role: 'owner' | 'maintainer' | 'developer' | 'viewer';
+      }>;
     };
 
     /** The job queue on the plugin's database. */

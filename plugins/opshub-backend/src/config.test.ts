@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import type { JsonObject } from '@backstage/types';
+import type { JsonObject, JsonValue } from '@backstage/types';
 import { readOpsHubConfig } from './config';
 
 describe('readOpsHubConfig', () => {
@@ -42,6 +42,7 @@ describe('readOpsHubConfig', () => {
       implicitOwnerRole: 'maintainer',
       orgOwners: [],
       mutationsPerMinute: 60,
+      servicePrincipals: [],
     });
   });
 
@@ -118,6 +119,69 @@ describe('readOpsHubConfig', () => {
     expect(() => rbac({ orgOwners: ['component:default/x'] })).toThrow(
       /not 'component:default\/x'/,
     );
+  });
+
+  describe('opshub.rbac.servicePrincipals', () => {
+    const servicePrincipals = (value: JsonValue) =>
+      readOpsHubConfig(
+        mockServices.rootConfig({
+          data: { opshub: { rbac: { servicePrincipals: value } } },
+        }),
+      ).rbac.servicePrincipals;
+
+    it('reads each subject with its role', () => {
+      const entries = [
+        { subject: 'plugin:mcp-actions', role: 'viewer' },
+        { subject: 'external:ci', role: 'owner' },
+      ];
+      expect(servicePrincipals(entries)).toEqual(entries);
+    });
+
+    it.each<[string, JsonValue, string | RegExp]>([
+      [
+        'an unknown role',
+        [
+          { subject: 'external:ok', role: 'viewer' },
+          { subject: 'external:ci', role: 'boss' },
+        ],
+        'opshub.rbac.servicePrincipals[1] (external:ci): role must be one of viewer, developer, maintainer, owner, not "boss"',
+      ],
+      [
+        'an empty subject',
+        [{ subject: '', role: 'viewer' }],
+        'opshub.rbac.servicePrincipals[0]: subject must be a service principal as Backstage reports it, like plugin:mcp-actions or external:my-client',
+      ],
+      [
+        'a subject without its plugin: or external: prefix',
+        [{ subject: 'ci', role: 'viewer' }],
+        /^opshub\.rbac\.servicePrincipals\[0\] \(ci\): subject must be/,
+      ],
+      [
+        'no subject',
+        [{ role: 'viewer' }],
+        'opshub.rbac.servicePrincipals[0]: subject must be a string',
+      ],
+      [
+        'an unknown key',
+        [{ subject: 'external:ci', role: 'viewer', roles: ['owner'] }],
+        'opshub.rbac.servicePrincipals[0] (external:ci): has unknown keys roles; it takes subject and role',
+      ],
+      [
+        'a subject given two roles',
+        [
+          { subject: 'external:ci', role: 'viewer' },
+          { subject: 'external:ci', role: 'owner' },
+        ],
+        'opshub.rbac.servicePrincipals[1] (external:ci): the subject is also given a role by opshub.rbac.servicePrincipals[0]; give each subject one role',
+      ],
+      [
+        'something other than a list',
+        'external:ci',
+        'opshub.rbac.servicePrincipals must be a list of { subject, role }',
+      ],
+    ])('stops startup on %s, naming the entry', (_what, value, message) => {
+      expect(() => servicePrincipals(value)).toThrow(message);
+    });
   });
 
   it('reads durations, secrets and per-type concurrency', () => {

@@ -21,6 +21,10 @@ import { type HealthConfig, readHealthConfig } from './health/healthConfig';
 import type { JobQueueOptions } from './queue/JobQueue';
 import { type PreviewRules, readPreviewRules } from './previews/previewRules';
 import type { ApprovedBinding } from './projects/bindings';
+import {
+  parseServicePrincipals,
+  type ServicePrincipalRole,
+} from './rbac/servicePrincipals';
 import { normalizeSubjectRef } from './rbac/subjectRef';
 import { defaultJobQueueOptions } from './queue/JobQueue';
 import {
@@ -72,8 +76,10 @@ export interface OpsHubBackendConfig {
     implicitOwnerRole?: OpsHubRole;
     /** User and group refs that own the installation (lower case). */
     orgOwners: string[];
-    /** Mutating requests each user may make per minute. */
+    /** Mutating requests each user or service may make per minute. */
     mutationsPerMinute: number;
+    /** Service principals' org-level roles; others may do nothing. */
+    servicePrincipals: ServicePrincipalRole[];
   };
   envvars: {
     /** Environments whose variables need `opshub.envvar.write.production`. */
@@ -163,6 +169,9 @@ export function readOpsHubConfig(
       orgOwners: readOrgOwners(opshub),
       mutationsPerMinute:
         opshub?.getOptionalNumber('rbac.mutationsPerMinute') ?? 60,
+      servicePrincipals: parseServicePrincipals(
+        opshub?.getOptional('rbac.servicePrincipals'),
+      ),
     },
     envvars: { protectedEnvironments: readProtectedEnvironments(opshub) },
     encryption: { keys: readEncryptionKeys(opshub) },

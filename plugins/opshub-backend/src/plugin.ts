@@ -59,6 +59,7 @@ import {
 import { loadProjectAccess } from './rbac/projectAccess';
 import { ProjectAuthorizer } from './rbac/ProjectAuthorizer';
 import { PgListenWakeups } from './queue/PgListenWakeups';
+import { createMutationLimiter } from './http/mutationLimiter';
 import { createRouter, UNAUTHENTICATED_ROUTES } from './router';
 import { EntitySummaryService } from './summary/EntitySummaryService';
 import { DatabaseDeliveryStore } from './webhooks/DatabaseDeliveryStore';
@@ -255,6 +256,7 @@ export const opshubPlugin = createBackendPlugin({
             opshubProjectResourceRef,
           ),
           loadAccess,
+          servicePrincipals: rbac.servicePrincipals,
         });
         const activity = new DatabaseActivityLog(knex);
         lifecycle.addStartupHook(() => {
@@ -342,11 +344,14 @@ export const opshubPlugin = createBackendPlugin({
           );
         }
         const audited = createAudited({ auditor: deps.auditor, activity });
+        const mutationLimiter = createMutationLimiter({
+          perMinute: rbac.mutationsPerMinute,
+        });
         httpRouter.use(
           createRouter({
             http: {
               httpAuth: deps.httpAuth,
-              mutationsPerMinute: rbac.mutationsPerMinute,
+              mutationLimiter,
             },
             webhook: {
               intake,

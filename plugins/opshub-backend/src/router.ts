@@ -5,6 +5,7 @@ import { analyticsRoutes } from './analytics/routes/routes';
 import { envVarRoutes, isEnvVarExport } from './envvars/routes';
 import { encryptionRoutes } from './envvars/encryptionRoutes';
 import { healthRoutes } from './health/routes';
+import type { MutationLimiter } from './http/mutationLimiter';
 import { mutationRateLimit } from './http/mutationRateLimit';
 import { previewRoutes } from './previews/routes';
 import { bindingRoutes } from './projects/bindingRoutes';
@@ -30,8 +31,11 @@ export const UNAUTHENTICATED_ROUTES = ['/health', '/webhooks/github'] as const;
  * none sees more than it uses.
  */
 export interface RouterDeps {
-  /** The per-user mutation rate limit in front of every user route. */
-  http: { httpAuth: HttpAuthService; mutationsPerMinute: number };
+  /**
+   * The per-caller mutation rate limit in front of every authenticated
+   * route, out of `mutationLimiter` (a budget OpsHub's actions can share).
+   */
+  http: { httpAuth: HttpAuthService; mutationLimiter: MutationLimiter };
   webhook: GithubWebhookRouteOptions;
   summary: Parameters<typeof summaryRoutes>[0];
   projects: Parameters<typeof projectRoutes>[0];
@@ -61,7 +65,7 @@ export function createRouter(deps: RouterDeps) {
   router.use(
     mutationRateLimit({
       httpAuth: deps.http.httpAuth,
-      perMinute: deps.http.mutationsPerMinute,
+      limiter: deps.http.mutationLimiter,
       countsAsMutation: isEnvVarExport,
     }),
   );

@@ -90,6 +90,18 @@ export const as = (userRef: string) => ({
 });
 
 /**
+ * `Authorization` header of a service principal calling OpsHub with its own
+ * token, which Backstage reports as `subject` (e.g. `external:ci` for a
+ * static external-access token, `plugin:mcp-actions` for that plugin).
+ */
+export const asService = (subject: string) => ({
+  Authorization: mockCredentials.service.header({
+    onBehalfOf: mockCredentials.service(subject),
+    targetPluginId: 'opshub',
+  }),
+});
+
+/**
  * Starts OpsHub the way an adopter runs it: the real permission backend
  * with OpsHub's policy module, the real permissions service (decisions go
  * over HTTP to the permission backend), and a user info service that gives

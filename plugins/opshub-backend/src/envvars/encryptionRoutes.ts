@@ -4,7 +4,10 @@ import {
 } from '@opshub/plugin-opshub-common';
 import Router from 'express-promise-router';
 import type { Audited } from '../activity/audited';
-import type { ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
+import {
+  actorRefOf,
+  type ProjectAuthorizer,
+} from '../rbac/ProjectAuthorizer';
 import type { EncryptionRotation } from './rotateEncryption';
 
 /**
@@ -27,7 +30,7 @@ export function encryptionRoutes(deps: {
 
   router.post('/org/encryption/rotate', async (req, res) => {
     const credentials = await authorizer.authorize(req, opshubAdminPermission);
-    const actorRef = credentials.principal.userEntityRef;
+    const actorRef = actorRefOf(credentials);
     const result = await audited(
       req,
       {

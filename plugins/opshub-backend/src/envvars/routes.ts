@@ -20,9 +20,10 @@ import type { Audited } from '../activity/audited';
 import { jsonBody, textBody } from '../http/bodyParsers';
 import { entityRefParam } from '../http/entityRef';
 import { parseInput } from '../http/validation';
-import type {
-  OpsHubPermission,
-  ProjectAuthorizer,
+import {
+  actorRefOf,
+  type OpsHubPermission,
+  type ProjectAuthorizer,
 } from '../rbac/ProjectAuthorizer';
 import { formatDotenv, parseDotenv } from './dotenv';
 import type { EnvVarBinding, EnvVarCipher } from './EnvVarCipher';
@@ -97,7 +98,7 @@ export function envVarRoutes(deps: EnvVarRoutesOptions) {
     if (!(await cipher.configured())) {
       throw new ServiceUnavailableError(ENVVARS_NOT_CONFIGURED);
     }
-    return { entityRef: ref, actorRef: credentials.principal.userEntityRef };
+    return { entityRef: ref, actorRef: actorRefOf(credentials) };
   }
 
   const writePermission = (environment: string) =>

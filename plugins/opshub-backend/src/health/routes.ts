@@ -13,9 +13,10 @@ import type { Audited } from '../activity/audited';
 import { jsonBody } from '../http/bodyParsers';
 import { entityRefParam } from '../http/entityRef';
 import { parseInput } from '../http/validation';
-import type {
-  OpsHubPermission,
-  ProjectAuthorizer,
+import {
+  actorRefOf,
+  type OpsHubPermission,
+  type ProjectAuthorizer,
 } from '../rbac/ProjectAuthorizer';
 import { apiCheck, definitionOfStored } from './apiCheck';
 import { firstProbeAtMs, latestFirstProbeAtMs } from './firstProbe';
@@ -83,7 +84,7 @@ export function healthRoutes(deps: HealthRoutesOptions) {
   async function access(req: Request, permission: OpsHubPermission) {
     const { ref } = entityRefParam(req);
     const credentials = await authorizer.authorize(req, permission, ref);
-    return { entityRef: ref, actorRef: credentials.principal.userEntityRef };
+    return { entityRef: ref, actorRef: actorRefOf(credentials) };
   }
 
   const checkIdOf = (req: Request) =>

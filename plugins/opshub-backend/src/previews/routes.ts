@@ -13,9 +13,10 @@ import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { parseInput } from '../http/validation';
 import type { JobEnqueuer } from '../queue/types';
-import type {
-  OpsHubPermission,
-  ProjectAuthorizer,
+import {
+  actorRefOf,
+  type OpsHubPermission,
+  type ProjectAuthorizer,
 } from '../rbac/ProjectAuthorizer';
 import {
   BUILD_PREVIEW,
@@ -105,7 +106,7 @@ export function previewRoutes(deps: {
    * tell nothing of other projects; one they may read but not change, 403.
    */
   async function previewFor(req: Request, permission: OpsHubPermission) {
-    const credentials = await authorizer.user(req);
+    const credentials = await authorizer.caller(req);
     const { previewId } = parseInput(previewParams, req.params, 'preview id');
     const notFound = new NotFoundError(`No preview ${previewId}`);
     const preview = await previews.get(previewId);
@@ -119,11 +120,11 @@ export function previewRoutes(deps: {
     );
     if (!mayRead) throw notFound;
     authorizer.require(mayDo, permission);
-    return { preview, actorRef: credentials.principal.userEntityRef };
+    return { preview, actorRef: actorRefOf(credentials) };
   }
 
   router.get('/previews', async (req, res) => {
-    await authorizer.user(req);
+    await authorizer.caller(req);
     const { entityRef, limit } = parseInput(listQuery, req.query, 'query');
     await authorizer.authorize(req, opshubPreviewReadPermission, entityRef);
     const items = await previews.list(entityRef, limit);

@@ -8,7 +8,10 @@ import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { entityRefParam } from '../http/entityRef';
 import { parseInput } from '../http/validation';
-import type { ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
+import {
+  actorRefOf,
+  type ProjectAuthorizer,
+} from '../rbac/ProjectAuthorizer';
 import type { RepositoryBindings } from './RepositoryBindings';
 
 const listQuery = z.object({
@@ -52,7 +55,7 @@ export function bindingRoutes(deps: {
     const { kind, namespace, name, ref } = entityRefParam(req);
     const credentials = await authorizer.authorize(req, opshubAdminPermission);
     const { repository } = parseInput(approveBody, req.body ?? {}, 'binding');
-    const actorRef = credentials.principal.userEntityRef;
+    const actorRef = actorRefOf(credentials);
     const binding = await audited(
       req,
       {
@@ -74,7 +77,7 @@ export function bindingRoutes(deps: {
       req,
       {
         entityRef: OPSHUB_INSTALLATION_REF,
-        actorRef: credentials.principal.userEntityRef,
+        actorRef: actorRefOf(credentials),
         action: 'binding-revoke',
         details: { project: ref },
         describe: b => ({

@@ -19,7 +19,7 @@ export function projectRoutes(deps: {
 }) {
   const router = Router();
   router.get('/projects', async (req, res) => {
-    const credentials = await deps.authorizer.user(req);
+    const credentials = await deps.authorizer.caller(req);
     const query = parseInput(listQuery, req.query, 'query');
     const filter = await deps.authorizer.filter(
       credentials,

@@ -8,7 +8,10 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { parseInput } from '../http/validation';
-import type { ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
+import {
+  actorRefOf,
+  type ProjectAuthorizer,
+} from '../rbac/ProjectAuthorizer';
 import type { JobStore } from './JobStore';
 import { JOB_STATES } from './types';
 
@@ -67,7 +70,7 @@ export function queueRoutes(deps: {
         req,
         {
           entityRef: OPSHUB_INSTALLATION_REF,
-          actorRef: credentials.principal.userEntityRef,
+          actorRef: actorRefOf(credentials),
           action: `job-${verb}`,
           details: { jobId: id },
           describe: changed => ({ jobType: changed.type }),

@@ -1,10 +1,11 @@
 import type {
   BackstageCredentials,
+  BackstageServicePrincipal,
   BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { AuthenticationError, NotAllowedError } from '@backstage/errors';
 import {
   AuthorizeResult,
   type PermissionCriteria,
@@ -18,15 +19,20 @@ import {
 import {
   OPSHUB_INSTALLATION_REF,
   type OPSHUB_PROJECT_RESOURCE_TYPE,
+  type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
 import type { Request } from 'express';
 import type { ProjectAccessQuery } from './permissionRules';
 import type { ProjectAccess } from './projectAccess';
+import { serviceMay, type ServicePrincipalRole } from './servicePrincipals';
 
 export type OpsHubPermission = ResourcePermission<
   typeof OPSHUB_PROJECT_RESOURCE_TYPE
 >;
-export type UserCredentials = BackstageCredentials<BackstageUserPrincipal>;
+/** Who may call OpsHub: a signed-in user or a service principal. */
+export type CallerCredentials = BackstageCredentials<
+  BackstageUserPrincipal | BackstageServicePrincipal
+>;
 
 /** Which projects a list may show: all, none, or those matching criteria. */
 export type ProjectFilter =
@@ -35,10 +41,39 @@ export type ProjectFilter =
   | { criteria: PermissionCriteria<ProjectAccessQuery> };
 
 /**
- * Every OpsHub route's check. The policy answers OpsHub permissions with
- * conditions (`HAS_ROLE_AT_LEAST`), which this class applies to the
- * project's access data itself (one load, no round trip back through the
- * permission backend), or turns into a filter for list routes.
+ * Who a caller is in OpsHub's records (`actorRef`, `createdBy`, the rate
+ * limit): a user's entity ref, or a service principal's subject
+ * (`plugin:mcp-actions`, `external:my-client`).
+ */
+export function actorRefOf(credentials: CallerCredentials): string {
+  const { principal } = credentials;
+  return principal.type === 'user'
+    ? principal.userEntityRef
+    : principal.subject;
+}
+
+function isService(
+  credentials: BackstageCredentials,
+): credentials is BackstageCredentials<BackstageServicePrincipal> {
+  return (credentials.principal as { type?: string }).type === 'service';
+}
+
+function isCaller(
+  credentials: BackstageCredentials,
+): credentials is CallerCredentials {
+  const { type } = credentials.principal as { type?: string };
+  return type === 'user' || type === 'service';
+}
+
+/**
+ * Every OpsHub route's and action's check. For users, the policy answers
+ * OpsHub permissions with conditions (`HAS_ROLE_AT_LEAST`), which this class
+ * applies to the project's access data itself (one load, no round trip back
+ * through the permission backend), or turns into a filter for list routes.
+ * Service principals never reach the policy: Backstage's permission client
+ * allows them every permission without asking it, so OpsHub decides for
+ * them from `opshub.rbac.servicePrincipals` alone, and refuses everything
+ * to a service without a role there.
  */
 export class ProjectAuthorizer {
   private readonly conditionsAllow: (
@@ -48,6 +83,7 @@ export class ProjectAuthorizer {
   private readonly toCriteria: ReturnType<
     typeof createConditionTransformer<ProjectAccessQuery>
   >;
+  private readonly serviceRoles: ReadonlyMap<string, OpsHubRole>;
 
   constructor(
     private readonly deps: {
@@ -55,19 +91,27 @@ export class ProjectAuthorizer {
       permissions: PermissionsService;
       ruleset: PermissionRuleset<ProjectAccess, ProjectAccessQuery>;
       loadAccess(refs: string[]): Promise<Array<ProjectAccess | undefined>>;
+      /** `opshub.rbac.servicePrincipals`; none by default. */
+      servicePrincipals?: ServicePrincipalRole[];
     },
   ) {
     this.conditionsAllow = createConditionAuthorizer(deps.ruleset);
     this.toCriteria = createConditionTransformer(deps.ruleset);
+    this.serviceRoles = new Map(
+      (deps.servicePrincipals ?? []).map(({ subject, role }) => [
+        subject,
+        role,
+      ]),
+    );
   }
 
-  /** The signed-in user's credentials; 401 without a user token. */
-  async user(req: Request): Promise<UserCredentials> {
-    return this.deps.httpAuth.credentials(req, { allow: ['user'] });
+  /** The caller's credentials, a user's or a service's; 401 otherwise. */
+  async caller(req: Request): Promise<CallerCredentials> {
+    return this.deps.httpAuth.credentials(req, { allow: ['user', 'service'] });
   }
 
   /**
-   * The user's credentials when they hold `permission` on the project
+   * The caller's credentials when they hold `permission` on the project
    * (`entityRef`; the installation by default); 403 otherwise, with nothing
    * of the project in the message.
    */
@@ -75,8 +119,28 @@ export class ProjectAuthorizer {
     req: Request,
     permission: OpsHubPermission,
     entityRef: string = OPSHUB_INSTALLATION_REF,
-  ): Promise<UserCredentials> {
-    const credentials = await this.user(req);
+  ): Promise<CallerCredentials> {
+    return this.authorizeCredentials(
+      await this.caller(req),
+      permission,
+      entityRef,
+    );
+  }
+
+  /**
+   * {@link ProjectAuthorizer.authorize} for credentials already in hand (an
+   * action's): the same credentials back when they hold `permission` on
+   * `entityRef`, `NotAllowedError` otherwise; `AuthenticationError` for
+   * credentials of neither a user nor a service.
+   */
+  async authorizeCredentials(
+    credentials: BackstageCredentials,
+    permission: OpsHubPermission,
+    entityRef: string = OPSHUB_INSTALLATION_REF,
+  ): Promise<CallerCredentials> {
+    if (!isCaller(credentials)) {
+      throw new AuthenticationError('Requires a user or a service');
+    }
     const { allowed } = await this.decide(credentials, [permission], entityRef);
     this.require(allowed[0], permission);
     return credentials;
@@ -87,15 +151,27 @@ export class ProjectAuthorizer {
     if (!allowed) throw new NotAllowedError(`Requires ${permission.name}`);
   }
 
+  /** A service principal's configured role; undefined for users and others. */
+  serviceRole(credentials: BackstageCredentials): OpsHubRole | undefined {
+    return isService(credentials)
+      ? this.serviceRoles.get(credentials.principal.subject)
+      : undefined;
+  }
+
   /**
    * One answer per permission, for one project, with the project's access
-   * data when the decisions needed it (conditional ones).
+   * data when the decisions needed it (conditional ones, and a service's
+   * allowed ones: a role holds only on projects the catalog knows, as a
+   * user's org-level role does).
    */
   async decide(
     credentials: BackstageCredentials,
     permissions: OpsHubPermission[],
     entityRef: string,
   ): Promise<{ allowed: boolean[]; access?: ProjectAccess }> {
+    if (isService(credentials)) {
+      return this.decideForService(credentials, permissions, entityRef);
+    }
     const decisions = await this.deps.permissions.authorizeConditional(
       permissions.map(permission => ({ permission })),
       { credentials },
@@ -114,11 +190,16 @@ export class ProjectAuthorizer {
     return { allowed, access };
   }
 
-  /** Which projects the user may see under `permission`, for list routes. */
+  /** Which projects the caller may see under `permission`, for list routes. */
   async filter(
     credentials: BackstageCredentials,
     permission: OpsHubPermission,
   ): Promise<ProjectFilter> {
+    if (isService(credentials)) {
+      return serviceMay(this.serviceRoles, credentials.principal, permission)
+        ? { all: true }
+        : { none: true };
+    }
     const [decision] = await this.deps.permissions.authorizeConditional(
       [{ permission }],
       { credentials },
@@ -129,5 +210,18 @@ export class ProjectAuthorizer {
         : { none: true };
     }
     return { criteria: this.toCriteria(decision.conditions) };
+  }
+
+  private async decideForService(
+    credentials: BackstageCredentials<BackstageServicePrincipal>,
+    permissions: OpsHubPermission[],
+    entityRef: string,
+  ): Promise<{ allowed: boolean[]; access?: ProjectAccess }> {
+    const byRole = permissions.map(permission =>
+      serviceMay(this.serviceRoles, credentials.principal, permission),
+    );
+    if (!byRole.some(Boolean)) return { allowed: byRole };
+    const [access] = await this.deps.loadAccess([entityRef]);
+    return { allowed: byRole.map(may => may && access !== undefined), access };
   }
 }

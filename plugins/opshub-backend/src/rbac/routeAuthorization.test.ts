@@ -11,6 +11,7 @@ import { migrateUp } from '../database/migrations';
 import { createTestDatabases } from '../__testUtils__/databases';
 import {
   as,
+  asService,
   BILLING,
   startRbacBackend,
   STOREFRONT,
@@ -282,6 +283,66 @@ function expectAllowed(
   return enough;
 }
 
+/**
+ * What a caller with no role gets: a list answers with nothing; a preview is
+ * not found, as an unknown id; everything else refuses, naming the
+ * permission and nothing of the project.
+ */
+function expectRefusedAsStranger(
+  route: { key: string },
+  res: { status: number; body: any },
+  caller: string,
+) {
+  const required = REQUIRED[route.key];
+  const isList = required === 'list';
+  const hidden = !isList && required.hidden === true;
+  let expectedStatus = 403;
+  if (isList) expectedStatus = 200;
+  else if (hidden) expectedStatus = 404;
+  expect({
+    route: route.key,
+    caller,
+    status: res.status,
+    answer: isList
+      ? res.body[LIST_FIELDS[route.key] ?? 'items']
+      : {
+          error: res.body.error?.name,
+          namesProject: /storefront/i.test(String(res.body.error?.message)),
+        },
+  }).toEqual({
+    route: route.key,
+    caller,
+    status: expectedStatus,
+    answer: isList
+      ? []
+      : {
+          error: hidden ? 'NotFoundError' : 'NotAllowedError',
+          namesProject: false,
+        },
+  });
+}
+
+/** A service principal per role: `external:svc-<role>`. */
+const SERVICE_ROLES = {
+  rbac: {
+    servicePrincipals: OPSHUB_ROLES.map(role => ({
+      subject: `external:svc-${role}`,
+      role,
+    })),
+  },
+};
+
+/** The tables OpsHub's routes write (every mutation adds an activity row). */
+const WRITTEN_BY_ROUTES = [
+  'activity',
+  'role_assignments',
+  'binding_approvals',
+  'env_vars',
+  'env_var_versions',
+  'health_checks',
+  'health_maintenance_windows',
+];
+
 const databases = createTestDatabases();
 
 describe('the route table', () => {
@@ -367,37 +428,133 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
       });
 
       const stranger = await send(server, route, as('user:default/nobody'));
-      // A list answers with nothing; a preview is not found, as an unknown
-      // id; everything else refuses, naming the permission and nothing of
-      // the project.
-      const required = REQUIRED[route.key];
-      const isList = required === 'list';
-      const hidden = !isList && required.hidden === true;
-      let expectedStatus = 403;
-      if (isList) expectedStatus = 200;
-      else if (hidden) expectedStatus = 404;
-      expect({
-        route: route.key,
-        status: stranger.status,
-        answer: isList
-          ? stranger.body[LIST_FIELDS[route.key] ?? 'items']
-          : {
-              error: stranger.body.error?.name,
-              namesProject: /storefront/i.test(
-                String(stranger.body.error?.message),
-              ),
-            },
-      }).toEqual({
-        route: route.key,
-        status: expectedStatus,
-        answer: isList
-          ? []
-          : {
-              error: hidden ? 'NotFoundError' : 'NotAllowedError',
-              namesProject: false,
-            },
-      });
+      expectRefusedAsStranger(route, stranger, 'user:default/nobody');
     }
+  });
+
+  it('refuses every guarded route to a service principal without a role, which Backstage alone would allow, and writes nothing', async () => {
+    const server = await startRbacBackend({
+      knex,
+      groups,
+      opshub: SERVICE_ROLES,
+    });
+    // Wait for the project sync, so lists would have rows to leak.
+    await waitFor(
+      async () =>
+        (
+          await request(server)
+            .get('/api/opshub/projects')
+            .set(asService('external:svc-viewer'))
+        ).body.items?.length === 2,
+      { what: 'the project sync' },
+    );
+    const tables = () =>
+      Promise.all(WRITTEN_BY_ROUTES.map(table => knex(table).select()));
+    const before = await tables();
+
+    for (const subject of ['external:unlisted', 'plugin:mcp-actions']) {
+      for (const route of guarded) {
+        const res = await send(server, route, asService(subject));
+        expectRefusedAsStranger(route, res, subject);
+      }
+    }
+    expect(await tables()).toEqual(before);
+  });
+
+  it.each(OPSHUB_ROLES)(
+    'grants a service principal configured as %s exactly that role, on the project and the installation',
+    async role => {
+      const server = await startRbacBackend({
+        knex,
+        groups,
+        opshub: SERVICE_ROLES,
+      });
+      for (const route of guarded) {
+        const res = await send(
+          server,
+          route,
+          asService(`external:svc-${role}`),
+        );
+        const allowed = expectAllowed(REQUIRED[route.key], 'org', role);
+        expect({
+          route: route.key,
+          role,
+          denied: refused(route, res.status),
+        }).toEqual({ route: route.key, role, denied: !allowed });
+      }
+    },
+  );
+
+  it("records a service's changes under its subject, and tells it its role", async () => {
+    const server = await startRbacBackend({
+      knex,
+      groups,
+      opshub: SERVICE_ROLES,
+    });
+    const base = '/api/opshub/entities/component/default/storefront';
+    const added = await request(server)
+      .post(`${base}/assignments`)
+      .set(asService('external:svc-owner'))
+      .send({ subjectRef: 'user:default/from-ci', role: 'developer' });
+    expect(added.status).toBe(201);
+    expect(added.body).toMatchObject({
+      subjectRef: 'user:default/from-ci',
+      createdBy: 'external:svc-owner',
+    });
+
+    const activity = await request(server)
+      .get(`${base}/activity`)
+      .set(asService('external:svc-viewer'));
+    expect(activity.status).toBe(200);
+    expect(
+      activity.body.items.find(
+        (item: { details: { subjectRef?: string } }) =>
+          item.details.subjectRef === 'user:default/from-ci',
+      ),
+    ).toMatchObject({
+      action: 'role-assignment-add',
+      actorRef: 'external:svc-owner',
+    });
+
+    const role = await request(server)
+      .get(`${base}/role`)
+      .set(asService('external:svc-developer'));
+    expect(role.body).toMatchObject({
+      entityRef: STOREFRONT,
+      role: 'developer',
+      permissions: {
+        'opshub.preview.manage': true,
+        'opshub.envvar.reveal': false,
+        'opshub.admin': false,
+      },
+    });
+  });
+
+  it('lists every project to a service with a role, and none to one without', async () => {
+    const server = await startRbacBackend({
+      knex,
+      groups,
+      opshub: SERVICE_ROLES,
+    });
+    const list = async (subject: string) => {
+      const res = await request(server)
+        .get('/api/opshub/projects')
+        .set(asService(subject));
+      expect(res.status).toBe(200);
+      return res.body.items.map((p: { entityRef: string }) => p.entityRef);
+    };
+    await waitFor(
+      async () => (await list('external:svc-viewer')).length === 2,
+      { what: 'the project sync' },
+    );
+    expect(await list('external:svc-developer')).toEqual([BILLING, STOREFRONT]);
+    expect(await list('external:unlisted')).toEqual([]);
+    const overview = await request(server)
+      .get('/api/opshub/analytics/overview')
+      .set(asService('external:svc-viewer'));
+    expect(
+      overview.body.items.map((i: { entityRef: string }) => i.entityRef),
+    ).toEqual([BILLING, STOREFRONT]);
   });
 
   it('grants each role what the table says, from an org or project assignment and through a group', async () => {

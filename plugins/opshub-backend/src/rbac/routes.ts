@@ -20,7 +20,11 @@ import { parseInput } from '../http/validation';
 import { effectiveRole } from './effectiveRole';
 import type { ProjectAccess } from './projectAccess';
 import { orgOwnerAssignments } from './projectAccess';
-import type { OpsHubPermission, ProjectAuthorizer } from './ProjectAuthorizer';
+import {
+  actorRefOf,
+  type OpsHubPermission,
+  type ProjectAuthorizer,
+} from './ProjectAuthorizer';
 import type { RoleAssignmentStore } from './RoleAssignmentStore';
 import { normalizeSubjectRef } from './subjectRef';
 
@@ -61,11 +65,15 @@ export function roleRoutes(deps: {
 
   router.get('/entities/:kind/:namespace/:name/role', async (req, res) => {
     const { ref } = entityRefParam(req);
-    const credentials = await authorizer.user(req);
+    const credentials = await authorizer.caller(req);
     // One decision for every permission (project read among them) and one
     // load of the project's access data, shared by the check and the answer.
-    const [{ ownershipEntityRefs }, decided] = await Promise.all([
-      deps.userInfo.getUserInfo(credentials),
+    const [ownershipRefs, decided] = await Promise.all([
+      credentials.principal.type === 'user'
+        ? deps.userInfo
+            .getUserInfo(credentials)
+            .then(info => info.ownershipEntityRefs)
+        : undefined,
       authorizer.decide(credentials, opshubPermissions, ref),
     ]);
     const { allowed } = decided;
@@ -75,15 +83,20 @@ export function roleRoutes(deps: {
     );
     // Loaded by the decision unless the policy answered without conditions.
     const access = decided.access ?? (await deps.loadAccess([ref]))[0];
+    let role: OpsHubRole | undefined;
+    if (access && ownershipRefs) {
+      role = effectiveRole({
+        ...access,
+        ownershipRefs,
+        implicitOwnerRole: deps.implicitOwnerRole,
+      });
+    } else if (access) {
+      // A service principal: its configured role, the same everywhere.
+      role = authorizer.serviceRole(credentials);
+    }
     res.json({
       entityRef: ref,
-      role: access
-        ? effectiveRole({
-            ...access,
-            ownershipRefs: ownershipEntityRefs,
-            implicitOwnerRole: deps.implicitOwnerRole,
-          }) ?? null
-        : null,
+      role: role ?? null,
       permissions: Object.fromEntries(
         opshubPermissions.map((p, i) => [p.name, allowed[i]]),
       ),
@@ -118,7 +131,7 @@ export function roleRoutes(deps: {
         req.body,
         'assignment',
       );
-      const actorRef = credentials.principal.userEntityRef;
+      const actorRef = actorRefOf(credentials);
       const added = await audited(
         req,
         {
@@ -141,7 +154,7 @@ export function roleRoutes(deps: {
         req,
         {
           entityRef,
-          actorRef: credentials.principal.userEntityRef,
+          actorRef: actorRefOf(credentials),
           action: 'role-assignment-remove',
           details: { assignmentId: id },
           describe: gone => ({ subjectRef: gone.subjectRef, role: gone.role }),

@@ -7,7 +7,10 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { parseInput } from '../http/validation';
-import type { ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
+import {
+  actorRefOf,
+  type ProjectAuthorizer,
+} from '../rbac/ProjectAuthorizer';
 import { DELIVERY_OUTCOMES, type DeliveryStore } from './DeliveryStore';
 import type { WebhookIntake } from './WebhookIntake';
 
@@ -69,7 +72,7 @@ export function deliveryRoutes(deps: {
         req,
         {
           entityRef: OPSHUB_INSTALLATION_REF,
-          actorRef: credentials.principal.userEntityRef,
+          actorRef: actorRefOf(credentials),
           action: 'webhook-redeliver',
           details: { deliveryId },
           describe: r => ({

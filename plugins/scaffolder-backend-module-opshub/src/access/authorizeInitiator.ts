@@ -13,6 +13,12 @@ import type { OpsHubActionDeps } from '../deps';
  * decided by the permission policy and OpsHub's own rules); throws
  * NotAllowedError naming the first one missing. Returns the initiator's
  * credentials, for calls made on their behalf.
+ *
+ * The initiator must be a user: Backstage's permission client allows every
+ * permission to a service principal without asking the policy, so a task a
+ * service started would pass any check here (OpsHub's own routes decide
+ * for services from `opshub.rbac.servicePrincipals`; these actions act for
+ * people).
  */
 export async function authorizeInitiator(
   deps: Pick<OpsHubActionDeps, 'permissions'>,
@@ -21,6 +27,11 @@ export async function authorizeInitiator(
   permissions: ResourcePermission[],
 ): Promise<BackstageCredentials> {
   const credentials = await ctx.getInitiatorCredentials();
+  if ((credentials.principal as { type?: string }).type !== 'user') {
+    throw new NotAllowedError(
+      "OpsHub's scaffolder actions act for a signed-in user; this task's initiator is not one",
+    );
+  }
   const resourceRef = stringifyEntityRef(parseEntityRef(entityRef));
   const decisions = await deps.permissions.authorize(
     permissions.map(permission => ({ permission, resourceRef })),

@@ -33,7 +33,7 @@ export function groupAnalyticsRoutes(deps: {
 }) {
   const router = Router();
   router.get('/analytics/groups/:namespace/:name', async (req, res) => {
-    const credentials = await deps.authorizer.user(req);
+    const credentials = await deps.authorizer.caller(req);
     const { ref: groupRef } = groupRefParam(req);
     const query = parseInput(groupAnalyticsQuery, req.query, 'query');
     const { from, to } = requestedWindow(query, deps.now());

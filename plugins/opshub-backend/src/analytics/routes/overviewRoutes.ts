@@ -32,7 +32,7 @@ export function overviewRoutes(deps: {
 }) {
   const router = Router();
   router.get('/analytics/overview', async (req, res) => {
-    const credentials = await deps.authorizer.user(req);
+    const credentials = await deps.authorizer.caller(req);
     const query = parseInput(overviewQuery, req.query, 'query');
     const { from, to } = requestedWindow(query, deps.now());
     const after = query.after ? decodeOverviewCursor(query.after) : undefined;
