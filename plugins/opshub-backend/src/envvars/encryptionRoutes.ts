@@ -4,10 +4,7 @@ import {
 } from '@opshub/plugin-opshub-common';
 import Router from 'express-promise-router';
 import type { Audited } from '../activity/audited';
-import {
-  actorRefOf,
-  type ProjectAuthorizer,
-} from '../rbac/ProjectAuthorizer';
+import { actorRefOf, type ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import type { EncryptionRotation } from './rotateEncryption';
 
 /**

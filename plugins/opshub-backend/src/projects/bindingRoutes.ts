@@ -8,10 +8,7 @@ import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { entityRefParam } from '../http/entityRef';
 import { parseInput } from '../http/validation';
-import {
-  actorRefOf,
-  type ProjectAuthorizer,
-} from '../rbac/ProjectAuthorizer';
+import { actorRefOf, type ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import type { RepositoryBindings } from './RepositoryBindings';
 
 const listQuery = z.object({

@@ -8,10 +8,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { parseInput } from '../http/validation';
-import {
-  actorRefOf,
-  type ProjectAuthorizer,
-} from '../rbac/ProjectAuthorizer';
+import { actorRefOf, type ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import type { JobStore } from './JobStore';
 import { JOB_STATES } from './types';
 

@@ -7,10 +7,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import type { Audited } from '../activity/audited';
 import { parseInput } from '../http/validation';
-import {
-  actorRefOf,
-  type ProjectAuthorizer,
-} from '../rbac/ProjectAuthorizer';
+import { actorRefOf, type ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import { DELIVERY_OUTCOMES, type DeliveryStore } from './DeliveryStore';
 import type { WebhookIntake } from './WebhookIntake';
 
