@@ -38,6 +38,11 @@ backend.add(import('@opshub/plugin-opshub-backend'));
 backend.add(import('@opshub/plugin-opshub-backend-module-vercel'));
 backend.add(import('@opshub/plugin-opshub-backend-module-netlify'));
 
+// AI assistants: the actions of the plugins in backend.actions.pluginSources
+// (OpsHub's) as MCP tools at /api/mcp-actions/v1, run with the caller's
+// credentials
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // notifications, signals and user settings
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
