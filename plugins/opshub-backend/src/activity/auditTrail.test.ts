@@ -1,4 +1,3 @@
-import { mockServices } from '@backstage/backend-test-utils';
 import { OPSHUB_INSTALLATION_REF } from '@opshub/plugin-opshub-common';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
@@ -12,6 +11,7 @@ import type { PreviewState } from '../previews/PreviewStore';
 import { seedPreview } from '../__testUtils__/previews';
 import { DatabaseActivityLog } from './DatabaseActivityLog';
 import { createTestDatabases } from '../__testUtils__/databases';
+import { recordingAuditor } from '../__testUtils__/recordingAuditor';
 import { as, startRbacBackend, STOREFRONT } from '../__testUtils__/rbacBackend';
 
 jest.setTimeout(120_000);
@@ -38,37 +38,14 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       role: 'owner',
       createdBy: 'test',
     });
-    const events: Array<{
-      eventId: string;
-      meta: unknown;
-      outcome?: 'success' | 'fail';
-      outcomeMeta?: unknown;
-    }> = [];
-    const auditor = mockServices.auditor.mock({
-      createEvent: jest.fn(async options => {
-        const event: (typeof events)[number] = {
-          eventId: options.eventId,
-          meta: options.meta,
-        };
-        events.push(event);
-        return {
-          success: async (o?: { meta?: unknown }) => {
-            event.outcome = 'success';
-            event.outcomeMeta = o?.meta;
-          },
-          fail: async () => {
-            event.outcome = 'fail';
-          },
-        };
-      }),
-    });
+    const { events, factory: auditor } = recordingAuditor();
     const server = await startRbacBackend({
       knex,
       opshub: {
         rbac: { mutationsPerMinute },
         encryption: { keys: [{ id: 'k1', secret: ENCRYPTION_KEY }] },
       },
-      extra: [auditor.factory],
+      extra: [auditor],
     });
     return { knex, server, events };
   }

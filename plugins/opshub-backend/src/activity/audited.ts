@@ -16,17 +16,22 @@ export interface AuditedAction<T> {
   describe?: (result: T) => Details;
 }
 
+/**
+ * Runs a mutation audited. `req` is the HTTP request of a route, from which
+ * the auditor reads the caller; an action (Backstage's actions registry)
+ * has none and passes undefined, and its event's meta then names the actor.
+ */
 export type Audited = <T>(
-  req: Request,
+  req: Request | undefined,
   action: AuditedAction<T>,
   mutate: () => Promise<T>,
 ) => Promise<T>;
 
 /**
  * Wraps every OpsHub mutation: an auditor event (actor, entity, action and
- * outcome, with the request) that succeeds or fails with the mutation, and
- * on success a line in the project's activity log. Details must never hold
- * a secret value: they go to both.
+ * outcome, with the request when there is one) that succeeds or fails with
+ * the mutation, and on success a line in the project's activity log.
+ * Details must never hold a secret value: they go to both.
  */
 export function createAudited(deps: {
   auditor: AuditorService;
@@ -38,7 +43,7 @@ export function createAudited(deps: {
       eventId: action.action,
       severityLevel: 'medium',
       request: req,
-      meta: { entityRef, ...action.details },
+      meta: { entityRef, ...(req ? {} : { actorRef }), ...action.details },
     });
     try {
       const result = await mutate();

@@ -3,9 +3,6 @@ import {
   OPSHUB_ANNOTATIONS,
   opshubHealthManagePermission,
   opshubHealthReadPermission,
-  worstHealthState,
-  type OpsHubEntityHealth,
-  type OpsHubHealthCheck,
 } from '@opshub/plugin-opshub-common';
 import type { Request } from 'express';
 import Router from 'express-promise-router';
@@ -19,6 +16,7 @@ import {
   type ProjectAuthorizer,
 } from '../rbac/ProjectAuthorizer';
 import { apiCheck, definitionOfStored } from './apiCheck';
+import { healthReads } from './entityHealth';
 import { firstProbeAtMs, latestFirstProbeAtMs } from './firstProbe';
 import type { HealthConfig } from './healthConfig';
 import {
@@ -39,7 +37,6 @@ import { maintenanceRoutes } from './maintenance/maintenanceRoutes';
 import type { MaintenanceWindowStore } from './maintenance/MaintenanceWindowStore';
 import type { HealthRollupReads } from './rollups/HealthRollupReads';
 import { addRollupRoutes } from './rollups/rollupRoutes';
-import { openWindowAt } from './maintenance/maintenanceWindows';
 import type { AddressRefusal } from './probe/types';
 
 const BASE = '/entities/:kind/:namespace/:name/health';
@@ -129,37 +126,15 @@ export function healthRoutes(deps: HealthRoutesOptions) {
     if (problem) throw new InputError(`Invalid check: ${problem}`);
   }
 
-  /** Checks as the API shows them, with uptime and open incidents. */
-  async function withStanding(
-    checks: StoredHealthCheck[],
-  ): Promise<OpsHubHealthCheck[]> {
-    if (checks.length === 0) return [];
-    const ids = checks.map(c => c.id);
-    const at = now();
-    const [uptime, incidents, windows] = await Promise.all([
-      store.uptime(ids, at),
-      store.openIncidents(ids),
-      deps.maintenance.listForChecks(ids, at),
-    ]);
-    return checks.map(c => {
-      const own = windows.get(c.id) ?? [];
-      return apiCheck(c, uptime.get(c.id), incidents.get(c.id), {
-        windows: own,
-        now: openWindowAt(own, at) !== undefined,
-      });
-    });
-  }
+  const { withStanding, entityHealth } = healthReads({
+    store,
+    maintenance: deps.maintenance,
+    now,
+  });
 
   router.get(BASE, async (req, res) => {
     const { entityRef } = await access(req, opshubHealthReadPermission);
-    const all = await withStanding(await store.listChecks(entityRef));
-    const checks = all.filter(c => c.source !== 'preview');
-    res.json({
-      // A disabled check is not probed: its last state says nothing now.
-      state: worstHealthState(checks.filter(c => c.enabled).map(c => c.state)),
-      checks,
-      previews: all.filter(c => c.source === 'preview'),
-    } satisfies OpsHubEntityHealth);
+    res.json(await entityHealth(entityRef));
   });
 
   router.post(`${BASE}/checks`, jsonBody(MAX_JSON_BODY), async (req, res) => {

@@ -1,3 +1,4 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { parseInput } from './validation';
@@ -40,4 +41,17 @@ export function entityRefParam(req: Request): {
       'en-US',
     ),
   };
+}
+
+/**
+ * An entity ref as OpsHub keys projects, `kind:namespace/name` in lower
+ * case (the namespace defaults to `default`); undefined for a string that
+ * is not an entity ref with a kind.
+ */
+export function normalizedEntityRef(ref: string): string | undefined {
+  try {
+    return stringifyEntityRef(parseEntityRef(ref)).toLocaleLowerCase('en-US');
+  } catch {
+    return undefined;
+  }
 }

@@ -9,13 +9,19 @@ import type { Audited } from '../activity/audited';
 import { parseInput } from '../http/validation';
 import { actorRefOf, type ProjectAuthorizer } from '../rbac/ProjectAuthorizer';
 import { DELIVERY_OUTCOMES, type DeliveryStore } from './DeliveryStore';
+import { DELIVERY_LIST_LIMIT, listDeliveries } from './listDeliveries';
 import type { WebhookIntake } from './WebhookIntake';
 
 const listQuery = z.object({
   outcome: z.enum(DELIVERY_OUTCOMES).optional(),
   event: z.string().max(100).optional(),
   repository: z.string().max(255).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(DELIVERY_LIST_LIMIT.max)
+    .default(DELIVERY_LIST_LIMIT.default),
   before: z.iso.datetime().optional(),
 });
 const deliveryParams = z.object({ deliveryId: z.string().min(1).max(100) });
@@ -33,11 +39,7 @@ export function deliveryRoutes(deps: {
   router.get('/webhooks/deliveries', async (req, res) => {
     await authorizer.authorize(req, opshubAdminPermission);
     const query = parseInput(listQuery, req.query, 'query');
-    const items = await deliveries.list({
-      ...query,
-      before: query.before ? new Date(query.before) : undefined,
-    });
-    res.json({ items });
+    res.json({ items: await listDeliveries(deliveries, query) });
   });
 
   router.get('/webhooks/deliveries/:deliveryId', async (req, res) => {

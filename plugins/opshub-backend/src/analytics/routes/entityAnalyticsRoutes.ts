@@ -1,17 +1,12 @@
-import {
-  opshubAnalyticsReadPermission,
-  type OpsHubDeployAnalytics,
-} from '@opshub/plugin-opshub-common';
+import { opshubAnalyticsReadPermission } from '@opshub/plugin-opshub-common';
 import Router from 'express-promise-router';
 import type { Knex } from 'knex';
 import { entityRefParam } from '../../http/entityRef';
 import { parseInput } from '../../http/validation';
 import type { ProjectAuthorizer } from '../../rbac/ProjectAuthorizer';
-import { doraOfEntity } from '../dora/doraOfEntities';
 import type { DoraOptions } from '../dora/types';
-import { entityAnalytics } from '../metrics/entityAnalytics';
-import { entityAnalyticsQuery, requestedWindow } from './analyticsInput';
-import { trackedEntityRef } from './trackedEntityRef';
+import { entityAnalyticsQuery } from './analyticsInput';
+import { entityDeployAnalytics } from './entityDeployAnalytics';
 
 /**
  * `GET /entities/:kind/:namespace/:name/analytics?from=&to=&environment=`:
@@ -30,22 +25,7 @@ export function entityAnalyticsRoutes(deps: {
     const { ref } = entityRefParam(req);
     await deps.authorizer.authorize(req, opshubAnalyticsReadPermission, ref);
     const query = parseInput(entityAnalyticsQuery, req.query, 'query');
-    const { from, to } = requestedWindow(query, deps.now());
-    const entityRef = await trackedEntityRef(deps.knex, ref);
-    const [metrics, dora] = await Promise.all([
-      entityAnalytics(deps.knex, {
-        entityRef,
-        from,
-        to,
-        environmentClass: query.environment ?? null,
-      }),
-      doraOfEntity(deps.knex, {
-        entityRef,
-        window: { from, to },
-        options: deps.dora,
-      }),
-    ]);
-    res.json({ ...metrics, dora } satisfies OpsHubDeployAnalytics);
+    res.json(await entityDeployAnalytics(deps, ref, query));
   });
   return router;
 }
