@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
@@ -15,6 +16,7 @@ import {
   type OpsHubSummaryCounter,
   type PreviewProvider,
 } from '@opshub/plugin-opshub-node';
+import { registerOpsHubActions } from './actions/registerOpsHubActions';
 import { DatabaseActivityLog } from './activity/DatabaseActivityLog';
 import {
   githubCommitsReadable,
@@ -37,10 +39,12 @@ import { githubClientsFromConfig } from './github/githubClients';
 import { DatabaseEnvVarStore } from './envvars/DatabaseEnvVarStore';
 import { ConfigKeyRing } from './envvars/configKeyRing';
 import { setUpEnvVars } from './envvars/setUpEnvVars';
+import { healthReads } from './health/entityHealth';
 import { setUpHealth } from './health/setUpHealth';
 import { applyRetention } from './maintenance/retention';
 import { SentMessages } from './notifications/SentMessages';
 import { previewCounters } from './previews/previewCounters';
+import { previewOperations } from './previews/previewOperations';
 import { setUpPreviews } from './previews/setUpPreviews';
 import { BindingVerifier } from './projects/bindings';
 import { findProjectsInCatalog } from './projects/catalogProjects';
@@ -102,6 +106,7 @@ export const opshubPlugin = createBackendPlugin({
 
     env.registerInit({
       deps: {
+        actionsRegistry: actionsRegistryServiceRef,
         auditor: coreServices.auditor,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
@@ -347,6 +352,14 @@ export const opshubPlugin = createBackendPlugin({
         const mutationLimiter = createMutationLimiter({
           perMinute: rbac.mutationsPerMinute,
         });
+        const previewDeps = {
+          authorizer,
+          audited,
+          previews,
+          queue,
+          knex,
+          notify,
+        };
         httpRouter.use(
           createRouter({
             http: {
@@ -391,7 +404,7 @@ export const opshubPlugin = createBackendPlugin({
             activity: { authorizer, activity },
             deliveries: { authorizer, audited, deliveries, intake },
             queue: { authorizer, audited, jobs },
-            previews: { authorizer, audited, previews, queue, knex, notify },
+            previews: previewDeps,
             envvars: {
               authorizer,
               audited,
@@ -404,6 +417,17 @@ export const opshubPlugin = createBackendPlugin({
             analytics: { authorizer, knex, access: rbac, dora },
           }),
         );
+        registerOpsHubActions({
+          actionsRegistry: deps.actionsRegistry,
+          authorizer,
+          catalog,
+          limiter: mutationLimiter,
+          previews: previewOperations(previewDeps),
+          health: healthReads({ ...health.routes, now: Date.now }),
+          analytics: { knex, dora, now: Date.now },
+          envVars: envVarStore,
+          deliveries,
+        });
         for (const path of UNAUTHENTICATED_ROUTES) {
           httpRouter.addAuthPolicy({ path, allow: 'unauthenticated' });
         }

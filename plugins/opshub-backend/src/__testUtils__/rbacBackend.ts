@@ -16,7 +16,12 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { Knex } from 'knex';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import opshubPolicy from '@opshub/plugin-permission-backend-module-opshub-policy';
+import {
+  OPSHUB_INSTALLATION_REF,
+  OPSHUB_ROLES,
+} from '@opshub/plugin-opshub-common';
 import { opshubPlugin } from '../plugin';
+import { DatabaseRoleAssignmentStore } from '../rbac/DatabaseRoleAssignmentStore';
 
 /**
  * The catalog of the authorization tests: storefront, owned by group web;
@@ -159,4 +164,23 @@ export async function startRbacBackend(options: {
     ],
   });
   return server;
+}
+
+/**
+ * The role ladder of the authorization tests: for each role,
+ * `user:default/org-<role>` holds it on the installation,
+ * `user:default/project-<role>` and `group:default/team-<role>` on the
+ * storefront.
+ */
+export async function assignEachRole(knex: Knex): Promise<void> {
+  const assignments = new DatabaseRoleAssignmentStore(knex);
+  for (const role of OPSHUB_ROLES) {
+    for (const [entityRef, subjectRef] of [
+      [OPSHUB_INSTALLATION_REF, `user:default/org-${role}`],
+      [STOREFRONT, `user:default/project-${role}`],
+      [STOREFRONT, `group:default/team-${role}`],
+    ]) {
+      await assignments.add({ entityRef, subjectRef, role, createdBy: 'test' });
+    }
+  }
 }

@@ -1,6 +1,5 @@
 import {
   minimumRoleFor,
-  OPSHUB_INSTALLATION_REF,
   OPSHUB_ROLES,
   type OpsHubRole,
   roleAtLeast,
@@ -12,6 +11,7 @@ import { createTestDatabases } from '../__testUtils__/databases';
 import {
   as,
   asService,
+  assignEachRole,
   BILLING,
   startRbacBackend,
   STOREFRONT,
@@ -20,7 +20,6 @@ import { routeTable, samplePath } from '../__testUtils__/routeTable';
 import { waitFor } from '../__testUtils__/waitFor';
 import { routeTableRouter, UNAUTHENTICATED_ROUTES } from '../router';
 import { seedPreview } from '../__testUtils__/previews';
-import { DatabaseRoleAssignmentStore } from './DatabaseRoleAssignmentStore';
 
 jest.setTimeout(180_000);
 
@@ -362,12 +361,10 @@ describe('the route table', () => {
 
 describe.each(databases.eachSupportedId())('authorization on %s', id => {
   let knex: Knex;
-  let assignments: DatabaseRoleAssignmentStore;
 
   beforeAll(async () => {
     knex = await databases.init(id);
     await migrateUp(knex);
-    assignments = new DatabaseRoleAssignmentStore(knex);
     const previewId = await seedPreview(knex, {
       entityRef: STOREFRONT,
       prNumber: 1,
@@ -376,26 +373,7 @@ describe.each(databases.eachSupportedId())('authorization on %s', id => {
     if (previewId !== SAMPLES.previewId) {
       throw new Error(`The seeded preview is ${previewId}, not the sample`);
     }
-    for (const role of OPSHUB_ROLES) {
-      await assignments.add({
-        entityRef: OPSHUB_INSTALLATION_REF,
-        subjectRef: `user:default/org-${role}`,
-        role,
-        createdBy: 'test',
-      });
-      await assignments.add({
-        entityRef: STOREFRONT,
-        subjectRef: `user:default/project-${role}`,
-        role,
-        createdBy: 'test',
-      });
-      await assignments.add({
-        entityRef: STOREFRONT,
-        subjectRef: `group:default/team-${role}`,
-        role,
-        createdBy: 'test',
-      });
-    }
+    await assignEachRole(knex);
   });
 
   const groups = Object.fromEntries([
