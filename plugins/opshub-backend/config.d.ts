@@ -145,7 +145,8 @@ export interface Config {
       servicePrincipals?: Array<{
         /**
          * The principal as Backstage reports it: a static external-access
-         * token calling OpsHub's routes is `external:<its subject>`, another
+         * token calling OpsHub's routes is its configured `subject`, exactly
+         * as written (a JWKS token's is `external:…`), another
          * plugin calling with its own credentials `plugin:<its id>`. Through
          * the MCP actions plugin every static-token caller reaches OpsHub
          * as `plugin:mcp-actions`.

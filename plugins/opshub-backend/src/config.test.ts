@@ -149,12 +149,12 @@ describe('readOpsHubConfig', () => {
       [
         'an empty subject',
         [{ subject: '', role: 'viewer' }],
-        'opshub.rbac.servicePrincipals[0]: subject must be a service principal as Backstage reports it, like plugin:mcp-actions or external:my-client',
+        "opshub.rbac.servicePrincipals[0]: subject must be a service principal as Backstage reports it, without spaces, like plugin:mcp-actions or a static token's subject",
       ],
       [
-        'a subject without its plugin: or external: prefix',
-        [{ subject: 'ci', role: 'viewer' }],
-        /^opshub\.rbac\.servicePrincipals\[0\] \(ci\): subject must be/,
+        'a subject with a space',
+        [{ subject: 'ci deployer', role: 'viewer' }],
+        /^opshub\.rbac\.servicePrincipals\[0\] \(ci deployer\): subject must be/,
       ],
       [
         'no subject',

@@ -260,6 +260,26 @@ describe('OpsHub over MCP, with Backstage sign-in and static tokens', () => {
     });
   });
 
+  describe("with a role for a static token's subject", () => {
+    let mcp: Awaited<ReturnType<typeof startMcpBackend>>;
+    beforeAll(async () => {
+      mcp = await start({
+        rbac: { servicePrincipals: [{ subject: 'mcp-client', role: 'owner' }] },
+      });
+    });
+    afterAll(() => mcp.backend.stop());
+
+    it("lets the token call OpsHub's routes as its configured subject, as written", async () => {
+      const deliveries = (token: string) =>
+        fetch(`${mcp.opshubUrl}/webhooks/deliveries`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+      expect((await deliveries(STATIC_TOKENS.mcpAndOpsHub)).status).toBe(200);
+      // Another static token: its own subject holds no role.
+      expect((await deliveries(STATIC_TOKENS.anotherClient)).status).toBe(403);
+    });
+  });
+
   describe.each(OPSHUB_ROLES)(
     'with the role %s for plugin:mcp-actions',
     role => {

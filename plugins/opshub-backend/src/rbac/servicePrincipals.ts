@@ -10,7 +10,10 @@ import { z } from 'zod';
 
 /** One entry of `opshub.rbac.servicePrincipals`. */
 export interface ServicePrincipalRole {
-  /** As Backstage reports the principal: `plugin:<id>` or `external:<subject>`. */
+  /**
+   * As Backstage reports the principal: a static token's configured subject
+   * as written, a JWKS token's `external:…`, a plugin's `plugin:<id>`.
+   */
   subject: string;
   role: OpsHubRole;
 }
@@ -21,8 +24,8 @@ const entrySchema = z.strictObject({
   subject: z
     .string({ error: 'subject must be a string' })
     .regex(
-      /^(plugin|external):\S+$/,
-      'subject must be a service principal as Backstage reports it, like plugin:mcp-actions or external:my-client',
+      /^\S+$/,
+      "subject must be a service principal as Backstage reports it, without spaces, like plugin:mcp-actions or a static token's subject",
     ),
   role: z.enum(OPSHUB_ROLES, {
     error: issue =>

@@ -158,6 +158,8 @@ export async function startMcpBackend(options: {
   const baseUrl = `http://localhost:${backend.server.port()}`;
   return {
     backend,
+    /** Where OpsHub's routes are. */
+    opshubUrl: `${baseUrl}/api/opshub`,
     /** Where MCP clients connect. */
     mcpUrl: new URL(`${baseUrl}/api/mcp-actions/v1`),
     /** A Backstage user token for `user:default/<name>`, from the auth backend. */
