@@ -43,7 +43,7 @@ export type ProjectFilter =
 /**
  * Who a caller is in OpsHub's records (`actorRef`, `createdBy`, the rate
  * limit): a user's entity ref, or a service principal's subject
- * (`plugin:mcp-actions`, `external:my-client`).
+ * (`plugin:mcp-actions`, or a static token's configured subject).
  */
 export function actorRefOf(credentials: CallerCredentials): string {
   const { principal } = credentials;
