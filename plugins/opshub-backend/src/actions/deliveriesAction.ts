@@ -1,10 +1,10 @@
+import { callerOf } from '../rbac/ProjectAuthorizer';
 import { opshubAdminPermission } from '@opshub/plugin-opshub-common';
 import { DELIVERY_OUTCOMES } from '../webhooks/DeliveryStore';
 import {
   DELIVERY_LIST_LIMIT,
   listDeliveries,
 } from '../webhooks/listDeliveries';
-import { callerOf } from './callerOf';
 import type { OpsHubActionsDeps } from './types';
 
 const OUTCOMES_TEXT = `Outcomes: enqueued (it started work: preview builds, deploy records), unmatched (no OpsHub project has the repository), unverified (only projects whose repository binding is unverified name it; nothing started), ignored (an event OpsHub does not act on).`;

@@ -3,12 +3,12 @@ import { NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { z } from 'zod/v3';
 import { normalizedEntityRef } from '../http/entityRef';
-import type {
-  CallerCredentials,
-  OpsHubPermission,
-  ProjectAuthorizer,
+import {
+  callerOf,
+  type CallerCredentials,
+  type OpsHubPermission,
+  type ProjectAuthorizer,
 } from '../rbac/ProjectAuthorizer';
-import { callerOf } from './callerOf';
 
 /** The `entityRef` input of the actions about one catalog entity. */
 export const entityRefInput = (zod: typeof z) =>

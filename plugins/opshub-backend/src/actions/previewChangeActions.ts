@@ -1,6 +1,5 @@
 import type { PreviewMutationName } from '../previews/previewOperations';
-import { actorRefOf } from '../rbac/ProjectAuthorizer';
-import { callerOf } from './callerOf';
+import { actorRefOf, callerOf } from '../rbac/ProjectAuthorizer';
 import { spendMutation } from './mutationBudget';
 import {
   PREVIEW_STATES_TEXT,

@@ -1,5 +1,5 @@
+import { callerOf } from '../rbac/ProjectAuthorizer';
 import { PREVIEW_LIST_LIMIT } from '../previews/previewOperations';
-import { callerOf } from './callerOf';
 import { assertEntityVisible, entityRefInput } from './entityScope';
 import {
   PREVIEW_STATES_TEXT,

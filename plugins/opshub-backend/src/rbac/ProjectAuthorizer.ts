@@ -58,11 +58,16 @@ function isService(
   return (credentials.principal as { type?: string }).type === 'service';
 }
 
-function isCaller(
-  credentials: BackstageCredentials,
-): credentials is CallerCredentials {
+/**
+ * Credentials as OpsHub's caller: a user's or a service principal's;
+ * `AuthenticationError` for anything else (e.g. an action called with none).
+ */
+export function callerOf(credentials: BackstageCredentials): CallerCredentials {
   const { type } = credentials.principal as { type?: string };
-  return type === 'user' || type === 'service';
+  if (type !== 'user' && type !== 'service') {
+    throw new AuthenticationError('Requires a user or a service');
+  }
+  return credentials as CallerCredentials;
 }
 
 /**
@@ -138,12 +143,10 @@ export class ProjectAuthorizer {
     permission: OpsHubPermission,
     entityRef: string = OPSHUB_INSTALLATION_REF,
   ): Promise<CallerCredentials> {
-    if (!isCaller(credentials)) {
-      throw new AuthenticationError('Requires a user or a service');
-    }
-    const { allowed } = await this.decide(credentials, [permission], entityRef);
+    const caller = callerOf(credentials);
+    const { allowed } = await this.decide(caller, [permission], entityRef);
     this.require(allowed[0], permission);
-    return credentials;
+    return caller;
   }
 
   /** 403 unless `allowed`, naming the permission and nothing else. */
