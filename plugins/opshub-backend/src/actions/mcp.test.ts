@@ -331,4 +331,9 @@ describe('OpsHub over MCP, with Backstage sign-in and static tokens', () => {
       });
     },
   );
+  it("probed none of the seeded previews' made-up hosts", async () => {
+    // A probe would have asked DNS about *.preview.test and recorded a sample.
+    expect(await knex('health_checks').count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(await knex('health_samples').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
 });

@@ -149,6 +149,9 @@ export async function startMcpBackend(options: {
           opshub: {
             github: { webhookSecret: 'webhook-secret' },
             queue: { concurrency: 0 },
+            // Seeded previews' URLs name hosts that exist nowhere: no check
+            // may probe them (a probe would ask DNS about them).
+            health: { previews: { enabled: false } },
             ...options.opshub,
           },
         },
