@@ -8,6 +8,19 @@ export const nodeTransform = require.resolve(
   '@backstage/cli/config/nodeTransform.cjs',
 );
 
+/** Every process started here and still running. */
+const running = new Set<ChildProcess>();
+// Whatever ends the bench, no process it started outlives it.
+process.on('exit', () => {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
 export interface StartedProcess {
   child: ChildProcess;
   output(): string;
@@ -30,10 +43,17 @@ export function startProcess(
       ? ['ignore', 'pipe', 'pipe', 'ipc']
       : ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let output = '';
   child.stdout!.on('data', chunk => (output += chunk));
   child.stderr!.on('data', chunk => (output += chunk));
   return { child, output: () => output };
+}
+
+/** Stops every process started here that is still running. */
+export async function stopStartedProcesses(): Promise<void> {
+  await Promise.all([...running].map(stopProcess));
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
@@ -45,6 +65,23 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Drops the databases whose names start with `prefix`, but `keep`. */
+async function dropDatabases(prefix: string, keep: string[]) {
+  const admin = connect(`${PG_URL}/postgres`, 1);
+  try {
+    const { rows } = await admin.raw(
+      `SELECT datname FROM pg_database WHERE starts_with(datname, ?)`,
+      [prefix],
+    );
+    for (const { datname } of rows) {
+      if (keep.includes(datname)) continue;
+      await admin.raw(`DROP DATABASE ?? WITH (FORCE)`, [datname]);
+    }
+  } finally {
+    await admin.destroy();
+  }
 }
 
 /**
@@ -60,6 +97,11 @@ export async function startBackend(options: {
   databasePrefix: string;
   /** Databases with the prefix that are not the backend's. */
   keepDatabases?: string[];
+  /**
+   * `false` keeps the databases with the prefix: a restart after a crash,
+   * or a second instance on the first one's databases. Default true.
+   */
+  freshDatabases?: boolean;
   env?: Record<string, string>;
   url: string;
 }): Promise<StartedProcess> {
@@ -76,18 +118,8 @@ export async function startBackend(options: {
       `a server already answers on ${options.url} (another bench running?); nothing was dropped`,
     );
   }
-  const admin = connect(`${PG_URL}/postgres`, 1);
-  try {
-    const { rows } = await admin.raw(
-      `SELECT datname FROM pg_database WHERE starts_with(datname, ?)`,
-      [options.databasePrefix],
-    );
-    for (const { datname } of rows) {
-      if (options.keepDatabases?.includes(datname)) continue;
-      await admin.raw(`DROP DATABASE ?? WITH (FORCE)`, [datname]);
-    }
-  } finally {
-    await admin.destroy();
+  if (options.freshDatabases !== false) {
+    await dropDatabases(options.databasePrefix, options.keepDatabases ?? []);
   }
   const backend = startProcess(
     process.execPath,
