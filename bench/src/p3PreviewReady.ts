@@ -24,11 +24,10 @@
  *   yarn workspace @internal/opshub-bench p3 [--repeats 3] [--rates 10,20]
  *     [--prs 500]
  */
-import examples from '@octokit/webhooks-examples';
 import { startFakeSlack } from '@opshub/plugin-opshub-node/testUtils';
-import { createHash, createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { checkpoint, waitUntil } from './lib/postgres';
+import { deliverPullRequest, headShaOf } from './lib/pullRequestDeliveries';
 import {
   countGithubRequests,
   type GithubRequests,
@@ -47,9 +46,7 @@ import {
   round,
 } from './lib/stats';
 
-const SECRET = 'opshub-bench-webhook-secret';
 const BACKEND = 'http://127.0.0.1:7007';
-const ROUTE = `${BACKEND}/api/opshub/webhooks/github`;
 const REPO = 'acme/storefront';
 const PRS = numberFromArgs('prs', 500, { min: 1, integer: true });
 /** A run's GitHub work is over once no request came for this long. */
@@ -79,46 +76,14 @@ function ratesFromArgs(): number[] {
   return rates;
 }
 
-/** A signed `pull_request` delivery of GitHub's own example payload. */
-function delivery(action: string, number: number, headSha: string) {
-  const opened = (
-    examples.find(e => e.name === 'pull_request')!.examples as any[]
-  ).find(e => e.action === 'opened');
-  const body = JSON.stringify({
-    ...opened,
+async function deliver(action: string, number: number, headSha: string) {
+  return deliverPullRequest(BACKEND, {
     action,
     number,
-    pull_request: {
-      ...opened.pull_request,
-      number,
-      updated_at: new Date().toISOString(),
-      head: { ...opened.pull_request.head, sha: headSha, ref: `pr-${number}` },
-    },
-    repository: { ...opened.repository, full_name: REPO },
+    headSha,
+    repository: REPO,
+    deliveryId: `bench-p3-${action}-${number}-${headSha}`,
   });
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': 'pull_request',
-      'x-github-delivery': `bench-p3-${action}-${number}-${headSha}`,
-      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET)
-        .update(body)
-        .digest('hex')}`,
-    },
-  };
-}
-
-async function deliver(action: string, number: number, headSha: string) {
-  const response = await fetch(ROUTE, {
-    method: 'POST',
-    ...delivery(action, number, headSha),
-  });
-  const answer = await response.json();
-  if (response.status !== 202) {
-    throw new Error(`delivery answered ${response.status}`);
-  }
-  return answer as { outcome: string };
 }
 
 function describeGithub(g: GithubRequests, prs: number): string {
@@ -143,8 +108,7 @@ function describeGithub(g: GithubRequests, prs: number): string {
   ].join(' ');
 }
 
-const shaOf = (run: string, number: number) =>
-  createHash('sha1').update(`${run}-${number}`).digest('hex');
+const shaOf = headShaOf;
 
 /** Resolves once no GitHub request has come for QUIET_MS. */
 async function githubQuiet(requests: unknown[]) {
