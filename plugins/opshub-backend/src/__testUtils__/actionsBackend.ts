@@ -4,7 +4,8 @@ import {
 } from '@backstage/backend-defaults/alpha';
 import type { ServiceFactory } from '@backstage/backend-plugin-api';
 import request from 'supertest';
-import { startRbacBackend } from './rbacBackend';
+import { startTestBackend } from '@backstage/backend-test-utils';
+import { rbacBackendFeatures, type RbacBackendOptions } from './rbacBackend';
 
 export { asService } from './rbacBackend';
 
@@ -13,10 +14,16 @@ export { asService } from './rbacBackend';
  * service (not the test backend's mocks): OpsHub's actions are served and
  * invoked over the registry's own HTTP endpoints.
  */
-export async function startActionsBackend(
-  options: Parameters<typeof startRbacBackend>[0],
-) {
-  return startRbacBackend({
+export async function startActionsBackend(options: RbacBackendOptions) {
+  const { server } = await startTestBackend({
+    features: actionsBackendFeatures(options),
+  });
+  return server;
+}
+
+/** The features of `startActionsBackend`, for a caller that stops it itself. */
+export function actionsBackendFeatures(options: RbacBackendOptions) {
+  return rbacBackendFeatures({
     ...options,
     extra: [
       actionsRegistryServiceFactory,
@@ -26,7 +33,7 @@ export async function startActionsBackend(
   });
 }
 
-type Server = Awaited<ReturnType<typeof startActionsBackend>>;
+type Server = Parameters<typeof request>[0];
 
 /** Invokes `opshub:<name>` through the registry's endpoint, as the actions service does. */
 export function invokeAction(

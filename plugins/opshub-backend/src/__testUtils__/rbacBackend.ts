@@ -112,12 +112,25 @@ export const asService = (subject: string) => ({
  * over HTTP to the permission backend), and a user info service that gives
  * each user the groups in `groups` as ownership refs.
  */
-export async function startRbacBackend(options: {
+export async function startRbacBackend(options: RbacBackendOptions) {
+  const { server } = await startTestBackend({
+    features: rbacBackendFeatures(options),
+  });
+  return server;
+}
+
+export interface RbacBackendOptions {
   knex: Knex;
   groups?: Record<string, string[]>;
   opshub?: Record<string, unknown>;
   extra?: ServiceFactory[];
-}) {
+}
+
+/**
+ * The features of `startRbacBackend`, for a caller that starts (and stops)
+ * the test backend itself, e.g. a benchmark outside jest.
+ */
+export function rbacBackendFeatures(options: RbacBackendOptions) {
   const groups = options.groups ?? {};
   const userInfo = createServiceFactory({
     service: coreServices.userInfo,
@@ -137,33 +150,30 @@ export async function startRbacBackend(options: {
       },
     }),
   });
-  const { server } = await startTestBackend({
-    // A none principal on requests without a token, as in production.
-    features: [
-      opshubPlugin,
-      permissionBackend,
-      opshubPolicy,
-      permissionsServiceFactory,
-      userInfo,
-      mockServices.database.factory({ knex: options.knex }),
-      catalogServiceMock.factory({ entities: ENTITIES }),
-      mockServices.scheduler.factory({
-        includeInitialDelayedTasksOnStartup: true,
-      }),
-      httpAuthWithOboActor,
-      mockServices.rootConfig.factory({
-        data: {
-          permission: { enabled: true },
-          opshub: {
-            github: { webhookSecret: 'secret' },
-            ...options.opshub,
-          },
+  // A none principal on requests without a token, as in production.
+  return [
+    opshubPlugin,
+    permissionBackend,
+    opshubPolicy,
+    permissionsServiceFactory,
+    userInfo,
+    mockServices.database.factory({ knex: options.knex }),
+    catalogServiceMock.factory({ entities: ENTITIES }),
+    mockServices.scheduler.factory({
+      includeInitialDelayedTasksOnStartup: true,
+    }),
+    httpAuthWithOboActor,
+    mockServices.rootConfig.factory({
+      data: {
+        permission: { enabled: true },
+        opshub: {
+          github: { webhookSecret: 'secret' },
+          ...options.opshub,
         },
-      }),
-      ...(options.extra ?? []),
-    ],
-  });
-  return server;
+      },
+    }),
+    ...(options.extra ?? []),
+  ];
 }
 
 /**
