@@ -169,12 +169,42 @@ describe.each(databases.eachSupportedId())('Slack notifications on %s', id => {
     await send('failed', 'failed#1');
     await send('failed', 'failed#1');
     // The same event of another build is a transition of its own.
+    await knex('previews').where({ id: previewId }).update({ build_number: 2 });
     await send('ready', 'ready#2');
     expect(slack.seen.map(call => call.form.text)).toEqual([
       'Preview of web #7 is ready: https://web-pr-7.preview.test',
       'Preview of web #7 failed (unknown)',
       'Preview of web #7 is ready: https://web-pr-7.preview.test',
     ]);
+  });
+
+  it('says nothing of a build the preview has moved past', async () => {
+    const { knex, slack, send, previewId } = await setup({
+      defaultChannel: '#previews',
+    });
+    // Build 1 became ready, then a push queued build 2 of a newer head
+    // before build 1's message went out; build 2 is ready by now too.
+    await knex('previews')
+      .where({ id: previewId })
+      .update({ build_number: 2, head_sha: 'b'.repeat(40) });
+    await send('ready', 'ready#1');
+    await send('failed', 'failed#1');
+    await send('torn-down', 'torn-down#1');
+    // A message about build 1 would describe build 2 (its head, its URL),
+    // which gets its own: the team would hear the same news twice.
+    expect(slack.seen).toEqual([]);
+    await send('ready', 'ready#2');
+    // Transitions naming no build (the watchdog's) are always told.
+    await send('failed', `stuck@${new Date(0).toISOString()}`);
+    expect(slack.seen.map(call => call.form.text)).toEqual([
+      'Preview of web #7 is ready: https://web-pr-7.preview.test',
+      'Preview of web #7 failed (unknown)',
+    ]);
+    expect(
+      (await knex('sent_messages').select('transition')).map(
+        row => row.transition,
+      ),
+    ).toEqual(['ready#2', `stuck@${new Date(0).toISOString()}`]);
   });
 
   it('retried by the queue after it sent, the job does not send again', async () => {

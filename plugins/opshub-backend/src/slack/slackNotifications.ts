@@ -39,7 +39,9 @@ export interface SlackNotifyPayload {
  *
  * One message per transition: a message already recorded in `sent_messages`
  * is not sent again, and a sent one is recorded right after Slack accepts
- * it. A crash (or lost lease, or database failure) between Slack's answer
+ * it. A transition of a build the preview has moved past (`ready#3` once
+ * build 4 is queued) is not told: its message would describe build 4, whose
+ * own transitions are told. A crash (or lost lease, or database failure) between Slack's answer
  * and the record runs the job again and repeats that one message: at least
  * once, with at most one repeat per such failure. The preview's Slack jobs
  * share an exclusion group, so two of them never send at the same time.
@@ -54,6 +56,11 @@ export function slackNotifyHandler(deps: {
   return async ({ job, signal }) => {
     const preview = await deps.previews.get(job.payload.previewId);
     if (!preview) return;
+    // The message describes the preview as it is now: of a build it has
+    // moved past (a push queued a newer one before this job ran), it would
+    // tell of the newer build, which is announced on its own.
+    const build = buildOf(job.payload.transition);
+    if (build !== undefined && build !== preview.buildNumber) return;
     const channel = slackChannelOf(
       await deps.annotationsOf(preview.entityRef),
       deps.defaultChannel,
@@ -80,6 +87,12 @@ export function slackNotifyHandler(deps: {
     // it fails the job, and its retry sends the message once more.
     await deps.sent.record(message, { recipient: channel });
   };
+}
+
+/** The build a transition names (`ready#3`: 3), if it names one. */
+function buildOf(transition: string | undefined): number | undefined {
+  const match = /#(\d+)$/.exec(transition ?? '');
+  return match ? Number(match[1]) : undefined;
 }
 
 /**
