@@ -37,6 +37,7 @@ import {
   startRecordingGithub,
 } from './lib/recordingGithub';
 import { startBackend, stopProcess } from './lib/processes';
+import { untilQuiet } from './lib/quiet';
 import {
   median,
   numberFromArgs,
@@ -109,23 +110,6 @@ function describeGithub(g: GithubRequests, prs: number): string {
 }
 
 const shaOf = headShaOf;
-
-/** Resolves once no GitHub request has come for QUIET_MS. */
-async function githubQuiet(requests: unknown[]) {
-  let count = -1;
-  let since = performance.now();
-  await waitUntil(
-    async () => {
-      if (requests.length !== count) {
-        count = requests.length;
-        since = performance.now();
-      }
-      return performance.now() - since >= QUIET_MS;
-    },
-    120_000,
-    100,
-  );
-}
 
 /** One run: PRS PRs opened at `rate` per second; latency per PR in ms. */
 async function measureRun(
@@ -210,7 +194,7 @@ async function main() {
         );
         // The rest of this run's work (deployment statuses, comments) ends
         // before it is counted and before the next run starts.
-        await githubQuiet(github.api.requests);
+        await untilQuiet(() => github.api.requests.length, QUIET_MS, 120_000);
         const result: RunResult = {
           p50: percentile(latencies, 50),
           p99: percentile(latencies, 99),

@@ -68,7 +68,7 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Drops the databases whose names start with `prefix`, but `keep`. */
-async function dropDatabases(prefix: string, keep: string[]) {
+export async function dropDatabases(prefix: string, keep: string[] = []) {
   const admin = connect(`${PG_URL}/postgres`, 1);
   try {
     const { rows } = await admin.raw(

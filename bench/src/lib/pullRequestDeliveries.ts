@@ -12,6 +12,8 @@ export interface PullRequestEvent {
   repository: string;
   /** Default: `bench-<action>-<number>-<headSha>`. */
   deliveryId?: string;
+  /** The PR's `updated_at` (ISO), which orders its events; default now. */
+  updatedAt?: string;
 }
 
 /** A signed `pull_request` delivery of GitHub's own example payload. */
@@ -31,7 +33,7 @@ export function pullRequestDelivery(
     pull_request: {
       ...opened.pull_request,
       number,
-      updated_at: new Date().toISOString(),
+      updated_at: event.updatedAt ?? new Date().toISOString(),
       head: { ...opened.pull_request.head, sha: headSha, ref: `pr-${number}` },
     },
     repository: {
@@ -60,17 +62,26 @@ export async function deliverPullRequest(
   backendUrl: string,
   event: PullRequestEvent,
 ): Promise<{ outcome: string }> {
-  const response = await fetch(`${backendUrl}/api/opshub/webhooks/github`, {
-    method: 'POST',
-    ...pullRequestDelivery(event),
-  });
-  const answer = await response.json();
-  if (response.status !== 202) {
-    throw new Error(
-      `delivery answered ${response.status}: ${JSON.stringify(answer)}`,
-    );
+  const { status, answer } = await postDelivery(
+    backendUrl,
+    pullRequestDelivery(event),
+  );
+  if (status !== 202) {
+    throw new Error(`delivery answered ${status}: ${JSON.stringify(answer)}`);
   }
   return answer as { outcome: string };
+}
+
+/** POSTs a delivery as built (the same one again: a redelivery). */
+export async function postDelivery(
+  backendUrl: string,
+  delivery: { body: string; headers: Record<string, string> },
+): Promise<{ status: number; answer: unknown }> {
+  const response = await fetch(`${backendUrl}/api/opshub/webhooks/github`, {
+    method: 'POST',
+    ...delivery,
+  });
+  return { status: response.status, answer: await response.json() };
 }
 
 /** A head sha of its own per run and PR. */

@@ -1,0 +1,236 @@
+/*
+ * R3 crash: PRs (500; 100 with --quick) opened on the demo entity through
+ * packages/backend on PostgreSQL with the recording fake GitHub and a fake
+ * Slack (previewWorld/), the mock provider's builds taking BUILD_SECONDS.
+ * Once every delivery is accepted and KILL_AT of the previews have their
+ * deploy created (the rest still being created, the first ones building
+ * or ready, their GitHub and Slack jobs running), the backend's process
+ * group gets SIGKILL; the backend starts again on the same databases and
+ * the run waits until everything settles (leases expire: this row's
+ * `opshub.queue.lease` is LEASE, `recoveryInterval` RECOVERY).
+ *
+ * Checks: jobs lost (every job in the table before the kill is there at
+ * the end and succeeded), previews stuck (each PR's preview ready), the
+ * mock provider's creates per head (its `create` log lines, both
+ * processes), comments created per PR on the fake GitHub, and Slack
+ * messages per transition (`ready`): one, plus at most one repeat each for
+ * a job that was mid-call at the kill (no more repeats than the queue's
+ * concurrency); how many repeats is printed.
+ */
+import { waitUntil } from '../../lib/postgres';
+import { deliverPullRequest, headShaOf } from '../../lib/pullRequestDeliveries';
+import { untilQuiet } from '../../lib/quiet';
+import {
+  FIRST_PR,
+  type PreviewWorld,
+  startPreviewWorld,
+  WORLD_REPOSITORY,
+} from '../previewWorld/previewWorld';
+import { sendAtRate } from '../previewWorld/sendAtRate';
+import {
+  commentCreatePrs,
+  jobsPending,
+  jobStates,
+  perSubject,
+  slackTransitions,
+  tally,
+} from '../previewWorld/worldCounts';
+import { type Check, exactly, type Row } from '../row';
+
+const BUILD_SECONDS = 3;
+const LEASE = '10s';
+const RECOVERY = '2s';
+/** The queue's default concurrency: jobs mid-call at the kill, at most. */
+const CONCURRENCY = 4;
+const KILL_AT = 0.4;
+const DELIVERIES_PER_SECOND = 100;
+const QUIET_MS = 3_000;
+
+const ROW_ENV = {
+  APP_CONFIG_opshub_providers_mock_delay: JSON.stringify({
+    seconds: BUILD_SECONDS,
+  }),
+  APP_CONFIG_opshub_previews_checkInterval: '3s',
+  APP_CONFIG_opshub_queue_lease: LEASE,
+  APP_CONFIG_opshub_queue_recoveryInterval: RECOVERY,
+  APP_CONFIG_opshub_queue_concurrency: String(CONCURRENCY),
+};
+
+async function previewStates(world: PreviewWorld, numbers: number[]) {
+  const rows = (await world
+    .db('previews')
+    .whereIn('pr_number', numbers)
+    .select('state')
+    .count({ n: '*' })
+    .groupBy('state')) as Array<{ state: string; n: string | number }>;
+  return new Map(rows.map(row => [row.state, Number(row.n)]));
+}
+
+async function createdDeploys(world: PreviewWorld): Promise<number> {
+  const [{ n }] = await world
+    .db('preview_deploys')
+    .whereNotNull('deployment_id')
+    .count({ n: '*' });
+  return Number(n);
+}
+
+const describe = (counts: Map<string, number>) =>
+  [...counts].map(([key, n]) => `${n} ${key}`).join(', ') || 'none';
+
+/** SIGKILL mid-way; returns the ids of the jobs in the table just before. */
+async function killMidway(
+  world: PreviewWorld,
+  numbers: number[],
+  log: (line: string) => void,
+): Promise<{ jobIds: string[]; killedAt: Date }> {
+  await waitUntil(
+    async () => (await createdDeploys(world)) >= numbers.length * KILL_AT,
+    60_000,
+    50,
+  );
+  const jobIds = (
+    (await world.db('jobs').select('id')) as Array<{ id: string | number }>
+  ).map(row => String(row.id));
+  const killedAt = new Date();
+  await world.kill();
+  log(
+    `killed with ${jobIds.length} jobs in the table (${describe(
+      await jobStates(world),
+    )}); previews: ${describe(await previewStates(world, numbers))}`,
+  );
+  return { jobIds, killedAt };
+}
+
+async function lostJobs(
+  world: PreviewWorld,
+  before: { jobIds: string[]; killedAt: Date },
+  log: (line: string) => void,
+): Promise<number> {
+  const present = new Set(
+    (
+      (await world
+        .db('jobs')
+        .whereIn('id', before.jobIds)
+        .select('id')) as Array<{ id: string | number }>
+    ).map(row => String(row.id)),
+  );
+  const missing = before.jobIds.filter(id => !present.has(id)).length;
+  const states = await jobStates(world, before.killedAt);
+  log(
+    `jobs created before the kill, at the end: ${describe(
+      states,
+    )}; missing: ${missing}`,
+  );
+  const unfinished = [...states]
+    .filter(([state]) => state !== 'succeeded')
+    .reduce((sum, [, n]) => sum + n, 0);
+  return missing + unfinished;
+}
+
+async function settle(
+  world: PreviewWorld,
+  numbers: number[],
+  until: number,
+  log: (line: string) => void,
+) {
+  const start = Date.now();
+  const seconds = () => `${Math.round((Date.now() - start) / 1000)} s`;
+  await waitUntil(
+    async () =>
+      (await previewStates(world, numbers)).get('ready') === numbers.length,
+    until - Date.now(),
+    500,
+  );
+  log(`every preview ready ${seconds()} after the restart`);
+  await waitUntil(
+    async () => (await jobsPending(world)) === 0,
+    until - Date.now(),
+    500,
+  );
+  await untilQuiet(
+    () => world.github.api.requests.length + world.slack.seen.length,
+    QUIET_MS,
+    until - Date.now(),
+  );
+  const types = (await world
+    .db('jobs')
+    .select('type')
+    .count({ n: '*' })
+    .groupBy('type')) as Array<{ type: string; n: string | number }>;
+  log(
+    `settled ${seconds()} after the restart; jobs: ${types
+      .map(t => `${t.n} ${t.type}`)
+      .join(', ')}`,
+  );
+}
+
+export const row: Row = {
+  id: 'R3',
+  title: 'crash',
+  budgetMs: () => 240_000,
+  async run({ quick, log, deadline }) {
+    const run = `r3-${Date.now()}`;
+    const numbers = Array.from(
+      { length: quick ? 100 : 500 },
+      (_, i) => FIRST_PR + i,
+    );
+    const heads = numbers.map(n => headShaOf(run, n));
+    const world = await startPreviewWorld();
+    try {
+      await world.start({ env: ROW_ENV });
+      log('backend ready; sending');
+      const sending = sendAtRate(numbers, DELIVERIES_PER_SECOND, n =>
+        deliverPullRequest(world.url, {
+          action: 'opened',
+          number: n,
+          headSha: heads[n - FIRST_PR],
+          repository: WORLD_REPOSITORY,
+        }),
+      );
+      await sending;
+      log('every delivery accepted');
+      const before = await killMidway(world, numbers, log);
+      const restartAt = Date.now();
+      await world.start({ env: ROW_ENV, freshDatabases: false });
+      log(`restarted in ${Math.round((Date.now() - restartAt) / 1000)} s`);
+      await settle(world, numbers, deadline - 15_000, log);
+      const ready = (await previewStates(world, numbers)).get('ready') ?? 0;
+      const slack = tally(slackTransitions(world.slack));
+      const transitions = numbers.map(n => `storefront #${n} is ready`);
+      const repeats = transitions.filter(t => (slack.get(t) ?? 0) > 1).length;
+      const slackCheck = perSubject(
+        'Slack messages per transition',
+        1,
+        transitions,
+        slack,
+        { upTo: 2, what: 'transitions' },
+      );
+      const checks: Check[] = [
+        exactly('jobs lost', 0, await lostJobs(world, before, log)),
+        exactly('previews stuck', 0, numbers.length - ready),
+        perSubject(
+          'provider creates per head',
+          1,
+          heads,
+          tally(world.creates()),
+        ),
+        perSubject(
+          'GitHub comments per PR',
+          1,
+          numbers.map(String),
+          tally(commentCreatePrs(world.github)),
+          { what: 'PRs' },
+        ),
+        {
+          ...slackCheck,
+          goal: `1 (+ at most 1 repeat each, <= ${CONCURRENCY} repeats)`,
+          result: `${slackCheck.result}; repeats: ${repeats}`,
+          pass: slackCheck.pass && repeats <= CONCURRENCY,
+        },
+      ];
+      return checks;
+    } finally {
+      await world.stop();
+    }
+  },
+};
