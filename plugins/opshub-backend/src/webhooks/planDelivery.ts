@@ -120,7 +120,7 @@ export function planBody(
 ): DeliveryPlan | 'invalid-json' | 'not-an-object' {
   let payload: unknown;
   try {
-    payload = JSON.parse(rawBody);
+    payload = parsePayload(rawBody);
   } catch {
     return 'invalid-json';
   }
@@ -131,6 +131,20 @@ export function planBody(
     event,
     payload as Record<string, unknown>,
     options,
+  );
+}
+
+/**
+ * JSON.parse, except that a NUL character (`\u0000` in the JSON, which
+ * PostgreSQL's text cannot hold) in a string becomes U+FFFD: the fields
+ * OpsHub keeps of a delivery (repository, action, titles, refs) are stored
+ * as text. The raw body is stored as signed, where the escape is plain
+ * text. Bodies without the escape (all GitHub sends) parse as they are.
+ */
+function parsePayload(rawBody: string): unknown {
+  if (!rawBody.includes('\\u0000')) return JSON.parse(rawBody);
+  return JSON.parse(rawBody, (_key, value) =>
+    typeof value === 'string' ? value.replaceAll('\u0000', '\uFFFD') : value,
   );
 }
 
