@@ -30,7 +30,17 @@ import { DatabaseRoleAssignmentStore } from '../rbac/DatabaseRoleAssignmentStore
 export const STOREFRONT = 'component:default/storefront';
 export const BILLING = 'component:default/billing';
 
-const component = (name: string, owner: string, slug: string): Entity => ({
+/**
+ * A Component of repository `slug` owned by `owner`, registered from a
+ * catalog-info.yaml inside that repository (its claim on it is verified)
+ * unless `annotations` say otherwise.
+ */
+export const component = (
+  name: string,
+  owner: string,
+  slug: string,
+  annotations: Record<string, string> = {},
+): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: {
@@ -38,8 +48,8 @@ const component = (name: string, owner: string, slug: string): Entity => ({
     namespace: 'default',
     annotations: {
       'github.com/project-slug': slug,
-      // Registered from its own repository: its claim on it is verified.
       'backstage.io/managed-by-location': `url:https://github.com/${slug}/blob/main/catalog-info.yaml`,
+      ...annotations,
     },
   },
   spec: { type: 'website', lifecycle: 'production', owner },

@@ -1,17 +1,17 @@
-import {
-  coreServices,
-  createServiceFactory,
-  type LoggerService,
-} from '@backstage/backend-plugin-api';
-import { mockServices } from '@backstage/backend-test-utils';
 import { OPSHUB_INSTALLATION_REF } from '@opshub/plugin-opshub-common';
-import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { migrateUp } from '../database/migrations';
 import { DatabaseRoleAssignmentStore } from '../rbac/DatabaseRoleAssignmentStore';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { as, startRbacBackend } from '../__testUtils__/rbacBackend';
+import {
+  capturingAuditorFactory,
+  capturingLogger,
+  dumpTables,
+  loggerFactories,
+  printable,
+} from '../__testUtils__/secretScan';
 
 jest.setTimeout(120_000);
 
@@ -19,63 +19,6 @@ const databases = createTestDatabases();
 const ROOT = as('user:default/root');
 const BASE = '/api/opshub/entities/component/default/storefront/envvars';
 const KEY = { id: 'k1', secret: randomBytes(32).toString('base64') };
-
-/** Every line any logger of the backend wrote, with its metadata. */
-function capturingLogger(lines: string[]): LoggerService {
-  const logger: LoggerService = {
-    error: (m, meta) => void lines.push(`${m} ${safe(meta)}`),
-    warn: (m, meta) => void lines.push(`${m} ${safe(meta)}`),
-    info: (m, meta) => void lines.push(`${m} ${safe(meta)}`),
-    debug: (m, meta) => void lines.push(`${m} ${safe(meta)}`),
-    child: () => logger,
-  };
-  return logger;
-}
-
-function safe(value: unknown): string {
-  if (value instanceof Error) return `${value.message} ${value.stack}`;
-  try {
-    return JSON.stringify(value) ?? '';
-  } catch {
-    return String(value);
-  }
-}
-
-/** Every value of every column of every row, binary decoded as text too. */
-async function dumpTables(knex: Knex): Promise<string> {
-  const tables: string[] =
-    knex.client.config.client === 'pg'
-      ? (
-          await knex.raw(
-            'select tablename as name from pg_tables where schemaname = current_schema()',
-          )
-        ).rows.map((r: { name: string }) => r.name)
-      : (
-          await knex.raw(
-            "select name from sqlite_master where type = 'table' and name not like 'sqlite_%'",
-          )
-        ).map((r: { name: string }) => r.name);
-  expect(tables).toEqual(
-    expect.arrayContaining([
-      'env_vars',
-      'env_var_versions',
-      'activity',
-      'jobs',
-    ]),
-  );
-  const out: string[] = [];
-  for (const table of tables) {
-    for (const row of await knex(table).select()) {
-      for (const [column, value] of Object.entries(row)) {
-        const text = Buffer.isBuffer(value)
-          ? `${value.toString('utf8')} ${value.toString('latin1')}`
-          : safe(value);
-        out.push(`${table}.${column}=${text}`);
-      }
-    }
-  }
-  return out.join('\n');
-}
 
 describe.each(databases.eachSupportedId())('env-var secrets on %s', id => {
   async function setup(opshub: Record<string, unknown> = {}) {
@@ -89,35 +32,12 @@ describe.each(databases.eachSupportedId())('env-var secrets on %s', id => {
     });
     const logs: string[] = [];
     const audits: string[] = [];
-    const logger = capturingLogger(logs);
-    const auditor = mockServices.auditor.mock({
-      createEvent: jest.fn(async options => {
-        audits.push(safe({ id: options.eventId, meta: options.meta }));
-        return {
-          success: async (o?: { meta?: unknown }) => {
-            audits.push(safe(o?.meta));
-          },
-          fail: async (o: { error: Error; meta?: unknown }) => {
-            audits.push(`${safe(o.error)} ${safe(o.meta)}`);
-          },
-        };
-      }),
-    });
     const server = await startRbacBackend({
       knex,
       opshub: { encryption: { keys: [KEY] }, ...opshub },
       extra: [
-        auditor.factory,
-        createServiceFactory({
-          service: coreServices.rootLogger,
-          deps: {},
-          factory: () => logger,
-        }),
-        createServiceFactory({
-          service: coreServices.logger,
-          deps: {},
-          factory: () => logger,
-        }),
+        capturingAuditorFactory(audits),
+        ...loggerFactories(capturingLogger(logs)),
       ],
     });
     return { knex, server, logs, audits };
@@ -140,7 +60,7 @@ describe.each(databases.eachSupportedId())('env-var secrets on %s', id => {
         status: expected,
       });
       (kind === 'reveal' ? revealed : bodies).push(
-        `${res.text} ${safe(res.headers)}`,
+        `${res.text} ${printable(res.headers)}`,
       );
       return res;
     };
@@ -276,10 +196,19 @@ describe.each(databases.eachSupportedId())('env-var secrets on %s', id => {
     // Sensitive values never come back, even in an export.
     expect(revealed.join('\n')).not.toContain(secret(4));
 
+    const tables = await dumpTables(knex);
+    expect([...tables.keys()]).toEqual(
+      expect.arrayContaining([
+        'env_vars',
+        'env_var_versions',
+        'activity',
+        'jobs',
+      ]),
+    );
     const haystacks = {
       logs: logs.join('\n'),
       audits: audits.join('\n'),
-      tables: await dumpTables(knex),
+      tables: [...tables.values()].join('\n'),
       responses: bodies.join('\n'),
     };
     expect(haystacks.tables).toContain('env_var_versions');

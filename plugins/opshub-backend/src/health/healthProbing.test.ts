@@ -1,5 +1,3 @@
-import { inspect } from 'node:util';
-import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { OpsHubHealthState } from '@opshub/plugin-opshub-common';
 import type { Knex } from 'knex';
 import { migrateUp } from '../database/migrations';
@@ -9,6 +7,7 @@ import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { JobQueue } from '../queue/JobQueue';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { waitFor } from '../__testUtils__/waitFor';
+import { capturingLogger } from '../__testUtils__/secretScan';
 import { newHealthCheck } from './__testUtils__/checkFixtures';
 import { useConnectionGuard } from './__testUtils__/connectionGuard';
 import {
@@ -32,21 +31,6 @@ jest.setTimeout(120_000);
 
 const databases = createTestDatabases();
 const ENTITY = 'component:default/storefront';
-
-/** A logger whose every line (arguments inspected, errors included) lands in `lines`. */
-function capturingLogger(lines: string[]): LoggerService {
-  const write = (...args: unknown[]) => {
-    lines.push(args.map(arg => inspect(arg, { depth: 8 })).join(' '));
-  };
-  const logger: LoggerService = {
-    error: write,
-    warn: write,
-    info: write,
-    debug: write,
-    child: () => logger,
-  };
-  return logger;
-}
 
 /**
  * The whole probing path on a real database: the schedule task (on a fake

@@ -1,10 +1,7 @@
 import { constants } from 'node:os';
+import { type ConnectionAttempt, interceptTcpConnects } from './tcpConnects';
 
-/** One TCP connect a test attempted. */
-export interface ConnectionAttempt {
-  address: string;
-  port: number;
-}
+export type { ConnectionAttempt };
 
 export interface ConnectionGuard {
   /** Every TCP connect (to any address) since the current test began. */
@@ -18,57 +15,28 @@ export interface ConnectionGuard {
 
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
-type TcpConnect = (req: unknown, address: string, port: number) => number;
-interface TcpPrototype {
-  connect: TcpConnect;
-  connect6: TcpConnect;
-}
-
 let installed:
   | { users: number; restore: () => void; attempts: ConnectionAttempt[] }
   | undefined;
 let violations: ConnectionAttempt[] = [];
-
-/**
- * Node's TCP handle: every client connect (net, tls, undici, happy eyeballs
- * attempts) ends in its connect/connect6 with the address actually
- * connected to, after any name resolution.
- */
-function tcpPrototype(): TcpPrototype {
-  // No public hook sits this deep; process.binding still reaches it.
-  const binding = (process as any).binding('tcp_wrap') as {
-    TCP: { prototype: TcpPrototype };
-  };
-  return binding.TCP.prototype;
-}
 
 function install() {
   if (installed) {
     installed.users++;
     return;
   }
-  const prototype = tcpPrototype();
-  const original = { connect: prototype.connect, connect6: prototype.connect6 };
   const attempts: ConnectionAttempt[] = [];
-  const guarded = (connect: TcpConnect): TcpConnect =>
-    function guardedConnect(this: unknown, req, address, port) {
-      attempts.push({ address, port });
-      if (!LOOPBACK.has(address)) {
-        violations.push({ address, port });
-        // Refuse without a packet: Node reports it as ECONNREFUSED.
-        return -constants.errno.ECONNREFUSED;
-      }
-      return connect.call(this, req, address, port);
-    };
-  prototype.connect = guarded(original.connect);
-  prototype.connect6 = guarded(original.connect6);
+  const restore = interceptTcpConnects(attempt => {
+    attempts.push(attempt);
+    if (LOOPBACK.has(attempt.address)) return undefined;
+    violations.push(attempt);
+    // Refuse without a packet: Node reports it as ECONNREFUSED.
+    return -constants.errno.ECONNREFUSED;
+  });
   installed = {
     users: 1,
     attempts,
-    restore: () => {
-      prototype.connect = original.connect;
-      prototype.connect6 = original.connect6;
-    },
+    restore,
   };
 }
 

@@ -3,6 +3,12 @@ import { fakeLookup } from '../__testUtils__/loopbackServers';
 import { NetworkPolicy } from './networkPolicy';
 import { createSsrfSafeProber } from './ssrfSafeProber';
 import { probeRequest } from './__testUtils__/probeRequests';
+import {
+  ALWAYS_REFUSED,
+  MIXED,
+  PRIVATE,
+  REFUSED_LITERAL_URLS,
+} from './__testUtils__/ssrfMatrix';
 
 const guard = useConnectionGuard();
 
@@ -12,33 +18,6 @@ const strict = new NetworkPolicy({
 });
 
 const request = (url: string) => probeRequest(url);
-
-const ALWAYS_REFUSED = [
-  '127.0.0.1',
-  '127.1.2.3',
-  '::1',
-  '0.0.0.0',
-  '::',
-  '169.254.169.254',
-  'fe80::1',
-  '224.0.0.1',
-  'ff02::1',
-  '255.255.255.255',
-  '::ffff:127.0.0.1',
-  '::ffff:7f00:1',
-  '::7f00:1',
-  '64:ff9b::7f00:1',
-  '64:ff9b::a9fe:a9fe',
-  '2002:7f00:1::',
-  '2002:a9fe:a9fe::',
-];
-const PRIVATE = [
-  '10.0.0.1',
-  '172.16.0.1',
-  '192.168.1.1',
-  '100.64.0.1',
-  'fd00::1',
-];
 
 describe('SSRF matrix: a name resolving to a refused address', () => {
   it.each([...ALWAYS_REFUSED, ...PRIVATE])(
@@ -69,7 +48,7 @@ describe('SSRF matrix: a name resolving to a refused address', () => {
   );
 
   it('refuses a name when any of its addresses is refused', async () => {
-    const lookup = fakeLookup(['8.8.8.8', '10.0.0.1']);
+    const lookup = fakeLookup(MIXED);
     const prober = createSsrfSafeProber({
       policy: strict,
       maxRedirects: 5,
@@ -101,34 +80,27 @@ describe('SSRF matrix: a name resolving to a refused address', () => {
 });
 
 describe('SSRF matrix: IP-literal URLs', () => {
-  it.each([
-    'http://127.0.0.1/',
-    'http://[::1]/',
-    'http://0x7f000001/',
-    'http://2130706433/',
-    'http://0177.0.0.1/',
-    'http://[::ffff:127.0.0.1]/',
-    'http://169.254.169.254/latest/meta-data/',
-    'https://10.0.0.1:8443/',
-    'http://[64:ff9b::7f00:1]/',
-  ])('%s is blocked without a lookup or a connection', async url => {
-    const lookup = fakeLookup('8.8.8.8');
-    const prober = createSsrfSafeProber({
-      policy: strict,
-      maxRedirects: 5,
-      lookup,
-    });
-    try {
-      const result = await prober.probe(request(url));
-      expect(result).toMatchObject({
-        outcome: 'failure',
-        errorClass: 'blocked',
+  it.each(REFUSED_LITERAL_URLS)(
+    '%s is blocked without a lookup or a connection',
+    async url => {
+      const lookup = fakeLookup('8.8.8.8');
+      const prober = createSsrfSafeProber({
+        policy: strict,
+        maxRedirects: 5,
+        lookup,
       });
-      expect(result.message).toMatch(/is (loopback|link-local|private)/);
-      expect(lookup.calls).toEqual([]);
-      expect(guard.attempts).toEqual([]);
-    } finally {
-      await prober.close();
-    }
-  });
+      try {
+        const result = await prober.probe(request(url));
+        expect(result).toMatchObject({
+          outcome: 'failure',
+          errorClass: 'blocked',
+        });
+        expect(result.message).toMatch(/is (loopback|link-local|private)/);
+        expect(lookup.calls).toEqual([]);
+        expect(guard.attempts).toEqual([]);
+      } finally {
+        await prober.close();
+      }
+    },
+  );
 });
