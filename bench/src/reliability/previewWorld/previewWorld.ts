@@ -36,7 +36,10 @@ export interface PreviewWorld {
     env?: Record<string, string>;
     freshDatabases?: boolean;
   }): Promise<void>;
-  /** SIGKILL of the backend's process group; resolves once it is gone. */
+  /**
+   * SIGKILL of the backend's process group; resolves once it is gone and
+   * its output read.
+   */
   kill(): Promise<void>;
   /** Heads the mock provider created a deploy for, each time, all runs. */
   creates(): string[];
@@ -90,9 +93,10 @@ export async function startPreviewWorld(): Promise<PreviewWorld> {
     },
     async kill() {
       const child = backend!.child;
-      const exited = new Promise(resolve => child.once('exit', resolve));
+      // 'close': its output has been read to the end too.
+      const closed = new Promise(resolve => child.once('close', resolve));
       process.kill(-child.pid!, 'SIGKILL');
-      await exited;
+      await closed;
     },
     creates() {
       return outputs.flatMap(output => createdHeads(output()));
