@@ -22,7 +22,7 @@ export interface Config {
         /**
          * How long one API call may take, the client's own waits on 429
          * included, as a duration (`30s`, `PT1M`, `{ seconds: 30 }`) or in
-         * milliseconds. Default 30 seconds.
+         * milliseconds. Default `opshub.queue.callTimeout` (30 seconds).
          */
         timeout?: HumanDuration | string | number;
       };

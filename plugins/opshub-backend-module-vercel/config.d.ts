@@ -18,7 +18,7 @@ export interface Config {
         teamId?: string;
         /** Vercel's REST API. Default `https://api.vercel.com`. */
         apiBaseUrl?: string;
-        /** Each API call's own timeout. Default 30 seconds. */
+        /** Each API call's own timeout. Default `opshub.queue.callTimeout` (30 seconds). */
         timeout?: HumanDuration | string;
       };
     };

@@ -185,6 +185,20 @@ export interface Config {
       };
       /** How long succeeded, dead and cancelled jobs are kept. Default 7 days. */
       retention?: HumanDuration | string;
+      /**
+       * Attempts of a job whose type sets none (previews, GitHub write-back,
+       * analytics); Slack messages keep 3 and health probes 1. Default 5.
+       */
+      maxAttempts?: number;
+      /**
+       * How long each outbound call a job makes (to a preview provider,
+       * GitHub or Slack) may take, answer and body included. Past it the
+       * call is aborted and the attempt fails with error class `timeout`,
+       * retried like any transient failure, so a provider that never
+       * answers cannot hold a worker. A provider's own
+       * `opshub.providers.<name>.timeout` overrides it. Default 30 seconds.
+       */
+      callTimeout?: HumanDuration | string;
     };
 
     /**

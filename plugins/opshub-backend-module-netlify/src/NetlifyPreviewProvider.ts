@@ -85,12 +85,18 @@ export class NetlifyPreviewProvider implements PreviewProvider {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** From the `opshub.providers.netlify` block. */
-  static fromConfig(netlify: Config): NetlifyPreviewProvider {
+  /**
+   * From the `opshub.providers.netlify` block; without its own `timeout`,
+   * calls take the queue's call timeout (`opshub.queue.callTimeout`).
+   */
+  static fromConfig(
+    netlify: Config,
+    defaults?: { callTimeoutMs: number },
+  ): NetlifyPreviewProvider {
     return new NetlifyPreviewProvider({
       token: netlify.getString('token'),
       apiBaseUrl: netlify.getOptionalString('apiBaseUrl'),
-      timeoutMs: readTimeoutMs(netlify),
+      timeoutMs: readTimeoutMs(netlify) ?? defaults?.callTimeoutMs,
     });
   }
 

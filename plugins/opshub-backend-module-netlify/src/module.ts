@@ -13,7 +13,7 @@ import { NetlifyPreviewProvider } from './NetlifyPreviewProvider';
  */
 export const opshubModuleNetlifyProvider = createPreviewProviderModule({
   name: 'netlify',
-  fromConfig: config => NetlifyPreviewProvider.fromConfig(config),
+  fromConfig: (config, defaults) => NetlifyPreviewProvider.fromConfig(config, defaults),
 });
 
 /**

@@ -74,8 +74,14 @@ export class VercelPreviewProvider implements PreviewProvider {
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  /** From `opshub.providers.vercel`. */
-  static fromConfig(config: Config): VercelPreviewProvider {
+  /**
+   * From `opshub.providers.vercel`; without its own `timeout`, calls take
+   * the queue's call timeout (`opshub.queue.callTimeout`).
+   */
+  static fromConfig(
+    config: Config,
+    defaults?: { callTimeoutMs: number },
+  ): VercelPreviewProvider {
     return new VercelPreviewProvider({
       token: config.getString('token'),
       apiBaseUrl: config.getOptionalString('apiBaseUrl'),
@@ -84,7 +90,7 @@ export class VercelPreviewProvider implements PreviewProvider {
         ? durationToMilliseconds(
             readDurationFromConfig(config, { key: 'timeout' }),
           )
-        : undefined,
+        : defaults?.callTimeoutMs,
     });
   }
 

@@ -9,7 +9,7 @@ import { VercelPreviewProvider } from './VercelPreviewProvider';
 /** Adds the Vercel preview provider when `opshub.providers.vercel` is set. */
 export const opshubModuleVercelProvider = createPreviewProviderModule({
   name: 'vercel',
-  fromConfig: config => VercelPreviewProvider.fromConfig(config),
+  fromConfig: (config, defaults) => VercelPreviewProvider.fromConfig(config, defaults),
 });
 
 /** Adds Vercel's error codes to OpsHub's error taxonomy. */

@@ -36,6 +36,8 @@ describe('readOpsHubConfig', () => {
       backoff: { baseMs: 1_000, capMs: 300_000 },
       typeConcurrency: {},
       retentionMs: 7 * 24 * 3600_000,
+      maxAttempts: 5,
+      callTimeoutMs: 30_000,
     });
     expect(config.projectSyncSchedule.frequency).toEqual({ minutes: 5 });
     expect(config.rbac).toEqual({
@@ -44,6 +46,25 @@ describe('readOpsHubConfig', () => {
       mutationsPerMinute: 60,
       servicePrincipals: [],
     });
+  });
+
+  it('reads the attempts and the call timeout of jobs, and refuses attempts below 1', () => {
+    const read = (queue: JsonObject) =>
+      readOpsHubConfig(mockServices.rootConfig({ data: { opshub: { queue } } }))
+        .queue;
+    expect(read({ maxAttempts: 3, callTimeout: '5s' })).toMatchObject({
+      maxAttempts: 3,
+      callTimeoutMs: 5_000,
+    });
+    expect(read({ callTimeout: { milliseconds: 250 } }).callTimeoutMs).toBe(
+      250,
+    );
+    expect(() => read({ maxAttempts: 0 })).toThrow(
+      'opshub.queue.maxAttempts must be a whole number of at least 1, not 0',
+    );
+    expect(() => read({ callTimeout: { seconds: 0 } })).toThrow(
+      'opshub.queue.callTimeout must be longer than zero',
+    );
   });
 
   it('reads the approved bindings in lower case, and requireVerifiedBinding', () => {

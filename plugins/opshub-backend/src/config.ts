@@ -11,7 +11,10 @@ import {
   OPSHUB_ROLES,
   type OpsHubRole,
 } from '@opshub/plugin-opshub-common';
-import type { OpsHubEncryptionKey } from '@opshub/plugin-opshub-node';
+import {
+  type OpsHubEncryptionKey,
+  readCallTimeoutMs,
+} from '@opshub/plugin-opshub-node';
 import { readEncryptionKeys } from './envvars/configKeyRing';
 import {
   type AnalyticsConfig,
@@ -57,7 +60,13 @@ export interface OpsHubBackendConfig {
     /** Only verified repository bindings act; false: a sole claim does too. */
     requireVerifiedBinding: boolean;
   };
-  queue: JobQueueOptions & { retentionMs: number };
+  queue: JobQueueOptions & {
+    retentionMs: number;
+    /** Attempts of a job whose type names none. */
+    maxAttempts: number;
+    /** Bounds each outbound call of a job (providers, GitHub, Slack). */
+    callTimeoutMs: number;
+  };
   previews: PreviewRules & {
     /** How often a running build is looked at. */
     checkIntervalMs: number;
@@ -156,6 +165,8 @@ export function readOpsHubConfig(
         ),
       ),
       retentionMs: ms('retention', 7 * 24 * 3600_000),
+      maxAttempts: readMaxAttempts(queue),
+      callTimeoutMs: readCallTimeoutMs(config),
     },
     previews: {
       ...readPreviewRules(previews),
@@ -178,6 +189,17 @@ export function readOpsHubConfig(
     health: readHealthConfig(opshub),
     analytics: readAnalyticsConfig(opshub),
   };
+}
+
+/** `opshub.queue.maxAttempts`: a whole number of at least 1, default 5. */
+function readMaxAttempts(queue?: Config): number {
+  const attempts = queue?.getOptionalNumber('maxAttempts') ?? 5;
+  if (!Number.isInteger(attempts) || attempts < 1) {
+    throw new Error(
+      `opshub.queue.maxAttempts must be a whole number of at least 1, not ${attempts}`,
+    );
+  }
+  return attempts;
 }
 
 /**

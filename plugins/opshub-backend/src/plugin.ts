@@ -137,7 +137,9 @@ export const opshubPlugin = createBackendPlugin({
           config.github.approvedBindings,
         );
         const repositories = new RepositoryLookup(projects);
-        const jobs = new DatabaseJobStore(knex);
+        const jobs = new DatabaseJobStore(knex, {
+          maxAttempts: config.queue.maxAttempts,
+        });
         const deliveries = new DatabaseDeliveryStore(knex);
         const queue = new JobQueue(
           jobs,

@@ -4,6 +4,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
+import { readCallTimeoutMs } from './callTimeouts';
 import {
   opshubPreviewProvidersExtensionPoint,
   type PreviewProvider,
@@ -20,8 +21,15 @@ import {
 export function createPreviewProviderModule(options: {
   /** The config block's name under `opshub.providers`, e.g. `vercel`. */
   name: string;
-  /** Builds the provider from its config block. */
-  fromConfig(config: Config): PreviewProvider;
+  /**
+   * Builds the provider from its config block; `callTimeoutMs`
+   * (`opshub.queue.callTimeout`) bounds each API call unless the block sets
+   * the provider's own `timeout`.
+   */
+  fromConfig(
+    config: Config,
+    defaults: { callTimeoutMs: number },
+  ): PreviewProvider;
 }): BackendFeature {
   return createBackendModule({
     pluginId: 'opshub',
@@ -40,7 +48,11 @@ export function createPreviewProviderModule(options: {
             logger.info(`${key} is not configured; that provider is off`);
             return;
           }
-          providers.addProvider(options.fromConfig(block));
+          providers.addProvider(
+            options.fromConfig(block, {
+              callTimeoutMs: readCallTimeoutMs(config),
+            }),
+          );
         },
       });
     },

@@ -4,6 +4,7 @@ import {
   ScmIntegrations,
 } from '@backstage/integration';
 import { Octokit } from '@octokit/rest';
+import { fetchWithTimeout, readCallTimeoutMs } from './callTimeouts';
 
 /**
  * Whether some `integrations.github` entry has credentials (a token or a
@@ -29,7 +30,9 @@ export type GithubClientFor = (repository: string) => Promise<Octokit>;
  * Octokit clients with Backstage's standard `integrations.github`
  * credentials (a token or a GitHub App installation, whichever the
  * integration has for the repository) and its `apiBaseUrl` (GitHub
- * Enterprise, or a fake on loopback in tests).
+ * Enterprise, or a fake on loopback in tests). Each request, answer and body,
+ * is bounded by `opshub.queue.callTimeout`: past it, it is aborted and fails
+ * with a RequestError caused by a CallTimeoutError.
  *
  * @public
  */
@@ -37,6 +40,7 @@ export function githubClientsFromConfig(config: Config): GithubClientFor {
   const integrations = ScmIntegrations.fromConfig(config);
   const credentials =
     DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+  const fetch = fetchWithTimeout(readCallTimeoutMs(config), 'GitHub');
   return async repository => {
     const integration =
       integrations.github.byHost('github.com') ?? integrations.github.list()[0];
@@ -51,7 +55,7 @@ export function githubClientsFromConfig(config: Config): GithubClientFor {
       auth: token,
       baseUrl: integration.config.apiBaseUrl ?? 'https://api.github.com',
       userAgent: 'opshub-backstage-plugin',
-      request: { timeout: 15_000 },
+      request: { fetch },
     });
   };
 }

@@ -8,6 +8,7 @@ export * from './summary';
 export * from './encryptionKeys';
 export * from './previewProviders';
 export * from './deployErrorCodes';
+export * from './callTimeouts';
 export * from './providerApiCalls';
 export * from './createPreviewProviderModule';
 export * from './repositoryLink';

@@ -1,3 +1,4 @@
+import { CallTimeoutError } from './callTimeouts';
 import {
   PreviewProviderPermanentError,
   PreviewProviderRateLimitedError,
@@ -30,7 +31,8 @@ export const DEFAULT_RATE_LIMIT_WAIT_MS = 60_000;
  * OpsHub's typed provider errors: 429 → rate-limited (with the provider's
  * reset), 5xx, 408 and no answer → transient, 402 → permanent `quota`, other
  * 4xx → permanent `configuration`. Each call gets its own timeout on top of
- * the job's signal; the job's own abort (shutdown, lost lease) is rethrown as
+ * the job's signal (past it: transient, caused by a {@link CallTimeoutError},
+ * which the queue records as `timeout`); the job's own abort (shutdown, lost lease) is rethrown as
  * it is. `failureOf` reads the status from the client's error type, or
  * returns undefined when the error carries none (network errors).
  *
@@ -54,9 +56,8 @@ export async function callProviderApi<T>(
     if (options.signal.aborted) throw error;
     const what = `${options.provider} could not ${options.operation}`;
     if (timeout.aborted) {
-      throw new PreviewProviderTransientError(
-        `${what}: no answer within ${options.timeoutMs} ms`,
-      );
+      const cause = new CallTimeoutError(what, options.timeoutMs);
+      throw new PreviewProviderTransientError(cause.message, { cause });
     }
     const failure = options.failureOf(error);
     if (!failure) {

@@ -3,6 +3,7 @@ import type { Preview, PreviewStore } from '../previews/PreviewStore';
 import type { ProjectStore } from '../projects/ProjectStore';
 import type { JobHandler } from '../queue/types';
 import type { GithubClientFor } from './githubClients';
+import { githubJobError } from './githubJobError';
 import type { GithubWriteRecords } from './GithubWriteRecords';
 import type { WritePacer } from './WritePacer';
 
@@ -121,7 +122,8 @@ function commentBody(p: Preview): string {
  * write waits its turn at the pacer. Nothing at all is written unless the
  * preview's entity is a tracked project whose binding to the preview's
  * repository is verified: OpsHub never writes into a repository on an
- * entity's unproven word.
+ * entity's unproven word. A rate-limited call is retried after GitHub's
+ * reset (githubJobError).
  */
 export function githubPreviewSyncHandler(deps: {
   previews: PreviewStore;
@@ -130,6 +132,19 @@ export function githubPreviewSyncHandler(deps: {
   clientFor: GithubClientFor;
   pacer: WritePacer;
 }): JobHandler<GithubPreviewSyncPayload> {
+  const sync = syncPreview(deps);
+  return async context => {
+    try {
+      return await sync(context);
+    } catch (error) {
+      throw githubJobError(error);
+    }
+  };
+}
+
+function syncPreview(
+  deps: Parameters<typeof githubPreviewSyncHandler>[0],
+): JobHandler<GithubPreviewSyncPayload> {
   return async ({ job }) => {
     const p = await deps.previews.get(job.payload.previewId);
     if (!p) return;

@@ -1,4 +1,6 @@
 import {
+  type DeployErrorClass,
+  isCallTimeout,
   type PreviewDeployment,
   type PreviewProvider,
   PreviewProviderPermanentError,
@@ -433,11 +435,12 @@ function endingFailure(job: Job, error: unknown): BuildFailure | undefined {
     return { errorClass: error.errorClass, message: error.message };
   }
   if (job.attempts < job.maxAttempts) return undefined;
+  const errorClass = (): DeployErrorClass => {
+    if (error instanceof PreviewProviderRateLimitedError) return 'quota';
+    return isCallTimeout(error) ? 'timeout' : 'provider-outage';
+  };
   return {
-    errorClass:
-      error instanceof PreviewProviderRateLimitedError
-        ? 'quota'
-        : 'provider-outage',
+    errorClass: errorClass(),
     message: error instanceof Error ? error.message : String(error),
   };
 }

@@ -56,7 +56,10 @@ function upsertOnQueuedKey(isPostgres: boolean): string {
 }
 
 export interface DatabaseJobStoreOptions {
-  /** Attempts of a job whose type and request name none. Default 5. */
+  /**
+   * Attempts of a job whose type and request name none
+   * (`opshub.queue.maxAttempts`). Default 5.
+   */
   maxAttempts?: number;
   /**
    * PostgreSQL: wait for the WAL flush when recording claims and successes.

@@ -1,3 +1,5 @@
+import { isCallTimeout } from '@opshub/plugin-opshub-node';
+
 /**
  * Thrown by a handler that wants to be retried after a given delay, such as a
  * provider's `Retry-After` or rate-limit reset. Counts as a failed attempt.
@@ -19,12 +21,15 @@ export type JobErrorClass =
   | 'retry-later'
   | 'permanent'
   | 'transient'
+  /** An outbound call got no complete answer within the call timeout. */
+  | 'timeout'
   | 'lease-expired'
   | 'shutdown';
 
 export function errorClassOf(error: unknown): JobErrorClass {
   if (error instanceof JobRetryLaterError) return 'retry-later';
   if (error instanceof JobPermanentError) return 'permanent';
+  if (isCallTimeout(error)) return 'timeout';
   return 'transient';
 }
 

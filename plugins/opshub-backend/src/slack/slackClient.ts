@@ -6,6 +6,10 @@ import {
   WebAPIRateLimitedError,
   WebClient,
 } from '@slack/web-api';
+import {
+  fetchWithTimeout,
+  readCallTimeoutMs,
+} from '@opshub/plugin-opshub-node';
 import type { Delivery } from '../notifications/deliverOnce';
 import { JobPermanentError, JobRetryLaterError } from '../queue/errors';
 
@@ -28,7 +32,9 @@ export interface SlackBot {
 /**
  * The Slack bot of `opshub.slack`, when its token is set; undefined
  * otherwise. The client never retries on its own: the job queue retries,
- * with the backoff and attempts of the job type (SLACK_MAX_ATTEMPTS).
+ * with the backoff and attempts of the job type (SLACK_MAX_ATTEMPTS). Each
+ * call, answer and body, is bounded by `opshub.queue.callTimeout` (through
+ * the client's own `fetch` option): past it, it fails as `timeout`.
  */
 export function slackBotFromConfig(config: Config): SlackBot | undefined {
   const slack = config.getOptionalConfig('opshub.slack');
@@ -37,7 +43,7 @@ export function slackBotFromConfig(config: Config): SlackBot | undefined {
   return {
     client: new WebClient(token, {
       slackApiUrl: slack?.getOptionalString('apiUrl'),
-      timeout: 10_000,
+      fetch: fetchWithTimeout(readCallTimeoutMs(config), 'Slack'),
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
       logLevel: LogLevel.ERROR,

@@ -1,4 +1,8 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -28,6 +32,11 @@ export interface FakeApiAnswer {
   headers?: Record<string, string>;
   /** Wait this long before answering (slow provider). */
   delayMs?: number;
+  /**
+   * Send the headers at once, then the body one byte every this many
+   * milliseconds (a body that dribbles in).
+   */
+  dribbleMs?: number;
 }
 
 /**
@@ -108,6 +117,10 @@ export async function startFakeProviderApi(): Promise<FakeProviderApi> {
       'content-type': 'application/json; charset=utf-8',
       ...answer.headers,
     });
+    if (answer.dribbleMs) {
+      await dribble(res, text, answer.dribbleMs);
+      return;
+    }
     res.end(answer.status === 204 ? undefined : text);
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -130,6 +143,21 @@ export async function startFakeProviderApi(): Promise<FakeProviderApi> {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Writes `text` a byte at a time, until done or the client goes away. */
+async function dribble(
+  res: ServerResponse,
+  text: string,
+  everyMs: number,
+): Promise<void> {
+  res.flushHeaders();
+  for (const byte of Buffer.from(text)) {
+    await new Promise(resolve => setTimeout(resolve, everyMs));
+    if (res.destroyed) return;
+    res.write(Buffer.of(byte));
+  }
+  res.end();
 }
 
 function findRoute(routes: Route[], method: string, path: string) {
