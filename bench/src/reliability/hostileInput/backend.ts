@@ -1,10 +1,8 @@
 import { startTestBackend } from '@backstage/backend-test-utils';
-import { OPSHUB_INSTALLATION_REF } from '@opshub/plugin-opshub-common';
 import { actionsBackendFeatures } from '@opshub/plugin-opshub-backend/src/__testUtils__/actionsBackend';
 import { seedPreview } from '@opshub/plugin-opshub-backend/src/__testUtils__/previews';
 import { STOREFRONT } from '@opshub/plugin-opshub-backend/src/__testUtils__/rbacBackend';
 import { migrateUp } from '@opshub/plugin-opshub-backend/src/database/migrations';
-import { DatabaseRoleAssignmentStore } from '@opshub/plugin-opshub-backend/src/rbac/DatabaseRoleAssignmentStore';
 import knexFactory, { type Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { freshDatabase, PG_URL } from '../../lib/postgres';
@@ -41,12 +39,6 @@ export async function startHostileInputBackend(): Promise<HostileInputBackend> {
     pool: { min: 1, max: 5 },
   });
   await migrateUp(knex);
-  await new DatabaseRoleAssignmentStore(knex).add({
-    entityRef: OPSHUB_INSTALLATION_REF,
-    subjectRef: ROOT,
-    role: 'owner',
-    createdBy: 'r1',
-  });
   const previewId = await seedPreview(knex, {
     entityRef: STOREFRONT,
     prNumber: 1,
@@ -58,7 +50,9 @@ export async function startHostileInputBackend(): Promise<HostileInputBackend> {
       opshub: {
         github: { webhookSecret: WEBHOOK_SECRET },
         // Every case may mutate: the per-caller budget never answers first.
-        rbac: { mutationsPerMinute: 1_000_000 },
+        // An owner by config, which no case can delete (an assignment
+        // could be, by DELETE /org/assignments/:id).
+        rbac: { orgOwners: [ROOT], mutationsPerMinute: 1_000_000 },
         encryption: {
           keys: [{ id: 'r1', secret: randomBytes(32).toString('base64') }],
         },

@@ -46,6 +46,8 @@ export function describeRequest(request: HostileRequest): string {
  */
 export class Judge {
   readonly cases = new Map<string, number>();
+  /** Per target, how many cases got each status. */
+  readonly statuses = new Map<string, Map<number, number>>();
   readonly offenders: Offender[] = [];
   /** Milliseconds spent waiting for answers and for fingerprints. */
   readonly spentMs = { answers: 0, fingerprints: 0 };
@@ -78,6 +80,9 @@ export class Judge {
     this.spentMs.answers += answered - sent;
     this.spentMs.fingerprints += Date.now() - answered;
     this.current = after;
+    const statuses = this.statuses.get(target) ?? new Map<number, number>();
+    statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+    this.statuses.set(target, statuses);
     const previous = this.previous;
     this.previous = `${describeRequest(request)} -> ${answer.status}`;
     const offend = (check: Offender['check'], detail = answer.text) =>

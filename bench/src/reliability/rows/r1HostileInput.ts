@@ -140,7 +140,7 @@ export const row: Row = {
         new Set([WEBHOOK]),
       );
       // Leave time to stop the backend and drop its database.
-      const end = deadline - 12_000;
+      const end = deadline - 20_000;
       let runsLeft = targets.reduce((sum, t) => sum + t.runs, 0);
       for (const [index, target] of targets.entries()) {
         // Each target's share of the time left, by its number of runs.
@@ -177,6 +177,10 @@ export const row: Row = {
       const actionCases = actions.map(
         a => judge.cases.get(`action ${a.id}`) ?? 0,
       );
+      for (const [target, statuses] of judge.statuses) {
+        const counts = [...statuses.entries()].sort(([a], [b]) => a - b);
+        log(`${target}: ${counts.map(([s, n]) => `${s}×${n}`).join(' ')}`);
+      }
       printOffenders(judge.offenders, log);
       log(
         `seed ${seed}: ${total} cases; ${Math.round(
