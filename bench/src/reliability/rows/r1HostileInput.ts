@@ -178,8 +178,8 @@ export const row: Row = {
         a => judge.cases.get(`action ${a.id}`) ?? 0,
       );
       for (const [target, statuses] of judge.statuses) {
-        const counts = [...statuses.entries()].sort(([a], [b]) => a - b);
-        log(`${target}: ${counts.map(([s, n]) => `${s}×${n}`).join(' ')}`);
+        const byStatus = [...statuses.entries()].sort(([a], [b]) => a - b);
+        log(`${target}: ${byStatus.map(([s, n]) => `${s}×${n}`).join(' ')}`);
       }
       printOffenders(judge.offenders, log);
       log(
