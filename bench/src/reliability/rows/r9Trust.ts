@@ -11,14 +11,9 @@
  * Signed PR events for acme/web and acme/docs must start no build on Vercel
  * and write nothing to acme/web on GitHub.
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { startTestBackend } from '@backstage/backend-test-utils';
 import { component } from '@opshub/plugin-opshub-backend/src/__testUtils__/rbacBackend';
-import { opshubPlugin } from '@opshub/plugin-opshub-backend/src/plugin';
+import { writeBackBackendFeatures } from '@opshub/plugin-opshub-backend/src/__testUtils__/writeBackBackend';
 import vercelModule from '@opshub/plugin-opshub-backend-module-vercel';
 import {
   githubLink,
@@ -93,37 +88,18 @@ export const row: Row = {
       }),
     );
     const backend = await startTestBackend({
-      features: [
-        opshubPlugin,
-        vercelModule,
-        mockServices.database.factory({ knex }),
-        catalogServiceMock.factory({ entities: ENTITIES }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            integrations: {
-              github: [
-                { host: 'github.com', apiBaseUrl: github.url, token: 'ghp_r9' },
-              ],
-            },
-            opshub: {
-              github: {
-                webhookSecret: BENCH_WEBHOOK_SECRET,
-                contentWritesPerMinute: 60_000,
-              },
-              providers: {
-                vercel: { token: 'vercel-r9', apiBaseUrl: vercel.url },
-              },
-              queue: { concurrency: 4, pollInterval: { milliseconds: 50 } },
-              previews: { checkInterval: { milliseconds: 50 } },
-              // The fake's preview URLs lead nowhere: no check probes them.
-              health: { previews: { enabled: false } },
-            },
+      features: writeBackBackendFeatures({
+        knex,
+        entities: ENTITIES,
+        githubUrl: github.url,
+        webhookSecret: BENCH_WEBHOOK_SECRET,
+        opshub: {
+          providers: {
+            vercel: { token: 'vercel-r9', apiBaseUrl: vercel.url },
           },
-        }),
-      ],
+        },
+        extra: [vercelModule],
+      }),
     });
     const url = `http://127.0.0.1:${backend.server.port()}`;
     try {

@@ -1,10 +1,8 @@
 import {
   mockCredentials,
-  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Webhooks } from '@octokit/webhooks';
 import examples from '@octokit/webhooks-examples';
 import {
@@ -14,10 +12,10 @@ import {
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { migrateUp } from '../database/migrations';
-import { opshubPlugin } from '../plugin';
 import { DatabaseBindingApprovals } from '../projects/DatabaseBindingApprovals';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { waitFor } from '../__testUtils__/waitFor';
+import { writeBackBackendFeatures } from '../__testUtils__/writeBackBackend';
 
 // Issue 2/11, "Verified bindings": a catalog annotation was believed as
 // proof, so any entity could claim any repository with
@@ -88,11 +86,7 @@ describe.each(databases.eachSupportedId())('Repository bindings on %s', id => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  /**
-   * The backend with a fake GitHub behind integrations.github (so GitHub
-   * write-back is on), the mock provider building at once, and the job
-   * worker running unless `worker` is false.
-   */
+  /** The backend of writeBackBackendFeatures, on the test database. */
   async function start(options: {
     entities: Entity[];
     opshub?: Record<string, unknown>;
@@ -107,42 +101,14 @@ describe.each(databases.eachSupportedId())('Repository bindings on %s', id => {
     const github = await startFakeGithub();
     cleanups.push(() => github.close());
     const backend = await startTestBackend({
-      features: [
-        opshubPlugin,
-        mockServices.database.factory({ knex }),
-        catalogServiceMock.factory({ entities: options.entities }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            integrations: {
-              github: [
-                {
-                  host: 'github.com',
-                  apiBaseUrl: github.url,
-                  token: 'ghp_test',
-                },
-              ],
-            },
-            opshub: {
-              github: {
-                webhookSecret: SECRET,
-                contentWritesPerMinute: 60_000,
-              },
-              providers: { mock: { delay: { milliseconds: 0 } } },
-              queue: {
-                concurrency: options.worker === false ? 0 : 4,
-                pollInterval: { milliseconds: 50 },
-              },
-              previews: { checkInterval: { milliseconds: 50 } },
-              // The mock's preview URLs lead nowhere: no check probes them.
-              health: { previews: { enabled: false } },
-              ...options.opshub,
-            },
-          },
-        }),
-      ],
+      features: writeBackBackendFeatures({
+        knex,
+        entities: options.entities,
+        githubUrl: github.url,
+        webhookSecret: SECRET,
+        opshub: options.opshub,
+        worker: options.worker,
+      }),
     });
     cleanups.push(() => backend.stop());
     return { knex, github, server: backend.server };
