@@ -153,6 +153,11 @@ function createsCheck(world: PreviewWorld, heads: string[], kill: AtTheKill) {
   };
 }
 
+/**
+ * Jobs in the table before the kill that are missing at the end, or did not
+ * end succeeded. A job superseded by a newer one with its key (which took
+ * its work over) counts as done when that newer one succeeded.
+ */
 async function lostJobs(
   world: PreviewWorld,
   before: AtTheKill,
@@ -168,15 +173,41 @@ async function lostJobs(
   );
   const missing = before.jobIds.filter(id => !present.has(id)).length;
   const states = await jobStates(world, before.killedAt);
+  const unfinished = (await world
+    .db('jobs as j')
+    .where('j.created_at', '<', before.killedAt)
+    .whereNot('j.state', 'succeeded')
+    .select(
+      'j.type',
+      'j.state',
+      'j.error_class',
+      world.db.raw(
+        `EXISTS (SELECT 1 FROM jobs n WHERE n."key" = j."key" AND n.id > j.id AND n.state = 'succeeded') AS taken_over`,
+      ),
+    )) as Array<{
+    type: string;
+    state: string;
+    error_class: string | null;
+    taken_over: boolean;
+  }>;
+  const lost = unfinished.filter(
+    job => !(job.error_class === 'superseded' && job.taken_over),
+  );
   log(
     `jobs created before the kill, at the end: ${describe(
       states,
-    )}; missing: ${missing}`,
+    )}; missing: ${missing}; not succeeded: ${describe(
+      tally(
+        unfinished.map(
+          job =>
+            `${job.type} ${job.state}${
+              job.error_class ? ` (${job.error_class})` : ''
+            }${job.taken_over ? ', a newer job of its key succeeded' : ''}`,
+        ),
+      ),
+    )}`,
   );
-  const unfinished = [...states]
-    .filter(([state]) => state !== 'succeeded')
-    .reduce((sum, [, n]) => sum + n, 0);
-  return missing + unfinished;
+  return missing + lost.length;
 }
 
 async function settle(
