@@ -42,7 +42,7 @@ function tally(statuses: number[], expectStatus: number) {
 }
 
 /** One POST; resolves with the status code. Loopback targets only. */
-function post(
+export function post(
   agent: http.Agent,
   url: URL,
   delivery: Delivery,

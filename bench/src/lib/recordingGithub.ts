@@ -1,5 +1,6 @@
 import {
   type FakeApiRequest,
+  type FakeApiRoute,
   startFakeGithub,
 } from '@opshub/plugin-opshub-node/testUtils';
 import { performance } from 'node:perf_hooks';
@@ -20,55 +21,18 @@ export type Kind = (typeof KINDS)[number] | 'other';
  * GitHub keeps them (ids of their own; a PR's comments list what was
  * created on it, edits included), so a second look finds the first write.
  * Records when each head's success status arrives, and which PR each
- * request was for.
+ * request was for. With `holdMs`, each answer about a PR waits that long
+ * and `mostInFlight` keeps the most requests of one PR that were in flight
+ * at once: OpsHub writes a PR's GitHub state one request after the other,
+ * so more than one means two workers were at it together.
  */
-export async function startRecordingGithub() {
+export async function startRecordingGithub(options: { holdMs?: number } = {}) {
   const api = await startFakeGithub();
   const succeededAt = new Map<string, number>();
   /** Heads the bench opened, by sha. */
   const prOfSha = new Map<string, number>();
   const prOfDeployment = new Map<number, number>();
   const prOfComment = new Map<number, number>();
-  const comments = new Map<number, Array<{ id: number; body: string }>>();
-  let lastId = 1000;
-  const repo = '/repos/:owner/:repo';
-
-  api.route(`POST ${repo}/statuses/:sha`, ({ params, body }) => {
-    const status = body as { state: string; context: string };
-    if (status.context === 'opshub/preview' && status.state === 'success') {
-      succeededAt.set(params.sha, performance.now());
-    }
-    return { status: 201, body: { id: (lastId += 1) } };
-  });
-  api.route(`POST ${repo}/deployments`, ({ body }) => {
-    const id = (lastId += 1);
-    const pr = prOfEnvironment(body);
-    if (pr !== undefined) prOfDeployment.set(id, pr);
-    return { status: 201, body: { id } };
-  });
-  api.route(`POST ${repo}/deployments/:id/statuses`, () => ({
-    status: 201,
-    body: { id: (lastId += 1) },
-  }));
-  api.route(`GET ${repo}/issues/:number/comments`, ({ params }) => ({
-    body: comments.get(Number(params.number)) ?? [],
-  }));
-  api.route(`POST ${repo}/issues/:number/comments`, ({ params, body }) => {
-    const pr = Number(params.number);
-    const comment = { id: (lastId += 1), body: (body as any).body };
-    comments.set(pr, [...(comments.get(pr) ?? []), comment]);
-    prOfComment.set(comment.id, pr);
-    return { status: 201, body: comment };
-  });
-  api.route(`PATCH ${repo}/issues/comments/:id`, ({ params, body }) => {
-    const id = Number(params.id);
-    const pr = prOfComment.get(id);
-    const comment = pr && comments.get(pr)?.find(c => c.id === id);
-    if (!comment) return { status: 404, body: { message: 'Not Found' } };
-    comment.body = (body as any).body;
-    return { body: comment };
-  });
-
   /** The kind of a request, and the PR it was for (if it names one). */
   const classify = (r: FakeApiRequest): { kind: Kind; pr?: number } => {
     const path = r.path.split('/').slice(4).join('/');
@@ -92,7 +56,66 @@ export async function startRecordingGithub() {
     }
     return { kind: 'other' };
   };
-  return { api, succeededAt, prOfSha, classify };
+  const inFlight = new Map<number, number>();
+  const mostInFlight = new Map<number, number>();
+  const held =
+    (answer: FakeApiRoute): FakeApiRoute =>
+    async request => {
+      const { pr } = classify(request);
+      if (pr === undefined) return answer(request);
+      const now = (inFlight.get(pr) ?? 0) + 1;
+      inFlight.set(pr, now);
+      mostInFlight.set(pr, Math.max(now, mostInFlight.get(pr) ?? 0));
+      try {
+        await new Promise(resolve => setTimeout(resolve, options.holdMs));
+        return await answer(request);
+      } finally {
+        inFlight.set(pr, inFlight.get(pr)! - 1);
+      }
+    };
+  const route = (pattern: string, answer: FakeApiRoute) =>
+    api.route(pattern, options.holdMs ? held(answer) : answer);
+  const comments = new Map<number, Array<{ id: number; body: string }>>();
+  let lastId = 1000;
+  const repo = '/repos/:owner/:repo';
+
+  route(`POST ${repo}/statuses/:sha`, ({ params, body }) => {
+    const status = body as { state: string; context: string };
+    if (status.context === 'opshub/preview' && status.state === 'success') {
+      succeededAt.set(params.sha, performance.now());
+    }
+    return { status: 201, body: { id: (lastId += 1) } };
+  });
+  route(`POST ${repo}/deployments`, ({ body }) => {
+    const id = (lastId += 1);
+    const pr = prOfEnvironment(body);
+    if (pr !== undefined) prOfDeployment.set(id, pr);
+    return { status: 201, body: { id } };
+  });
+  route(`POST ${repo}/deployments/:id/statuses`, () => ({
+    status: 201,
+    body: { id: (lastId += 1) },
+  }));
+  route(`GET ${repo}/issues/:number/comments`, ({ params }) => ({
+    body: comments.get(Number(params.number)) ?? [],
+  }));
+  route(`POST ${repo}/issues/:number/comments`, ({ params, body }) => {
+    const pr = Number(params.number);
+    const comment = { id: (lastId += 1), body: (body as any).body };
+    comments.set(pr, [...(comments.get(pr) ?? []), comment]);
+    prOfComment.set(comment.id, pr);
+    return { status: 201, body: comment };
+  });
+  route(`PATCH ${repo}/issues/comments/:id`, ({ params, body }) => {
+    const id = Number(params.id);
+    const pr = prOfComment.get(id);
+    const comment = pr && comments.get(pr)?.find(c => c.id === id);
+    if (!comment) return { status: 404, body: { message: 'Not Found' } };
+    comment.body = (body as any).body;
+    return { body: comment };
+  });
+
+  return { api, succeededAt, prOfSha, classify, mostInFlight };
 }
 
 export type RecordingGithub = Awaited<ReturnType<typeof startRecordingGithub>>;
