@@ -45,7 +45,7 @@ const WEBHOOK = 'POST /webhooks/github';
 /** Cases per target (route or action); the webhook route gets more. */
 const CASES = {
   quick: { perTarget: 15, webhook: 120 },
-  full: { perTarget: 150, webhook: 800 },
+  full: { perTarget: 250, webhook: 1500 },
 };
 
 interface Target {
