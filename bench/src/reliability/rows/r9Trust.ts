@@ -5,11 +5,14 @@
  * - acme/web is verified for `web` (registered from inside it, no
  *   previews), and `intruder`, registered from elsewhere, claims it too,
  *   with a Vercel project it linked to acme/web itself;
- * - `docs`, verified for acme/docs, names the Vercel project of acme/shop;
+ * - `docs`, verified for acme/docs, names the Vercel project of acme/store
+ *   (a repository no entity claims);
  * - `shop`, verified for acme/shop with its own project: the control, whose
  *   PR must build and be written back (the counters see what they count).
  * Signed PR events for acme/web and acme/docs must start no build on Vercel
- * and write nothing to acme/web on GitHub.
+ * and write nothing to acme/web or acme/store on GitHub. (Telling docs' own
+ * PRs that its provider project belongs elsewhere, error class
+ * `configuration`, is what issue 2/11 asks; those writes go to acme/docs.)
  */
 import { startTestBackend } from '@backstage/backend-test-utils';
 import { component } from '@opshub/plugin-opshub-backend/src/__testUtils__/rbacBackend';
@@ -44,7 +47,7 @@ const ENTITIES = [
     'backstage.io/managed-by-location': inRepo('evil/tools'),
     ...previewsIn('prj_intruder'),
   }),
-  component('docs', owner('docs'), 'acme/docs', previewsIn('prj_shop')),
+  component('docs', owner('docs'), 'acme/docs', previewsIn('prj_store')),
   component('shop', owner('shop'), 'acme/shop', previewsIn('prj_shop')),
 ];
 
@@ -77,6 +80,14 @@ export const row: Row = {
         id: 'prj_intruder',
         name: 'intruder',
         link: githubLink('acme/web'),
+      }),
+    );
+    vercel.projects.set(
+      'prj_store',
+      vercelProject({
+        id: 'prj_store',
+        name: 'store',
+        link: githubLink('acme/store'),
       }),
     );
     vercel.projects.set(
@@ -169,7 +180,11 @@ export const row: Row = {
       );
       return [
         exactly('builds started', 0, builds(untrusted)),
-        exactly('writes to GitHub', 0, writesTo('acme/web').length),
+        exactly(
+          'writes to GitHub (claimed or linked repository)',
+          0,
+          writesTo('acme/web').length + writesTo('acme/store').length,
+        ),
         exactly('control: builds of the trusted PR', 1, builds(control)),
         {
           name: 'control: writes for the trusted PR',
