@@ -168,16 +168,64 @@ export const hostileQuery: fc.Arbitrary<string> = fc
       : `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`,
   );
 
-/** A JSON object with one to three of its fields deleted, retyped, or added. */
+/** A snippet spliced into a valid string: it stays near-valid. */
+const SPLICED = [
+  '\u0000',
+  '..',
+  '/',
+  ':',
+  '%',
+  ' ',
+  'é',
+  '😀',
+  '\uFFFF',
+  "'",
+  '"',
+  '\n',
+  'a'.repeat(300),
+];
+
+/** A valid string with a snippet inserted at some position. */
+export function spliced(value: string): fc.Arbitrary<string> {
+  return fc
+    .tuple(fc.nat(), fc.oneof(fc.constantFrom(...SPLICED), hostileString))
+    .map(([at, snippet]) => {
+      const index = at % (value.length + 1);
+      return `${value.slice(0, index)}${snippet}${value.slice(index)}`;
+    });
+}
+
+/**
+ * A JSON object with one to three of its fields deleted, retyped, added,
+ * or (a string field) spliced with a snippet.
+ */
 export function mutatedObject(
   sample: Record<string, unknown>,
 ): fc.Arbitrary<Record<string, unknown>> {
   const keys = [...Object.keys(sample), '__proto__', 'extra', 'constructor'];
-  const mutation = fc.record({
+  const strings = Object.entries(sample).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string',
+  );
+  const replaced = fc.record({
     key: fc.oneof(fc.constantFrom(...keys), hostileString),
     remove: fc.boolean(),
     value: hostileValue,
   });
+  const mutation =
+    strings.length === 0
+      ? replaced
+      : fc.oneof(
+          replaced,
+          fc
+            .constantFrom(...strings)
+            .chain(([key, value]) =>
+              spliced(value).map(v => ({
+                key,
+                remove: false,
+                value: v as unknown,
+              })),
+            ),
+        );
   return fc.array(mutation, { minLength: 1, maxLength: 3 }).map(mutations => {
     const body: Record<string, unknown> = { ...sample };
     for (const { key, remove, value } of mutations) {

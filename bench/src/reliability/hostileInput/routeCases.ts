@@ -8,6 +8,8 @@ import {
   hostileString,
   hostileValue,
   mutatedObject,
+  percentEncode,
+  spliced,
 } from './arbitraries';
 import type { HostileRequest } from './send';
 
@@ -112,7 +114,11 @@ export function routeRequests(
     ...names.map(name =>
       samples[name] === undefined
         ? hostileSegment
-        : fc.oneof(fc.constant(samples[name]), hostileSegment),
+        : fc.oneof(
+            fc.constant(samples[name]),
+            hostileSegment,
+            spliced(samples[name]).map(percentEncode),
+          ),
     ),
   );
   const sample = BODY_SAMPLES[routeKey(route)];
