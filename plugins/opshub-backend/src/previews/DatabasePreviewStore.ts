@@ -207,6 +207,13 @@ export class DatabasePreviewStore implements PreviewStore {
       expires_at: new Date(now.getTime() + head.ttlMs),
     };
     if (!row) {
+      // The PR closed before it had a preview: an event not newer is late.
+      const close = await this.closeOf(trx, head.entityRef, head.prNumber);
+      if (close && close.getTime() >= head.prUpdatedAt.getTime()) {
+        return undefined;
+      }
+      // Reopened: the preview keeps the PR's stamps from now on.
+      if (close) await closesOf(trx, head.entityRef, head.prNumber).delete();
       const [inserted] = await trx('previews')
         .insert({
           entity_ref: head.entityRef,
@@ -252,6 +259,34 @@ export class DatabasePreviewStore implements PreviewStore {
       await trx('previews').where({ id }).update(described);
     }
     return this.getIn(trx, id);
+  }
+
+  async recordClose(
+    entityRef: string,
+    prNumber: number,
+    prUpdatedAt: Date,
+  ): Promise<void> {
+    await this.knex('pull_request_closes')
+      .insert({
+        entity_ref: entityRef,
+        pr_number: prNumber,
+        pr_updated_at: prUpdatedAt,
+      })
+      .onConflict(['entity_ref', 'pr_number'])
+      .merge(['pr_updated_at'])
+      .where('pull_request_closes.pr_updated_at', '<', prUpdatedAt);
+  }
+
+  /** The stamp of the PR's close recorded while it had no preview. */
+  private async closeOf(
+    trx: Knex.Transaction,
+    entityRef: string,
+    prNumber: number,
+  ): Promise<Date | undefined> {
+    const query = closesOf(trx, entityRef, prNumber).first('pr_updated_at');
+    // PostgreSQL: a newer close of the PR waits for this event's turn.
+    const row = await (this.isPostgres ? query.forUpdate() : query);
+    return row ? toDate(row.pr_updated_at) : undefined;
   }
 
   async startBuild(trx: Knex.Transaction, build: BuildStart): Promise<boolean> {
@@ -442,6 +477,13 @@ function toPreview(row: PreviewRow): Preview {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
   };
+}
+
+function closesOf(trx: Knex.Transaction, entityRef: string, prNumber: number) {
+  return trx('pull_request_closes').where({
+    entity_ref: entityRef,
+    pr_number: prNumber,
+  });
 }
 
 /** Torn down because its PR closed (and not brought back since). */

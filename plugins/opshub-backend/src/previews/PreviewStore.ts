@@ -121,7 +121,8 @@ export interface PreviewStore {
   find(entityRef: string, prNumber: number): Promise<Preview | undefined>;
   /**
    * Records the newest head of a PR's preview, unless a newer event already
-   * did, or a `closed` one with the same stamp (then undefined). A new head
+   * did, or a `closed` one with the same stamp, with or without a preview
+   * (then undefined). A new head
    * is queued (or awaits approval) as a new build and restarts the TTL; the
    * same head keeps what it has. A preview torn down because its PR closed
    * (reopened) or by the skip rule comes back; one a user destroyed or the
@@ -131,6 +132,17 @@ export interface PreviewStore {
     trx: Knex.Transaction,
     head: PreviewHead,
   ): Promise<Preview | undefined>;
+  /**
+   * A PR closed while it had no preview: keeps the close's stamp (the
+   * latest one), so `recordHead` of an event not newer (an `opened` or
+   * `synchronize` delivered late) creates none; a reopen, newer, does.
+   * Not a preview: `find` and `list` do not see it.
+   */
+  recordClose(
+    entityRef: string,
+    prNumber: number,
+    prUpdatedAt: Date,
+  ): Promise<void>;
   /**
    * The build of `headSha` started: the preview is building with the
    * provider's deploy, and a deploy event opens. False when the preview has

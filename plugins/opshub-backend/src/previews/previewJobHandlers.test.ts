@@ -739,6 +739,39 @@ describe.each(databases.eachSupportedId())('preview jobs on %s', id => {
     expect(provider.calls).toEqual(['create 1']);
   });
 
+  it('builds nothing for an event older than the close of a PR that had no preview, until a reopen', async () => {
+    const provider = new ScriptedProvider();
+    const { run, previews, notified, announced, knex } = await setup(provider);
+    const closed = prEvent('closed', { updatedAt: '2026-11-26T10:10:00Z' });
+    const opened = prEvent('opened', { updatedAt: '2026-11-26T10:00:00Z' });
+    // GitHub delivered the close first, and every delivery three times.
+    for (const payload of [closed, closed, opened, closed, opened, opened]) {
+      await (payload === closed ? run.teardown(payload) : run.create(payload));
+    }
+    await run.create(
+      prEvent('synchronize', {
+        headSha: SHA2,
+        updatedAt: '2026-11-26T10:10:00Z',
+      }),
+    );
+    expect(await previews.find(ENTITY, 7)).toBeUndefined();
+    expect(await previews.list(ENTITY, 10)).toEqual([]);
+    expect(provider.calls).toEqual([]);
+    expect(notified).toEqual([]);
+    expect(announced).toEqual([]);
+    const [{ n: jobs }] = await knex('jobs').count({ n: '*' });
+    expect(Number(jobs)).toBe(0);
+
+    // A reopen, newer than the close, builds.
+    await run.create(
+      prEvent('reopened', { updatedAt: '2026-11-26T10:20:00Z' }),
+    );
+    expect(await previews.find(ENTITY, 7)).toMatchObject({
+      state: 'building',
+    });
+    expect(provider.calls).toEqual(['create 1']);
+  });
+
   it.each([
     ['a user destroyed', { expire: false }, 'destroyed'],
     ['the TTL expired', { expire: true }, 'expired'],

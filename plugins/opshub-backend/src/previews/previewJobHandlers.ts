@@ -266,12 +266,18 @@ export function teardownPreviewHandler(
 ): JobHandler<PreviewJobPayload> {
   return async ({ job, signal }) => {
     const { entityRef, pullRequest: pr } = job.payload;
+    const prUpdatedAt = new Date(pr.updatedAt);
     const preview = await deps.previews.find(entityRef, pr.number);
-    if (!preview) return;
+    if (!preview) {
+      // Its `opened` may still be on its way (deliveries come in any order):
+      // remembered, so it builds nothing once it arrives.
+      await deps.previews.recordClose(entityRef, pr.number, prUpdatedAt);
+      return;
+    }
     await tearDown(deps, preview, signal, {
       reason: 'pr-closed',
       closedAs: pr.merged ? 'merged' : 'closed',
-      prUpdatedAt: new Date(pr.updatedAt),
+      prUpdatedAt,
     });
   };
 }
