@@ -9,15 +9,22 @@
  * stops what it started.
  *
  *   yarn workspace @internal/opshub-bench reliability [--rows R1,R5]
- *     [--quick]
+ *     [--quick] [--json <file>]
  *
  * `--quick` is scripts/test.sh's bounded run (R1 with fewer cases). Exits
  * non-zero when a check fails, a row fails or overruns, or the guard
- * refused anything.
+ * refused anything. `--json` also writes the table's rows and checks to a
+ * file (scripts/test.sh counts them with the other tests).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { installed, violations } from './reliability/loopbackGuard';
 import type { Check, Row } from './reliability/row';
 import { stopStartedProcesses } from './lib/processes';
@@ -194,6 +201,15 @@ async function main() {
   for (const refusal of refusals.slice(0, 10))
     console.log(`refused: ${refusal}`);
   printTable(outcomes);
+  const jsonIndex = process.argv.indexOf('--json');
+  if (jsonIndex >= 0) {
+    // Relative to where the command was typed, not bench/.
+    const file = resolvePath(
+      process.env.INIT_CWD ?? process.cwd(),
+      process.argv[jsonIndex + 1],
+    );
+    writeFileSync(file, JSON.stringify({ rows: outcomes }, null, 2));
+  }
   const failed = outcomes.flatMap(o => o.checks).filter(c => !c.pass).length;
   const ran = outcomes.length - 1;
   console.log(
