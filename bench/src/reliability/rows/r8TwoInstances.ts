@@ -166,6 +166,27 @@ function wrongAnswers(events: PlannedEvent[], statuses: number[]): number {
   }).length;
 }
 
+/** The preview lifecycle's jobs, and its GitHub and Slack ones. */
+const PREVIEW_JOB_TYPES = [
+  'create-preview',
+  'check-preview',
+  'build-preview',
+  'teardown-preview',
+  'destroy-preview',
+  'destroy-deploy',
+  'github-preview-sync',
+  'slack-notify',
+];
+
+/** Jobs of the previews still queued or running. */
+async function previewJobsLeft(knex: ReturnType<typeof connect>) {
+  const [{ n }] = await knex('jobs')
+    .whereIn('state', ['queued', 'running'])
+    .whereIn('type', PREVIEW_JOB_TYPES)
+    .count({ n: '*' });
+  return Number(n);
+}
+
 /** Open PRs ready on their last head; closed ones with no live preview. */
 async function settledPreviews(
   knex: ReturnType<typeof connect>,
@@ -288,7 +309,9 @@ async function run({
       async () => {
         settled = await settledPreviews(knex, pullRequests);
         return (
-          settled.ready === settled.open && settled.down === settled.closed
+          settled.ready === settled.open &&
+          settled.down === settled.closed &&
+          (await previewJobsLeft(knex)) === 0
         );
       },
       drainMs,
