@@ -49,6 +49,8 @@ export class Judge {
   /** Per target, how many cases got each status. */
   readonly statuses = new Map<string, Map<number, number>>();
   readonly offenders: Offender[] = [];
+  /** Changes during a rejected case that its replay did not repeat. */
+  readonly lateWrites: string[] = [];
   /** Milliseconds spent waiting for answers and for fingerprints. */
   readonly spentMs = { answers: 0, fingerprints: 0 };
   private current: Fingerprint | undefined;
@@ -100,13 +102,34 @@ export class Judge {
     if (showsStackTrace(answer.text)) offend('no stack trace');
     if (answer.status >= 400 && answer.status < 500) {
       const changed = changedTables(before, after);
-      if (changed.length > 0) {
+      if (changed.length > 0 && (await this.storesOnReplay(request))) {
         offend(
           'nothing stored when rejected',
           `tables changed: ${changed.join(', ')}; answer ${answer.text}`,
         );
+      } else if (changed.length > 0) {
+        this.lateWrites.push(
+          `${changed.join(', ')} changed during ${describeRequest(
+            request,
+          )} -> ${answer.status}, ` +
+            `not on its replay: a late write of ${previous}`,
+        );
       }
     }
+  }
+
+  /**
+   * Whether a rejected request changes a table again when sent once more
+   * with the database quiet: tells a request that stores from an accepted
+   * request's work landing late (past the settle window).
+   */
+  private async storesOnReplay(request: HostileRequest): Promise<boolean> {
+    const before = await this.settled(300);
+    const answer = await send(this.baseUrl, request).catch(() => undefined);
+    const after = await this.settled(300);
+    this.current = after;
+    const rejected = answer && answer.status >= 400 && answer.status < 500;
+    return !rejected || changedTables(before, after).length > 0;
   }
 
   /** A fingerprint that stayed the same for `quietMs`. */

@@ -45,7 +45,7 @@ const WEBHOOK = 'POST /webhooks/github';
 /** Cases per target (route or action); the webhook route gets more. */
 const CASES = {
   quick: { perTarget: 15, webhook: 120 },
-  full: { perTarget: 250, webhook: 1500 },
+  full: { perTarget: 200, webhook: 1000 },
 };
 
 interface Target {
@@ -184,6 +184,7 @@ export const row: Row = {
         const byStatus = [...statuses.entries()].sort(([a], [b]) => a - b);
         log(`${target}: ${byStatus.map(([s, n]) => `${s}×${n}`).join(' ')}`);
       }
+      for (const late of judge.lateWrites) log(`late write: ${late}`);
       printOffenders(judge.offenders, log);
       log(
         `seed ${seed}: ${total} cases; ${Math.round(
