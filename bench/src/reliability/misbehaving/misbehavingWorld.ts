@@ -1,7 +1,9 @@
-import { startFakeVercel } from '@opshub/plugin-opshub-backend-module-vercel/src/__fixtures__/fakeVercel';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startRecordingGithub } from '../../lib/recordingGithub';
+import {
+  startBuildingVercel,
+  VERCEL_REPOSITORY,
+  vercelEntityEnv,
+} from '../vercel/vercelEntity';
 import {
   type HeldRequest,
   type Misbehaviour,
@@ -11,9 +13,8 @@ import {
 } from './misbehavingProxy';
 
 /** The row's Component, previewed on the fake Vercel's linked project. */
-export const ENTITY_REF = 'component:default/r4-storefront';
-/** The fake Vercel's default project is linked to this repository. */
-export const REPOSITORY = 'acme/storefront';
+const ENTITY_NAME = 'r4-storefront';
+export const REPOSITORY = VERCEL_REPOSITORY;
 
 /** Share of the fakes' answers of each kind. */
 export const MIX: Record<Misbehaviour, number> = {
@@ -37,18 +38,7 @@ export async function startMisbehavingWorld(options: {
   seed: number;
   slowBodyMs: number;
 }) {
-  const vercel = await startFakeVercel();
-  vercel.route('GET /v13/deployments/:id', ({ params }) => {
-    const deployment = vercel.deployments.get(params.id);
-    if (!deployment) {
-      return {
-        status: 404,
-        body: { error: { code: 'not_found', message: 'Deployment not found' } },
-      };
-    }
-    if (deployment.readyState !== 'READY') vercel.settle(params.id, 'READY');
-    return { body: vercel.deployments.get(params.id) };
-  });
+  const vercel = await startBuildingVercel({ buildMs: 0 });
   const github = await startRecordingGithub();
   const pick = weightedPicker(MIX, options.seed);
   const proxies = {
@@ -63,36 +53,17 @@ export async function startMisbehavingWorld(options: {
       slowBodyMs: options.slowBodyMs,
     }),
   };
-  const catalogFile = join(options.dir, 'catalog-r4.yaml');
-  writeFileSync(
-    catalogFile,
-    JSON.stringify({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: {
-        name: ENTITY_REF.split('/')[1],
-        annotations: {
-          'github.com/project-slug': REPOSITORY,
-          'opshub.dev/preview-provider': 'vercel',
-          'vercel.com/project-id': 'prj_storefront',
-        },
-      },
-      spec: { type: 'website', lifecycle: 'experimental', owner: 'bench' },
-    }),
-  );
   const env = {
-    APP_CONFIG_catalog_locations: JSON.stringify([
-      { type: 'file', target: catalogFile },
-    ]),
-    APP_CONFIG_opshub_github_approvedBindings: JSON.stringify([
-      { entityRef: ENTITY_REF, repository: REPOSITORY },
-    ]),
+    ...vercelEntityEnv({
+      dir: options.dir,
+      name: ENTITY_NAME,
+      vercelUrl: proxies.vercel.url,
+    }),
     APP_CONFIG_integrations: JSON.stringify({
       github: [
         { host: 'github.com', apiBaseUrl: proxies.github.url, token: 'bench' },
       ],
     }),
-    APP_CONFIG_opshub_providers_vercel_apiBaseUrl: proxies.vercel.url,
   };
   return {
     env,

@@ -13,10 +13,16 @@ import {
   startRecordingGithub,
 } from '../../lib/recordingGithub';
 
-/** R2's and R3's backend: its own port (app-config.reliability.yaml). */
-export const WORLD_URL = 'http://127.0.0.1:7041';
-const DATABASE_PREFIX = 'opshub_bench_r23_';
-/** The demo entity of app-config.yaml, on the mock provider. */
+/**
+ * R2's backend's port and databases (app-config.reliability.yaml); a row
+ * that may run next to it takes its own.
+ */
+const DEFAULT_PORT = 7041;
+const DEFAULT_DATABASE_PREFIX = 'opshub_bench_r23_';
+/**
+ * The repository of app-config.yaml's demo entity `storefront` (on the mock
+ * provider), or of the entity a row's `env` puts in its place.
+ */
 export const WORLD_REPOSITORY = 'acme/storefront';
 /** The rows' PRs are numbered from here on; the readiness probe's is 1. */
 export const FIRST_PR = 10_000;
@@ -41,8 +47,6 @@ export interface PreviewWorld {
    * its output read.
    */
   kill(): Promise<void>;
-  /** Heads the mock provider created a deploy for, each time, all runs. */
-  creates(): string[];
   /** Stops the backend and the fakes, drops the databases. */
   stop(): Promise<void>;
 }
@@ -50,31 +54,43 @@ export interface PreviewWorld {
 /**
  * packages/backend on PostgreSQL (app-config.reliability.yaml) with the
  * recording fake GitHub and a fake Slack on loopback, the fakes kept across
- * restarts of the backend.
+ * restarts of the backend. `port` and `databasePrefix` (default 7041 and
+ * `opshub_bench_r23_`) let rows run side by side; `env` (APP_CONFIG_…)
+ * applies to every start, e.g. another provider for the entity.
  */
-export async function startPreviewWorld(): Promise<PreviewWorld> {
+export async function startPreviewWorld(
+  options: {
+    port?: number;
+    databasePrefix?: string;
+    env?: Record<string, string>;
+  } = {},
+): Promise<PreviewWorld> {
+  const port = options.port ?? DEFAULT_PORT;
+  const url = `http://127.0.0.1:${port}`;
+  const databasePrefix = options.databasePrefix ?? DEFAULT_DATABASE_PREFIX;
   const github = await startRecordingGithub();
   const slack = await startFakeSlack();
   let backend: StartedProcess | undefined;
   let db: Knex | undefined;
-  /** The output of every backend process started, the current one last. */
-  const outputs: Array<() => string> = [];
 
   const world: PreviewWorld = {
-    url: WORLD_URL,
+    url,
     github,
     slack,
     get db() {
-      db ??= connect(`${PG_URL}/${DATABASE_PREFIX}opshub`, 2);
+      db ??= connect(`${PG_URL}/${databasePrefix}opshub`, 2);
       return db;
     },
     async start({ env = {}, freshDatabases = true }) {
       backend = await startBackend({
         config: 'app-config.reliability.yaml',
-        databasePrefix: DATABASE_PREFIX,
-        url: WORLD_URL,
+        databasePrefix,
+        url,
         freshDatabases,
         env: {
+          APP_CONFIG_backend_baseUrl: url,
+          APP_CONFIG_backend_listen_port: String(port),
+          APP_CONFIG_backend_database_prefix: databasePrefix,
           APP_CONFIG_integrations: JSON.stringify({
             github: [
               {
@@ -85,11 +101,11 @@ export async function startPreviewWorld(): Promise<PreviewWorld> {
             ],
           }),
           APP_CONFIG_opshub_slack_apiUrl: slack.url,
+          ...options.env,
           ...env,
         },
       });
-      outputs.push(backend.output);
-      await trackingRepository();
+      await trackingRepository(url);
     },
     async kill() {
       const child = backend!.child;
@@ -98,15 +114,12 @@ export async function startPreviewWorld(): Promise<PreviewWorld> {
       process.kill(-child.pid!, 'SIGKILL');
       await closed;
     },
-    creates() {
-      return outputs.flatMap(output => createdHeads(output()));
-    },
     async stop() {
       if (backend) await stopProcess(backend.child);
       await db?.destroy();
       await github.api.close();
       await slack.close();
-      await dropDatabases(DATABASE_PREFIX);
+      await dropDatabases(databasePrefix);
     },
   };
   return world;
@@ -117,11 +130,11 @@ export async function startPreviewWorld(): Promise<PreviewWorld> {
  * a `closed` event for a PR without a preview is then enqueued (and
  * changes nothing).
  */
-async function trackingRepository() {
+async function trackingRepository(url: string) {
   await waitUntil(
     async () =>
       (
-        await deliverPullRequest(WORLD_URL, {
+        await deliverPullRequest(url, {
           action: 'closed',
           number: 1,
           headSha: headShaOf('probe', Date.now()),
@@ -132,15 +145,4 @@ async function trackingRepository() {
     120_000,
     500,
   );
-}
-
-/**
- * The heads of the mock provider's `create` log lines (JSON in
- * production); `unknown` for a line the kill cut before its head.
- */
-function createdHeads(output: string): string[] {
-  return output
-    .split('\n')
-    .filter(line => line.includes('"mockPreviewProvider":"create"'))
-    .map(line => /"headSha":"(\w+)"/.exec(line)?.[1] ?? 'unknown');
 }
