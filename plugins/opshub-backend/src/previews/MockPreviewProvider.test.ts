@@ -1,4 +1,3 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { MockPreviewProvider } from './MockPreviewProvider';
 
@@ -143,29 +142,6 @@ describe('MockPreviewProvider', () => {
     expect(await provider.status({ ...deployment, source })).toEqual({
       state: 'ready',
       url: 'https://web-app-pr-12.demo.test',
-    });
-  });
-
-  it('logs each create, with a field a log override can match', async () => {
-    const lines: Array<{ message: string; meta: unknown }> = [];
-    const logger = {
-      info: (message: string, meta?: unknown) => lines.push({ message, meta }),
-    } as unknown as LoggerService;
-    const provider = MockPreviewProvider.fromConfig(
-      new ConfigReader({ delay: { seconds: 0 } }),
-      logger,
-    );
-    const { deploymentId } = await provider.create(source);
-    await provider.create(source);
-    expect(lines).toHaveLength(2);
-    expect(lines[0]).toEqual({
-      message: `Mock preview deploy ${deploymentId} created for component:default/Web_App#12 at ${source.headSha}`,
-      meta: {
-        mockPreviewProvider: 'create',
-        entityRef: 'component:default/Web_App',
-        prNumber: 12,
-        headSha: source.headSha,
-      },
     });
   });
 });

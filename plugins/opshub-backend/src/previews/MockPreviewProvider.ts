@@ -1,4 +1,3 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
@@ -33,10 +32,7 @@ export const defaultMockOptions: MockPreviewProviderOptions = {
  * carries its start time), so any backend instance answers for any deploy.
  * `find` answers from the deploys this instance created and has not
  * destroyed (in memory): another instance, or this one after a restart,
- * finds nothing, and a retry creates the deploy again. Each create is
- * logged at `info` with the field `mockPreviewProvider: 'create'` (a
- * `backend.logger.overrides` matcher shows them alone, as the reliability
- * bench does to count creates per head).
+ * finds nothing, and a retry creates the deploy again.
  */
 export class MockPreviewProvider implements PreviewProvider {
   readonly id = 'mock';
@@ -45,28 +41,20 @@ export class MockPreviewProvider implements PreviewProvider {
 
   constructor(
     private readonly options: MockPreviewProviderOptions = defaultMockOptions,
-    private readonly logger?: LoggerService,
   ) {}
 
-  static fromConfig(
-    config?: Config,
-    logger?: LoggerService,
-  ): MockPreviewProvider {
-    return new MockPreviewProvider(
-      {
-        delayMs: config?.has('delay')
-          ? durationToMilliseconds(
-              readDurationFromConfig(config, { key: 'delay' }),
-            )
-          : defaultMockOptions.delayMs,
-        failureRate:
-          config?.getOptionalNumber('failureRate') ??
-          defaultMockOptions.failureRate,
-        domain:
-          config?.getOptionalString('domain') ?? defaultMockOptions.domain,
-      },
-      logger,
-    );
+  static fromConfig(config?: Config): MockPreviewProvider {
+    return new MockPreviewProvider({
+      delayMs: config?.has('delay')
+        ? durationToMilliseconds(
+            readDurationFromConfig(config, { key: 'delay' }),
+          )
+        : defaultMockOptions.delayMs,
+      failureRate:
+        config?.getOptionalNumber('failureRate') ??
+        defaultMockOptions.failureRate,
+      domain: config?.getOptionalString('domain') ?? defaultMockOptions.domain,
+    });
   }
 
   async create(source: PreviewSource): Promise<PreviewDeployment> {
@@ -74,15 +62,6 @@ export class MockPreviewProvider implements PreviewProvider {
       deploymentId: `mock-${source.headSha.slice(0, 12)}-${Date.now()}`,
     };
     this.deploys.set(keyOf(source), deployment);
-    this.logger?.info(
-      `Mock preview deploy ${deployment.deploymentId} created for ${source.entityRef}#${source.prNumber} at ${source.headSha}`,
-      {
-        mockPreviewProvider: 'create',
-        entityRef: source.entityRef,
-        prNumber: source.prNumber,
-        headSha: source.headSha,
-      },
-    );
     return { ...deployment };
   }
 

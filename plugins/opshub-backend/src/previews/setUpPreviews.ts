@@ -65,10 +65,7 @@ export async function setUpPreviews(deps: {
   const { config, knex, queue, projects, providers, logger } = deps;
   // The built-in mock provider only where opshub.providers.mock asks for it.
   if (config.mockProvider && !providers.has('mock')) {
-    providers.set(
-      'mock',
-      MockPreviewProvider.fromConfig(config.mockProvider, logger),
-    );
+    providers.set('mock', MockPreviewProvider.fromConfig(config.mockProvider));
   }
   const previews = new DatabasePreviewStore(knex, {
     errorClassifier: deps.errorTaxonomy,
