@@ -1,8 +1,4 @@
-import {
-  migrateDownLast,
-  migrateUp,
-  migrateUpTo,
-} from '../../database/migrations';
+import { migrateDownLast, migrateUpTo } from '../../database/migrations';
 import { createTestDatabases } from '../../__testUtils__/databases';
 
 // Issue 18: the migration 20261205000000_dora_and_digest adds the merged
@@ -20,7 +16,8 @@ describe.each(databases.eachSupportedId())(
   id => {
     it('adds the tables, drops a deploy’s commits with it, and rolls back', async () => {
       const knex = await databases.init(id);
-      await migrateUp(knex);
+      // Up to this migration: migrateDownLast then undoes it.
+      await migrateUpTo(knex, '20261205000000');
       const [event] = await knex('deploy_events')
         .insert({
           entity_ref: ENTITY,
