@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up and runs every OpsHub test: installs (Node 22, yarn, dependencies,
 # Debian's chromium), then tsc, lint, prettier, all jest tests on SQLite and
-# PostgreSQL, and the browser end-to-end test. Prints the jest counts per
-# database and, last, `N passed, N failed, N skipped`. Exits non-zero on any
+# PostgreSQL, the reliability rows that fit in two minutes (the bench's R1
+# bounded, R5, R6, R7, R9) and the browser end-to-end test. Prints the jest
+# counts per database and, last, `N passed, N failed, N skipped`. Exits non-zero on any
 # failure, and when no PostgreSQL test ran.
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -39,10 +40,11 @@ step "tsc" yarn tsc:full
 step "lint" yarn lint:all
 step "prettier" yarn prettier:check
 step "jest" yarn backstage-cli repo test --json "--outputFile=$out/jest.json"
+step "reliability" yarn workspace @internal/opshub-bench reliability --quick --rows R1,R5,R6,R7,R9 --json "$out/reliability.json"
 step "end-to-end" env PLAYWRIGHT_JSON_OUTPUT_NAME="$out/playwright.json" yarn playwright test
 
 echo
 for name in "${failed_steps[@]}"; do echo "FAILED: $name"; done
-node "$here/lib/summarize-tests.mjs" "$out/jest.json" "$out/playwright.json"
+node "$here/lib/summarize-tests.mjs" "$out/jest.json" "$out/reliability.json" "$out/playwright.json"
 summary=$?
 [ "$summary" = 0 ] && [ "${#failed_steps[@]}" = 0 ]

@@ -1,9 +1,10 @@
-// Reads jest's and Playwright's JSON results and prints the counts per
-// database, then one closing line `N passed, N failed, N skipped`.
+// Reads jest's, the reliability table's and Playwright's JSON results and
+// prints the counts per database (each reliability check counts as a test),
+// then one closing line `N passed, N failed, N skipped`.
 // Exits 1 when a test failed or no PostgreSQL test ran.
 import { existsSync, readFileSync } from 'node:fs';
 
-const [jestFile, playwrightFile] = process.argv.slice(2);
+const [jestFile, reliabilityFile, playwrightFile] = process.argv.slice(2);
 const databases = ['SQLITE_3', 'POSTGRES_15'];
 const zero = () => ({ passed: 0, failed: 0, skipped: 0 });
 const line = c =>
@@ -37,6 +38,21 @@ if (jestFile && existsSync(jestFile)) {
   console.log(`jest without a database: ${line(groups.other)}`);
 } else {
   console.log('jest: no results');
+  suiteErrors += 1;
+}
+
+if (reliabilityFile && existsSync(reliabilityFile)) {
+  const { rows } = JSON.parse(readFileSync(reliabilityFile, 'utf8'));
+  const checks = zero();
+  for (const row of rows) {
+    for (const check of row.checks) {
+      add(checks, check.pass ? 'passed' : 'failed');
+    }
+  }
+  console.log(`reliability rows (${rows.length}): ${line(checks)}`);
+  for (const key of Object.keys(total)) total[key] += checks[key];
+} else {
+  console.log('reliability: no results');
   suiteErrors += 1;
 }
 
