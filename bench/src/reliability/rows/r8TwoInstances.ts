@@ -11,12 +11,10 @@
  * scheduled task once per tick, the webhooks' 202 p99, every preview ready.
  */
 import { startFakeSlack } from '@opshub/plugin-opshub-node/testUtils';
-import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { post } from '../../lib/load';
 import { untilQuiet } from '../../lib/quiet';
 import { connect, PG_URL, waitUntil } from '../../lib/postgres';
 import {
@@ -41,6 +39,10 @@ import {
   type PlannedEvent,
   type PullRequestEnd,
 } from '../twoInstances/eventMix';
+import {
+  type AcceptResults,
+  startAcceptClient,
+} from '../twoInstances/acceptClient';
 import { servePullRequests } from '../twoInstances/githubPulls';
 import { sampleRunningJobs } from '../twoInstances/runningJobsSampler';
 import {
@@ -80,32 +82,16 @@ const PROBE = join(
   'taskRunProbe.js',
 );
 
-interface Accepts {
-  latenciesMs: number[];
-  /** Each delivery's answer (0: none), in the order of the plan. */
-  statuses: number[];
-  /** Why requests got no answer. */
-  failures: string[];
-}
-
 /** Sends the planned deliveries on time; the answer to each and its time. */
 async function sendLoad(
   events: PlannedEvent[],
   runId: string,
   github: RecordingGithub,
   pulls: ReturnType<typeof servePullRequests>,
-): Promise<Accepts> {
-  // Idle connections are closed well before the server's keep-alive
-  // timeout (5 s), so none is reused just as the server closes it.
-  const agents = INSTANCES.map(
-    () => new http.Agent({ keepAlive: true, maxSockets: 64, timeout: 1_000 }),
-  );
-  const urls = INSTANCES.map(
-    i => new URL(`${i.url}/api/opshub/webhooks/github`),
-  );
-  const accepts: Accepts = { latenciesMs: [], statuses: [], failures: [] };
+): Promise<AcceptResults> {
+  const client = startAcceptClient();
+  const urls = INSTANCES.map(i => `${i.url}/api/opshub/webhooks/github`);
   const built: Array<{ body: Buffer; headers: Record<string, string> }> = [];
-  const answered: Array<Promise<void>> = [];
   const start = performance.now();
   // Each delivery's `updated_at` is later than the one before, as GitHub's
   // are for the events of one PR, even when two go out in the same ms.
@@ -131,22 +117,14 @@ async function sendLoad(
     }
     built[i] = delivery;
     github.prOfSha.set(event.headSha, event.number);
-    const sent = performance.now();
-    answered.push(
-      post(agents[event.instance], urls[event.instance], delivery)
-        .catch(error => {
-          accepts.failures.push(String(error));
-          return 0;
-        })
-        .then(status => {
-          accepts.latenciesMs.push(performance.now() - sent);
-          accepts.statuses[i] = status;
-        }),
-    );
+    client.send({
+      index: i,
+      url: urls[event.instance],
+      body: delivery.body,
+      headers: delivery.headers,
+    });
   }
-  await Promise.all(answered);
-  agents.forEach(agent => agent.destroy());
-  return accepts;
+  return client.finish();
 }
 
 /**
@@ -484,7 +462,7 @@ function oncePerTick(
 }
 
 function acceptP99(
-  accepts: Accepts,
+  accepts: AcceptResults,
   wrong: number,
   log: (line: string) => void,
 ): Check {
