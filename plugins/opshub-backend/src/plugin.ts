@@ -45,6 +45,7 @@ import { applyRetention } from './maintenance/retention';
 import { SentMessages } from './notifications/SentMessages';
 import { previewCounters } from './previews/previewCounters';
 import { previewOperations } from './previews/previewOperations';
+import { DatabasePreviewStore } from './previews/DatabasePreviewStore';
 import { setUpPreviews } from './previews/setUpPreviews';
 import { BindingVerifier } from './projects/bindings';
 import { findProjectsInCatalog } from './projects/catalogProjects';
@@ -334,12 +335,13 @@ export const opshubPlugin = createBackendPlugin({
               jobs,
               deliveries,
               sentMessages: new SentMessages(knex),
+              previews: new DatabasePreviewStore(knex),
               jobRetentionMs: config.queue.retentionMs,
               deliveryRetentionMs: config.github.deliveryRetentionMs,
               deployEvents: { knex, retentionMs: config.analytics.retentionMs },
             });
             logger.info(
-              `Retention: deleted ${deleted.jobs} finished jobs, ${deleted.deliveries} webhook deliveries, ${deleted.sentMessages} sent-message records, ${deleted.deployEvents} deploy events and ${deleted.mergedPullRequests} merged pull requests`,
+              `Retention: deleted ${deleted.jobs} finished jobs, ${deleted.deliveries} webhook deliveries, ${deleted.sentMessages} sent-message records, ${deleted.pullRequestCloses} closes of PRs without a preview, ${deleted.deployEvents} deploy events and ${deleted.mergedPullRequests} merged pull requests`,
             );
           },
         });

@@ -2,6 +2,7 @@ import { rebuildDailyDeployStats } from '../analytics/metrics/updateDailyDeployS
 import { migrateUp } from '../database/migrations';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { SentMessages } from '../notifications/SentMessages';
+import { DatabasePreviewStore } from '../previews/DatabasePreviewStore';
 import { DatabaseJobStore } from '../queue/DatabaseJobStore';
 import { DatabaseDeliveryStore } from '../webhooks/DatabaseDeliveryStore';
 import { applyRetention } from './retention';
@@ -12,13 +13,24 @@ const databases = createTestDatabases();
 const DAY = 24 * 3600_000;
 
 describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
-  it('deletes finished jobs, deliveries and sent records past their windows, nothing else', async () => {
+  it('deletes finished jobs, deliveries, sent records and closes of PRs without a preview past their windows, nothing else', async () => {
     const knex = await databases.init(id);
     await migrateUp(knex);
     const jobs = new DatabaseJobStore(knex);
     const deliveries = new DatabaseDeliveryStore(knex);
     const sentMessages = new SentMessages(knex);
+    const previews = new DatabasePreviewStore(knex);
     const now = Date.now();
+    for (const [prNumber, ageDays] of [
+      [1, 15],
+      [2, 13],
+    ] as const) {
+      await previews.recordClose(
+        'component:default/web',
+        prNumber,
+        new Date(now - ageDays * DAY),
+      );
+    }
     for (const [transition, ageDays] of [
       ['ready#1', 8],
       ['ready#2', 1],
@@ -71,6 +83,7 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
         jobs,
         deliveries,
         sentMessages,
+        previews,
         jobRetentionMs: 7 * DAY,
         deliveryRetentionMs: 14 * DAY,
         now,
@@ -79,6 +92,7 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
       jobs: 1,
       deliveries: 1,
       sentMessages: 1,
+      pullRequestCloses: 1,
       deployEvents: 0,
       mergedPullRequests: 0,
     });
@@ -98,6 +112,9 @@ describe.each(databases.eachSupportedId())('applyRetention on %s', id => {
     expect(
       (await deliveries.list({ limit: 10 })).map(d => d.deliveryId),
     ).toEqual(['new']);
+    expect(
+      (await knex('pull_request_closes')).map(row => row.pr_number),
+    ).toEqual([2]);
   });
 
   it('deletes deploy events queued and last changed before opshub.analytics.retention, keeping them at least that long', async () => {

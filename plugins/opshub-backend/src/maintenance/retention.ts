@@ -6,13 +6,16 @@ import {
 import { utcDayOf } from '../analytics/metrics/deployWindow';
 import { toDate } from '../database/timestamps';
 import type { SentMessages } from '../notifications/SentMessages';
+import type { PreviewStore } from '../previews/PreviewStore';
 import type { JobStore } from '../queue/JobStore';
 import type { DeliveryStore } from '../webhooks/DeliveryStore';
 
 /**
  * Deletes finished jobs and webhook deliveries older than their retention
  * windows, records of sent messages as old as the oldest finished jobs
- * kept, and deploy events (with the commits they brought) and merged pull
+ * kept, closes of PRs that had no preview as old as the oldest deliveries
+ * kept (an event older than that is not replayed, and GitHub redelivers
+ * only the last 3 days), and deploy events (with the commits they brought) and merged pull
  * requests past `opshub.analytics.retention` (scheduled hourly by the
  * plugin).
  */
@@ -20,6 +23,8 @@ export async function applyRetention(deps: {
   jobs: JobStore;
   deliveries: DeliveryStore;
   sentMessages: SentMessages;
+  /** Closes of PRs that had no preview; kept when absent. */
+  previews?: Pick<PreviewStore, 'deleteClosesBefore'>;
   jobRetentionMs: number;
   deliveryRetentionMs: number;
   /**
@@ -32,6 +37,7 @@ export async function applyRetention(deps: {
   jobs: number;
   deliveries: number;
   sentMessages: number;
+  pullRequestCloses: number;
   deployEvents: number;
   mergedPullRequests: number;
 }> {
@@ -46,6 +52,10 @@ export async function applyRetention(deps: {
     sentMessages: await deps.sentMessages.deleteSentBefore(
       new Date(now - deps.jobRetentionMs),
     ),
+    pullRequestCloses:
+      (await deps.previews?.deleteClosesBefore(
+        new Date(now - deps.deliveryRetentionMs),
+      )) ?? 0,
     deployEvents: deps.deployEvents
       ? await deleteDeployEventsBefore(
           deps.deployEvents.knex,

@@ -277,6 +277,12 @@ export class DatabasePreviewStore implements PreviewStore {
       .where('pull_request_closes.pr_updated_at', '<', prUpdatedAt);
   }
 
+  async deleteClosesBefore(date: Date): Promise<number> {
+    return this.knex('pull_request_closes')
+      .where('pr_updated_at', '<', date)
+      .delete();
+  }
+
   /** The stamp of the PR's close recorded while it had no preview. */
   private async closeOf(
     trx: Knex.Transaction,

@@ -144,6 +144,11 @@ export interface PreviewStore {
     prUpdatedAt: Date,
   ): Promise<void>;
   /**
+   * Forgets the closes `recordClose` kept of PRs last updated before
+   * `date`; returns how many.
+   */
+  deleteClosesBefore(date: Date): Promise<number>;
+  /**
    * The build of `headSha` started: the preview is building with the
    * provider's deploy, and a deploy event opens. False when the preview has
    * moved on to another head or state meanwhile (nothing written).
