@@ -13,7 +13,8 @@ import { NetlifyPreviewProvider } from './NetlifyPreviewProvider';
  */
 export const opshubModuleNetlifyProvider = createPreviewProviderModule({
   name: 'netlify',
-  fromConfig: (config, defaults) => NetlifyPreviewProvider.fromConfig(config, defaults),
+  fromConfig: (config, defaults) =>
+    NetlifyPreviewProvider.fromConfig(config, defaults),
 });
 
 /**

@@ -9,7 +9,8 @@ import { VercelPreviewProvider } from './VercelPreviewProvider';
 /** Adds the Vercel preview provider when `opshub.providers.vercel` is set. */
 export const opshubModuleVercelProvider = createPreviewProviderModule({
   name: 'vercel',
-  fromConfig: (config, defaults) => VercelPreviewProvider.fromConfig(config, defaults),
+  fromConfig: (config, defaults) =>
+    VercelPreviewProvider.fromConfig(config, defaults),
 });
 
 /** Adds Vercel's error codes to OpsHub's error taxonomy. */

@@ -216,15 +216,13 @@ export function mutatedObject(
       ? replaced
       : fc.oneof(
           replaced,
-          fc
-            .constantFrom(...strings)
-            .chain(([key, value]) =>
-              spliced(value).map(v => ({
-                key,
-                remove: false,
-                value: v as unknown,
-              })),
-            ),
+          fc.constantFrom(...strings).chain(([key, value]) =>
+            spliced(value).map(v => ({
+              key,
+              remove: false,
+              value: v as unknown,
+            })),
+          ),
         );
   return fc.array(mutation, { minLength: 1, maxLength: 3 }).map(mutations => {
     const body: Record<string, unknown> = { ...sample };
