@@ -1,4 +1,5 @@
 import { type Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 
 /**
  * How long one outbound call of a job (to a preview provider, GitHub or
@@ -46,14 +47,9 @@ export function isCallTimeout(error: unknown): boolean {
 export function readCallTimeoutMs(rootConfig: Config): number {
   const key = 'opshub.queue.callTimeout';
   if (!rootConfig.has(key)) return DEFAULT_CALL_TIMEOUT_MS;
-  const d = readDurationFromConfig(rootConfig, { key });
-  const days =
-    (d.years ?? 0) * 365 +
-    (d.months ?? 0) * 30 +
-    (d.weeks ?? 0) * 7 +
-    (d.days ?? 0);
-  const minutes = (days * 24 + (d.hours ?? 0)) * 60 + (d.minutes ?? 0);
-  const ms = (minutes * 60 + (d.seconds ?? 0)) * 1000 + (d.milliseconds ?? 0);
+  const ms = durationToMilliseconds(
+    readDurationFromConfig(rootConfig, { key }),
+  );
   if (!(ms > 0)) throw new Error(`${key} must be longer than zero`);
   return ms;
 }
