@@ -53,7 +53,7 @@ import { DatabaseBindingApprovals } from './projects/DatabaseBindingApprovals';
 import { DatabaseProjectStore } from './projects/DatabaseProjectStore';
 import { RepositoryBindings } from './projects/RepositoryBindings';
 import { RepositoryLookup } from './projects/RepositoryLookup';
-import { syncProjectsFromCatalog } from './projects/syncProjectsFromCatalog';
+import { runProjectSync } from './projects/syncProjectsFromCatalog';
 import { DatabaseJobStore } from './queue/DatabaseJobStore';
 import { JobQueue } from './queue/JobQueue';
 import { DatabaseRoleAssignmentStore } from './rbac/DatabaseRoleAssignmentStore';
@@ -314,15 +314,15 @@ export const opshubPlugin = createBackendPlugin({
           id: 'opshub-project-sync',
           ...config.projectSyncSchedule,
           fn: async () => {
-            const { newlyTracked } = await syncProjectsFromCatalog({
+            await runProjectSync({
               catalog,
               auth,
               store: projects,
               logger,
               verifier,
+              repositories,
+              replanUnmatched: slugs => intake.replanUnmatched(slugs),
             });
-            repositories.clear();
-            await intake.replanUnmatched(newlyTracked.map(p => p.repoSlug));
           },
         });
         await deps.scheduler.scheduleTask({

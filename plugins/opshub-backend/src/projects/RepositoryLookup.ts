@@ -14,9 +14,11 @@ export interface RepositoryProjects {
  * Which entities name a GitHub repository, and which of them act (their
  * binding is verified): asked by every pull_request delivery, so answers
  * are kept for a short while. One query per repository (approvals joined,
- * the binding policy applied by the store). The project sync clears the
- * cache on the instance that ran it, and so do approvals; other instances
- * see changes within `ttlMs`.
+ * the binding policy applied by the store). A repository asked again after
+ * half of `ttlMs` is looked up again in the background, so a steady stream
+ * of deliveries never waits for the query. A project sync that changed the
+ * projects clears the cache on the instance that ran it, and so do
+ * approvals; other instances see changes within `ttlMs`.
  */
 export class RepositoryLookup {
   private readonly cache;
@@ -32,7 +34,7 @@ export class RepositoryLookup {
           unverified: unverified.map(p => p.entityRef),
         };
       },
-      { ttlMs, maxEntries },
+      { ttlMs, maxEntries, refreshAfterMs: ttlMs / 2 },
     );
   }
 

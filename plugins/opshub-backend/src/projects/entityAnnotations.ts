@@ -5,7 +5,9 @@ import { shortLivedCache } from './shortLivedCache';
 /**
  * An entity's annotations as the catalog has them, asked by every lifecycle
  * job and message: kept for 10 s, so annotation changes reach OpsHub within
- * that (and the next catalog refresh). Undefined for an unknown entity.
+ * that (and the next catalog refresh), and asked again in the background
+ * after 5 s, so a busy entity's jobs never wait for the catalog. Undefined
+ * for an unknown entity.
  */
 export function cachedEntityAnnotations(deps: {
   catalog: CatalogService;
@@ -18,6 +20,6 @@ export function cachedEntityAnnotations(deps: {
       });
       return entity?.metadata.annotations;
     },
-    { ttlMs: 10_000 },
+    { ttlMs: 10_000, refreshAfterMs: 5_000 },
   ).get;
 }

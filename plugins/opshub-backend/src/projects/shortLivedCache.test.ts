@@ -68,4 +68,119 @@ describe('shortLivedCache', () => {
     await cache.get('a');
     expect(load).toHaveBeenCalledTimes(5);
   });
+
+  describe('with refreshAfterMs', () => {
+    it('loads a key asked again in the background, callers never waiting', async () => {
+      jest.useFakeTimers({ now: 0 });
+      const load = jest.fn(async (key: string) => `${key}@${Date.now()}`);
+      const cache = shortLivedCache(load, {
+        ttlMs: 1_000,
+        refreshAfterMs: 500,
+      });
+
+      await expect(cache.get('a')).resolves.toBe('a@0');
+      jest.setSystemTime(499);
+      await expect(cache.get('a')).resolves.toBe('a@0');
+      expect(load).toHaveBeenCalledTimes(1);
+      jest.setSystemTime(500);
+      // The answer it had, while a load starts.
+      await expect(cache.get('a')).resolves.toBe('a@0');
+      await expect(cache.get('a')).resolves.toBe('a@500');
+      expect(load).toHaveBeenCalledTimes(2);
+      // Past the first answer's ttlMs: that load's, kept from its start.
+      jest.setSystemTime(999);
+      await expect(cache.get('a')).resolves.toBe('a@500');
+      expect(load).toHaveBeenCalledTimes(2);
+      jest.setSystemTime(1_000);
+      await expect(cache.get('a')).resolves.toBe('a@500');
+      expect(load).toHaveBeenCalledTimes(3);
+    });
+
+    it('starts one background load at a time', async () => {
+      jest.useFakeTimers({ now: 0 });
+      let finish!: (value: string) => void;
+      const load = jest
+        .fn<Promise<string>, [string]>()
+        .mockResolvedValueOnce('first')
+        .mockImplementationOnce(() => new Promise(r => (finish = r)));
+      const cache = shortLivedCache(load, {
+        ttlMs: 1_000,
+        refreshAfterMs: 500,
+      });
+      await cache.get('a');
+      jest.setSystemTime(600);
+      await expect(
+        Promise.all([cache.get('a'), cache.get('a'), cache.get('a')]),
+      ).resolves.toEqual(['first', 'first', 'first']);
+      expect(load).toHaveBeenCalledTimes(2);
+      finish('second');
+      await Promise.resolve();
+      await expect(cache.get('a')).resolves.toBe('second');
+    });
+
+    it('never serves an answer past ttlMs when the background load fails', async () => {
+      jest.useFakeTimers({ now: 0 });
+      const load = jest
+        .fn<Promise<string>, [string]>()
+        .mockResolvedValueOnce('first')
+        .mockRejectedValueOnce(new Error('database down'))
+        .mockResolvedValueOnce('third');
+      const cache = shortLivedCache(load, {
+        ttlMs: 1_000,
+        refreshAfterMs: 500,
+      });
+      await cache.get('a');
+      jest.setSystemTime(600);
+      await expect(cache.get('a')).resolves.toBe('first');
+      await Promise.resolve();
+      jest.setSystemTime(999);
+      // Tried again in the background; the answer it had until it expires.
+      await expect(cache.get('a')).resolves.toBe('first');
+      jest.setSystemTime(1_000);
+      await expect(cache.get('a')).resolves.toBe('third');
+      expect(load).toHaveBeenCalledTimes(3);
+    });
+
+    it('drops a background load that ends after a clear', async () => {
+      jest.useFakeTimers({ now: 0 });
+      let finish!: (value: string) => void;
+      const load = jest
+        .fn<Promise<string>, [string]>()
+        .mockResolvedValueOnce('before')
+        .mockImplementationOnce(() => new Promise(r => (finish = r)))
+        .mockResolvedValueOnce('after the clear');
+      const cache = shortLivedCache(load, {
+        ttlMs: 1_000,
+        refreshAfterMs: 500,
+      });
+      await cache.get('a');
+      jest.setSystemTime(600);
+      await cache.get('a');
+      cache.clear();
+      await expect(cache.get('a')).resolves.toBe('after the clear');
+      finish('loaded before the clear');
+      await Promise.resolve();
+      await expect(cache.get('a')).resolves.toBe('after the clear');
+    });
+
+    it('drops a background answer keepIf refuses', async () => {
+      jest.useFakeTimers({ now: 0 });
+      const load = jest
+        .fn<Promise<string[]>, [string]>()
+        .mockResolvedValueOnce([])
+        .mockResolvedValueOnce(['tracked now'])
+        .mockResolvedValueOnce(['tracked now']);
+      const cache = shortLivedCache(load, {
+        ttlMs: 1_000,
+        refreshAfterMs: 500,
+        keepIf: value => value.length === 0,
+      });
+      await cache.get('a');
+      jest.setSystemTime(600);
+      await expect(cache.get('a')).resolves.toEqual([]);
+      await Promise.resolve();
+      await expect(cache.get('a')).resolves.toEqual(['tracked now']);
+      expect(load).toHaveBeenCalledTimes(3);
+    });
+  });
 });

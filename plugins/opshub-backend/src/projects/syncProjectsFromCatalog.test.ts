@@ -4,7 +4,11 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { migrateUp } from '../database/migrations';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { DatabaseProjectStore } from './DatabaseProjectStore';
-import { syncProjectsFromCatalog } from './syncProjectsFromCatalog';
+import { RepositoryLookup } from './RepositoryLookup';
+import {
+  runProjectSync,
+  syncProjectsFromCatalog,
+} from './syncProjectsFromCatalog';
 
 jest.setTimeout(60_000);
 
@@ -100,6 +104,51 @@ describe.each(databases.eachSupportedId())(
       expect(logger.info).toHaveBeenCalledWith(
         'Project sync: 2 tracked (2 added, 0 updated, 1 removed), 1 skipped for a malformed github.com/project-slug',
       );
+    });
+
+    it('drops the cached repository answers only when a sync changed a project', async () => {
+      const knex = await databases.init(id);
+      await migrateUp(knex);
+      const store = new DatabaseProjectStore(knex);
+      const repositories = new RepositoryLookup(store, 60_000);
+      const clear = jest.spyOn(repositories, 'clear');
+      const replanUnmatched = jest.fn(async () => 0);
+      const storefront = entity('Component', 'storefront', {
+        'github.com/project-slug': 'acme/storefront',
+        'backstage.io/managed-by-location': LOCATION,
+      });
+      const sync = (entities: Entity[]) =>
+        runProjectSync({
+          catalog: catalogServiceMock({ entities }),
+          auth: mockServices.auth(),
+          store,
+          logger: mockServices.logger.mock(),
+          repositories,
+          replanUnmatched,
+        });
+      await expect(
+        repositories.projectsFor('acme/storefront'),
+      ).resolves.toEqual({ acting: [], unverified: [] });
+
+      await sync([storefront]);
+      expect(clear).toHaveBeenCalledTimes(1);
+      expect(replanUnmatched).toHaveBeenLastCalledWith(['acme/storefront']);
+      await expect(
+        repositories.projectsFor('acme/storefront'),
+      ).resolves.toEqual({
+        acting: ['component:default/storefront'],
+        unverified: [],
+      });
+
+      await sync([storefront]);
+      expect(clear).toHaveBeenCalledTimes(1);
+      expect(replanUnmatched).toHaveBeenLastCalledWith([]);
+
+      await sync([]);
+      expect(clear).toHaveBeenCalledTimes(2);
+      await expect(
+        repositories.projectsFor('acme/storefront'),
+      ).resolves.toEqual({ acting: [], unverified: [] });
     });
   },
 );

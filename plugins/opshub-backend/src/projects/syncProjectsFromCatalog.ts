@@ -4,6 +4,7 @@ import { OPSHUB_ANNOTATIONS } from '@opshub/plugin-opshub-common';
 import type { BindingVerifier } from './bindings';
 import { readCatalogProjects } from './catalogProjects';
 import type { ProjectStore, ProjectSyncResult } from './ProjectStore';
+import type { RepositoryLookup } from './RepositoryLookup';
 
 /**
  * Makes the tracked projects match the catalog's Components that name a
@@ -32,5 +33,26 @@ export async function syncProjectsFromCatalog(options: {
   logger.info(
     `Project sync: ${projects.length} tracked (${result.added} added, ${result.updated} updated, ${result.removed} removed), ${malformed} skipped for a malformed ${OPSHUB_ANNOTATIONS.projectSlug}`,
   );
+  return result;
+}
+
+/**
+ * The `opshub-project-sync` task: a sync, then what depends on the tracked
+ * projects. The instance's cached answers about repositories are dropped
+ * only when the sync changed a project (a sync that changed nothing leaves
+ * them, so deliveries keep answering from the cache), and the recent
+ * unmatched deliveries of newly tracked repositories are planned again.
+ */
+export async function runProjectSync(
+  options: Parameters<typeof syncProjectsFromCatalog>[0] & {
+    repositories: Pick<RepositoryLookup, 'clear'>;
+    replanUnmatched(repoSlugs: string[]): Promise<unknown>;
+  },
+): Promise<ProjectSyncResult> {
+  const result = await syncProjectsFromCatalog(options);
+  if (result.added + result.updated + result.removed > 0) {
+    options.repositories.clear();
+  }
+  await options.replanUnmatched(result.newlyTracked.map(p => p.repoSlug));
   return result;
 }
