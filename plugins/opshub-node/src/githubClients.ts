@@ -26,6 +26,9 @@ export function hasGithubCredentials(config: Config): boolean {
  */
 export type GithubClientFor = (repository: string) => Promise<Octokit>;
 
+/** Clients kept per factory; past it they are built anew (tokens rotate). */
+const MAX_CLIENTS = 100;
+
 /**
  * Octokit clients with Backstage's standard `integrations.github`
  * credentials (a token or a GitHub App installation, whichever the
@@ -34,6 +37,11 @@ export type GithubClientFor = (repository: string) => Promise<Octokit>;
  * is bounded by `opshub.queue.callTimeout`: past it, it is aborted and fails
  * with a RequestError caused by a CallTimeoutError.
  *
+ * Repositories with the same credentials share one client: building an
+ * Octokit (its hundreds of REST methods, hooks and plugins) costs more than
+ * most calls made with it. A GitHub App's installation token, once
+ * replaced, gets a client of its own; at most `MAX_CLIENTS` are kept.
+ *
  * @public
  */
 export function githubClientsFromConfig(config: Config): GithubClientFor {
@@ -41,6 +49,7 @@ export function githubClientsFromConfig(config: Config): GithubClientFor {
   const credentials =
     DefaultGithubCredentialsProvider.fromIntegrations(integrations);
   const fetch = fetchWithTimeout(readCallTimeoutMs(config), 'GitHub');
+  const clients = new Map<string, Octokit>();
   return async repository => {
     const integration =
       integrations.github.byHost('github.com') ?? integrations.github.list()[0];
@@ -51,11 +60,19 @@ export function githubClientsFromConfig(config: Config): GithubClientFor {
     const { token } = await credentials.getCredentials({
       url: `https://${host}/${repository}`,
     });
-    return new Octokit({
-      auth: token,
-      baseUrl: integration.config.apiBaseUrl ?? 'https://api.github.com',
-      userAgent: 'opshub-backstage-plugin',
-      request: { fetch },
-    });
+    const baseUrl = integration.config.apiBaseUrl ?? 'https://api.github.com';
+    const key = `${baseUrl} ${token ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      if (clients.size >= MAX_CLIENTS) clients.clear();
+      client = new Octokit({
+        auth: token,
+        baseUrl,
+        userAgent: 'opshub-backstage-plugin',
+        request: { fetch },
+      });
+      clients.set(key, client);
+    }
+    return client;
   };
 }
