@@ -3,10 +3,10 @@
  * on the same PostgreSQL databases, 100 catalog Components each naming a
  * repository of its own (bindings approved in the config), the mock
  * provider with a build time, GitHub and Slack as recording fakes on
- * loopback. 50 signed pull_request deliveries per second for 60 s
- * (`--r8-seconds` shortens it), in pairs to one repository whose two
- * events go to the two instances: PRs opened, pushed to, closed, a
- * delivery sent again. Then a bounded drain. Checks: a preview's work never
+ * loopback. 50 signed pull_request deliveries per second (`--r8-rate`)
+ * for 60 s (`--r8-seconds`), in pairs to one repository whose two events go
+ * to the two instances: PRs opened, pushed to, closed, a delivery sent
+ * again. Then a bounded drain. Checks: a preview's work never
  * running twice at once, each side effect once per key, each cluster-wide
  * scheduled task once per tick, the webhooks' 202 p99, every preview ready.
  */
@@ -62,7 +62,8 @@ const INSTANCES = [
 ];
 const DATABASE_PREFIX = 'opshub_bench_r8_';
 const ENTITIES = 100;
-const RATE = 50;
+/** Deliveries per second; `--r8-rate` shows how the accept time follows it. */
+const RATE = numberFromArgs('r8-rate', 50, { min: 1 });
 const SECONDS = numberFromArgs('r8-seconds', 60, { min: 1 });
 /** Each GitHub answer about a PR waits this long (see mostInFlight). */
 const GITHUB_HOLD_MS = 10;
