@@ -166,6 +166,16 @@ export interface Config {
        */
       concurrency?: number;
       /**
+       * While this instance's event loop is busier than this share of the
+       * time (above 0, at most 1), it runs fewer jobs at once than
+       * `concurrency`, down to one, and back up once the loop has room:
+       * webhook deliveries and API requests share the loop with the jobs,
+       * and on a saturated loop more jobs at once only make every request
+       * wait longer. 1 always runs `concurrency`. Health probes are not
+       * held back. Default 0.7.
+       */
+      maxEventLoopUtilization?: number;
+      /**
        * Per job type (e.g. `create-preview`), jobs running at once in each
        * instance, within `concurrency`.
        */

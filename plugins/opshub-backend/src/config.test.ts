@@ -37,6 +37,7 @@ describe('readOpsHubConfig', () => {
       typeConcurrency: {},
       retentionMs: 7 * 24 * 3600_000,
       maxAttempts: 5,
+      maxEventLoopUtilization: 0.7,
       callTimeoutMs: 30_000,
     });
     expect(config.projectSyncSchedule.frequency).toEqual({ minutes: 5 });
@@ -65,6 +66,19 @@ describe('readOpsHubConfig', () => {
     expect(() => read({ callTimeout: { seconds: 0 } })).toThrow(
       'opshub.queue.callTimeout must be longer than zero',
     );
+  });
+
+  it('reads how busy the event loop may be before fewer jobs run at once, from above 0 to 1', () => {
+    const read = (queue: JsonObject) =>
+      readOpsHubConfig(mockServices.rootConfig({ data: { opshub: { queue } } }))
+        .queue.maxEventLoopUtilization;
+    expect(read({ maxEventLoopUtilization: 1 })).toBe(1);
+    expect(read({ maxEventLoopUtilization: 0.5 })).toBe(0.5);
+    for (const share of [0, 1.5]) {
+      expect(() => read({ maxEventLoopUtilization: share })).toThrow(
+        `opshub.queue.maxEventLoopUtilization must be above 0 and at most 1, not ${share}`,
+      );
+    }
   });
 
   it('reads the approved bindings in lower case, and requireVerifiedBinding', () => {

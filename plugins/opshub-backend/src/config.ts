@@ -102,6 +102,13 @@ export interface OpsHubBackendConfig {
   analytics: AnalyticsConfig;
 }
 
+/**
+ * The main job queue runs fewer jobs at once while the event loop is busier
+ * than this: it keeps about a third of the loop for webhook deliveries and
+ * API requests.
+ */
+export const DEFAULT_MAX_EVENT_LOOP_UTILIZATION = 0.7;
+
 /** Reads `opshub.*`, filling in the documented defaults (config.d.ts). */
 export function readOpsHubConfig(
   config: RootConfigService,
@@ -166,6 +173,7 @@ export function readOpsHubConfig(
       ),
       retentionMs: ms('retention', 7 * 24 * 3600_000),
       maxAttempts: readMaxAttempts(queue),
+      maxEventLoopUtilization: readMaxEventLoopUtilization(queue),
       callTimeoutMs: readCallTimeoutMs(config),
     },
     previews: {
@@ -200,6 +208,22 @@ function readMaxAttempts(queue?: Config): number {
     );
   }
   return attempts;
+}
+
+/**
+ * `opshub.queue.maxEventLoopUtilization`: above 0, at most 1, default
+ * {@link DEFAULT_MAX_EVENT_LOOP_UTILIZATION}.
+ */
+function readMaxEventLoopUtilization(queue?: Config): number {
+  const share =
+    queue?.getOptionalNumber('maxEventLoopUtilization') ??
+    DEFAULT_MAX_EVENT_LOOP_UTILIZATION;
+  if (!(share > 0 && share <= 1)) {
+    throw new Error(
+      `opshub.queue.maxEventLoopUtilization must be above 0 and at most 1, not ${share}`,
+    );
+  }
+  return share;
 }
 
 /**

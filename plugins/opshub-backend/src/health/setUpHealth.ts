@@ -51,6 +51,8 @@ const PROBE_RESULT_LINGER_MS = 200;
 export const HEALTH_QUEUE_OPTIONS = {
   claimAheadMs: 500,
   settleDelayMs: 250,
+  // Probes start at their due time, however busy the loop.
+  maxEventLoopUtilization: 1,
 };
 /** Succeeded probe jobs are kept this long (they are the bulk of the jobs). */
 const PROBE_JOB_RETENTION_MS = 60 * 60_000;

@@ -314,6 +314,55 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
     },
   );
 
+  it('runs fewer jobs at once while the event loop is busy, and up to its concurrency again once it has room', async () => {
+    let busy = true;
+    const { knex, store, queue } = await setup({
+      concurrency: 4,
+      maxEventLoopUtilization: 0.7,
+      eventLoopUtilization: () => (busy ? 0.95 : 0.2),
+    });
+    const gates: Array<() => void> = [];
+    let running = 0;
+    const maxRunning: number[] = [];
+    queue.register('work', async () => {
+      running += 1;
+      maxRunning[maxRunning.length - 1] = Math.max(
+        maxRunning[maxRunning.length - 1],
+        running,
+      );
+      await new Promise<void>(resolve => gates.push(resolve));
+      running -= 1;
+    });
+    for (let i = 0; i < 16; i++) {
+      await store.enqueue(knex, { type: 'work', payload: { i } });
+    }
+    const release = () => gates.splice(0).forEach(open => open());
+    maxRunning.push(0);
+    queue.start();
+    // Four start at once; the busy loop brings the limit down to one.
+    await waitFor(async () => running === 4);
+    await new Promise(resolve => setTimeout(resolve, 1_000));
+    maxRunning.push(0);
+    release();
+    for (let round = 0; round < 3; round++) {
+      await waitFor(async () => gates.length === 1);
+      await new Promise(resolve => setTimeout(resolve, 300));
+      release();
+    }
+    // Room again: back up to four at once.
+    busy = false;
+    maxRunning.push(0);
+    await waitFor(async () => running === 4);
+    release();
+    await waitFor(async () => {
+      release();
+      return (await store.countByTypeAndState()).some(
+        c => c.state === 'succeeded' && c.count === 16,
+      );
+    });
+    expect(maxRunning).toEqual([4, 1, 4]);
+  });
+
   it('keeps a long job leased with heartbeats instead of running it twice', async () => {
     const { knex, store, queue } = await setup({ leaseMs: 150 });
     let runs = 0;

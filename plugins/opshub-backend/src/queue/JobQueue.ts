@@ -9,6 +9,10 @@ import {
   JobPermanentError,
   JobRetryLaterError,
 } from './errors';
+import {
+  AdaptiveConcurrency,
+  eventLoopUtilizationMeter,
+} from './AdaptiveConcurrency';
 import type { ClaimRequest, JobStore, Settlement } from './JobStore';
 import type { JobWakeups } from './wakeups';
 import type {
@@ -58,9 +62,22 @@ export interface JobQueueOptions {
    * frees). stop() records everything held.
    */
   settleDelayMs?: number;
+  /**
+   * Runs fewer jobs at once, down to one, while this process's event loop
+   * is busier than this share of the time (see {@link AdaptiveConcurrency});
+   * 1 (default) always runs up to `concurrency`.
+   */
+  maxEventLoopUtilization?: number;
+  /** Where that share is read; this process's event loop by default. */
+  eventLoopUtilization?: () => number;
 }
 
-export const defaultJobQueueOptions: Required<JobQueueOptions> = {
+/** How often the number of jobs run at once follows the event loop. */
+const CONCURRENCY_ADJUST_INTERVAL_MS = 250;
+
+export const defaultJobQueueOptions: Required<
+  Omit<JobQueueOptions, 'eventLoopUtilization'>
+> = {
   concurrency: 4,
   leaseMs: 30_000,
   pollIntervalMs: 2_000,
@@ -70,6 +87,7 @@ export const defaultJobQueueOptions: Required<JobQueueOptions> = {
   typeConcurrency: {},
   claimAheadMs: 0,
   settleDelayMs: 0,
+  maxEventLoopUtilization: 1,
 };
 
 type Registration = {
@@ -114,7 +132,8 @@ export class JobQueue implements JobEnqueuer {
   private readonly registrations = new Map<string, Registration>();
   private readonly running = new Map<string, RunningJob>();
   private readonly pending: Settlement[] = [];
-  private readonly options: Required<JobQueueOptions>;
+  private readonly options: typeof defaultJobQueueOptions;
+  private readonly concurrency: AdaptiveConcurrency;
   private loop?: Promise<void>;
   private timers: NodeJS.Timeout[] = [];
   /** Wakes the loop to record held outcomes (settleDelayMs). */
@@ -133,7 +152,13 @@ export class JobQueue implements JobEnqueuer {
     options: Partial<JobQueueOptions> = {},
     private readonly wakeups?: JobWakeups,
   ) {
-    this.options = { ...defaultJobQueueOptions, ...options };
+    const { eventLoopUtilization, ...rest } = options;
+    this.options = { ...defaultJobQueueOptions, ...rest };
+    this.concurrency = new AdaptiveConcurrency(
+      this.options.concurrency,
+      this.options.maxEventLoopUtilization,
+      eventLoopUtilization ?? eventLoopUtilizationMeter(),
+    );
   }
 
   register<TPayload extends JsonObject>(
@@ -239,6 +264,11 @@ export class JobQueue implements JobEnqueuer {
       this.heartbeat(),
     );
     every(this.options.recoveryIntervalMs, () => this.recoverExpiredLeases());
+    if (this.options.maxEventLoopUtilization < 1) {
+      every(CONCURRENCY_ADJUST_INTERVAL_MS, async () => {
+        if (this.concurrency.adjust(this.running.size)) this.wake();
+      });
+    }
     this.wakeups?.start(() => this.wake());
   }
 
@@ -318,7 +348,7 @@ export class JobQueue implements JobEnqueuer {
   }
 
   private claimRequest(): ClaimRequest | undefined {
-    const free = this.options.concurrency - this.running.size;
+    const free = this.concurrency.limit - this.running.size;
     if (free <= 0 || this.registrations.size === 0) return undefined;
     const runningByType = new Map<string, number>();
     for (const { job } of this.running.values()) {
