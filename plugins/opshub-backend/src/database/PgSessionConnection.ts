@@ -2,7 +2,8 @@ import { Client, type ClientConfig } from 'pg';
 
 /**
  * One PostgreSQL connection outside the knex pool, for a caller that runs
- * one statement at a time and runs it often (the job queue's claim loop).
+ * one statement at a time and runs it often (the job queue's claim loop,
+ * webhook intake).
  * Statements are named, so PostgreSQL parses each once per connection; with
  * `plan_cache_mode` set to `force_generic_plan` it also plans each once
  * (every call otherwise pays for planning, about as much as for running a
@@ -25,11 +26,20 @@ export class PgSessionConnection {
     ];
   }
 
-  async query<T>(name: string, text: string, values: unknown[]): Promise<T[]> {
+  /**
+   * Runs a statement; a named one is parsed once per connection, an
+   * unnamed one (`name` undefined: statements of many shapes) every time.
+   */
+  async query<T>(
+    name: string | undefined,
+    text: string,
+    values: unknown[],
+  ): Promise<T[]> {
     const pending = (this.client ??= this.open());
     try {
       const client = await pending;
-      return (await client.query({ name, text, values })).rows as T[];
+      const statement = name === undefined ? { text } : { name, text };
+      return (await client.query({ ...statement, values })).rows as T[];
     } catch (error) {
       this.discard(pending);
       throw error;

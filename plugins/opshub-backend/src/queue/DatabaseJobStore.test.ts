@@ -5,6 +5,7 @@ import {
   createTestDatabases,
   describeOnPostgres,
 } from '../__testUtils__/databases';
+import { deferred } from '../__testUtils__/waitFor';
 import { DatabaseJobStore } from './DatabaseJobStore';
 import type { ClaimRequest } from './JobStore';
 
@@ -675,6 +676,44 @@ describeOnPostgres(databases, 'DatabaseJobStore claim connection on %s', id => {
     }
   });
 
+  it('records guarded jobs while jobs hold every pooled connection', async () => {
+    const admin = await databases.init(id);
+    const knex = knexFactory({
+      client: 'pg',
+      connection: (admin.client as { connectionSettings: object })
+        .connectionSettings,
+      pool: { min: 0, max: 1, acquireTimeoutMillis: 2_000 },
+    });
+    const store = new DatabaseJobStore(knex);
+    const release = deferred();
+    try {
+      await migrateUp(knex);
+      await knex.schema.createTable('guards', table =>
+        table.string('id').primary(),
+      );
+      // A job's transaction holds the pool's only connection.
+      const held = knex.transaction(async trx => {
+        await trx('jobs').count();
+        await release.promise;
+      });
+      const jobIds = await store.enqueueGuarded(
+        knex('guards').insert({ id: 'd1' }).returning('id as guard').toSQL(),
+        [{ guard: 'd1', requests: [{ type: 'a', payload: { n: 1 } }] }],
+      );
+      expect(jobIds.get('d1')).toHaveLength(1);
+      release.resolve();
+      await held;
+      expect(await store.getJob(jobIds.get('d1')![0])).toMatchObject({
+        state: 'queued',
+        payload: { n: 1 },
+      });
+    } finally {
+      release.resolve();
+      await store.close();
+      await knex.destroy();
+    }
+  });
+
   it("claims from the plugin's own schema (pluginDivisionMode: schema)", async () => {
     const admin = await databases.init(id);
     await admin.raw('CREATE SCHEMA plugin_opshub');
@@ -689,6 +728,18 @@ describeOnPostgres(databases, 'DatabaseJobStore claim connection on %s', id => {
     const store = new DatabaseJobStore(knex);
     try {
       await migrateUp(knex);
+      await knex.schema.createTable('guards', table =>
+        table.string('id').primary(),
+      );
+      const guarded = await store.enqueueGuarded(
+        knex('guards').insert({ id: 'd1' }).returning('id as guard').toSQL(),
+        [{ guard: 'd1', requests: [{ type: 'b', payload: {} }] }],
+      );
+      expect(
+        await admin('plugin_opshub.jobs')
+          .where({ id: guarded.get('d1')![0] })
+          .first('type'),
+      ).toEqual({ type: 'b' });
       const jobId = await store.enqueue(knex, { type: 'a', payload: {} });
       const [claimed] = await store.settleAndClaim('w', [], claimOf('a', 1));
       expect(claimed.id).toBe(jobId);

@@ -1,5 +1,7 @@
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { Knex } from 'knex';
+import { pgClientConfig, pgSessionSettings } from '../database/pgClientConfig';
+import { PgSessionConnection } from '../database/PgSessionConnection';
 import { toDate } from '../database/timestamps';
 import { valuesPlaceholders } from '../database/valuesPlaceholders';
 import {
@@ -79,6 +81,8 @@ export interface DatabaseJobStoreOptions {
 export class DatabaseJobStore implements JobStore {
   private readonly isPostgres: boolean;
   private readonly claims: PostgresJobClaims | PortableJobClaims;
+  /** PostgreSQL: where `enqueueGuarded` records (see there). */
+  private readonly guardedWrites?: PgSessionConnection;
   /** The coalescing clause for this database, built once. */
   private readonly upsertOnQueuedKey: string;
   private readonly maxAttempts: number;
@@ -95,6 +99,12 @@ export class DatabaseJobStore implements JobStore {
           synchronousCommit: options.synchronousCommit ?? false,
         })
       : new PortableJobClaims(knex);
+    if (this.isPostgres) {
+      this.guardedWrites = new PgSessionConnection(
+        pgClientConfig(knex),
+        pgSessionSettings(knex),
+      );
+    }
   }
 
   async enqueue(
@@ -162,6 +172,14 @@ export class DatabaseJobStore implements JobStore {
    * its row; requests sharing a key collapse to the newest by order, then the
    * last one (an upsert may not touch a row twice), and take the id of the
    * row the upsert returns, or of the newer job that waits already.
+   *
+   * It runs on a connection of its own, outside the knex pool, opened on
+   * first use and kept: a webhook delivery waits neither for a pooled
+   * connection that jobs hold nor for one to be opened (Backstage's pools
+   * start empty and let idle connections go, so a burst of deliveries
+   * after a quiet spell would otherwise open them first). One statement at
+   * a time; the intake's group commit records what arrives meanwhile with
+   * the next.
    */
   private async enqueueGuardedPostgres(
     insert: GuardInsert,
@@ -198,7 +216,7 @@ export class DatabaseJobStore implements JobStore {
         LEFT JOIN jobs waiting ON waiting.key = r.key
           AND waiting.state = 'queued'`
       : `SELECT guard, NULL AS ord, NULL AS job_id FROM guard`;
-    const result = await this.knex.raw(`WITH guard AS (${insert.sql})${jobs}`, [
+    const statement = this.knex.raw(`WITH guard AS (${insert.sql})${jobs}`, [
       ...insert.bindings,
       ...requests.flatMap(({ guard, row }, ord) => [
         guard,
@@ -214,11 +232,14 @@ export class DatabaseJobStore implements JobStore {
         row.created_at,
       ]),
     ] as Knex.RawBinding[]);
-    const rows = rawRows<{
-      guard: string;
-      ord: number | null;
-      job_id: string | null;
-    }>(result).sort((a, b) => (a.ord ?? -1) - (b.ord ?? -1));
+    const { sql, bindings } = statement.toSQL().toNative();
+    const rows = (
+      await this.guardedWrites!.query<{
+        guard: string;
+        ord: number | null;
+        job_id: string | null;
+      }>(undefined, sql, bindings as unknown[])
+    ).sort((a, b) => (a.ord ?? -1) - (b.ord ?? -1));
     const jobIds = new Map<string, string[]>();
     for (const { guard, job_id: jobId } of rows) {
       const ids = jobIds.get(guard) ?? [];
@@ -259,7 +280,7 @@ export class DatabaseJobStore implements JobStore {
 
   /** Closes the claim connection (PostgreSQL); the knex pool is the caller's. */
   async close(): Promise<void> {
-    await this.claims.close();
+    await Promise.all([this.claims.close(), this.guardedWrites?.close()]);
   }
 
   async extendLeases(
