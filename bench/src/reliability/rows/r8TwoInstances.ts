@@ -43,6 +43,7 @@ import {
   type AcceptResults,
   startAcceptClient,
 } from '../twoInstances/acceptClient';
+import { describeFlushes, startFlushProbe } from '../twoInstances/flushProbe';
 import { servePullRequests } from '../twoInstances/githubPulls';
 import { sampleRunningJobs } from '../twoInstances/runningJobsSampler';
 import {
@@ -277,9 +278,16 @@ async function run({
       `sending ${events.length} deliveries in ${SECONDS} s (${pullRequests.size} PRs)`,
     );
     sampler = sampleRunningJobs(knex);
+    const probe = await startFlushProbe(knex, dir);
     const loadStarted = Date.now();
     const accepts = await sendLoad(events, runId, github, pulls);
     log(`load sent in ${round((Date.now() - loadStarted) / 1000)} s`);
+    const flushes = await probe.stop?.();
+    log(
+      flushes
+        ? describeFlushes(flushes, accepts.timings, ACCEPT_P99_MS)
+        : `disk flushes: not probed, ${probe.why}`,
+    );
 
     const drainStarted = Date.now();
     const drainMs = Math.max(5_000, deadline - Date.now() - 30_000);

@@ -14,6 +14,8 @@ interface Send {
 export interface AcceptResults {
   /** Per answered or failed request, send to answer, in ms. */
   latenciesMs: number[];
+  /** Each delivery's send (ms since the epoch) and answer time, by index. */
+  timings: Array<{ sentAt: number; ms: number }>;
   /** Each delivery's answer (0: none), by its index. */
   statuses: number[];
   /** Why requests got no answer. */
@@ -67,6 +69,7 @@ export function runAcceptClient() {
   };
   const results: AcceptResults = {
     latenciesMs: [],
+    timings: [],
     statuses: [],
     failures: [],
   };
@@ -91,7 +94,12 @@ export function runAcceptClient() {
           return 0;
         })
         .then(status => {
-          results.latenciesMs.push(performance.now() - sent);
+          const ms = performance.now() - sent;
+          results.latenciesMs.push(ms);
+          results.timings[message.index] = {
+            sentAt: performance.timeOrigin + sent,
+            ms,
+          };
           results.statuses[message.index] = status;
         }),
     );
