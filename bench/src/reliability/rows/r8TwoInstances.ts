@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { untilQuiet } from '../../lib/quiet';
-import { connect, PG_URL, waitUntil } from '../../lib/postgres';
+import { checkpoint, connect, PG_URL, waitUntil } from '../../lib/postgres';
 import {
   dropDatabases,
   type StartedProcess,
@@ -267,6 +267,9 @@ async function run({
       }
     }
 
+    // As pgbench does: the dirty buffers of the startup (and of the rows
+    // before) are written out now, not by a checkpoint during the load.
+    await checkpoint();
     const runId = String(Date.now());
     const { events, pullRequests } = planEvents({
       repositories: entities.map(e => e.repository),
