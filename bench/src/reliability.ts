@@ -226,4 +226,8 @@ main()
   .finally(() => {
     // Whatever a row left behind (timers, sockets) does not keep the run up.
     setTimeout(() => process.exit(), 1_000).unref();
+    // A Backstage backend the rows started in this process leaves a
+    // `beforeExit` listener that exits with 0 once the loop is empty: exit
+    // first, with the run's own code.
+    process.prependOnceListener('beforeExit', () => process.exit());
   });
