@@ -278,7 +278,10 @@ export class DatabaseJobStore implements JobStore {
     return this.claims.settleAndClaim(workerId, settlements, claim);
   }
 
-  /** Closes the claim connection (PostgreSQL); the knex pool is the caller's. */
+  /**
+   * Closes the claim and intake connections (PostgreSQL); the knex pool is
+   * the caller's.
+   */
   async close(): Promise<void> {
     await Promise.all([this.claims.close(), this.guardedWrites?.close()]);
   }
