@@ -74,6 +74,16 @@ describeOnPostgres(databases, 'job queue processes on %s', id => {
     };
   }
 
+  /**
+   * Workers 'one' and 'two', once both run their queues: jobs enqueued
+   * before one of them is up could all go to the other.
+   */
+  async function startReadyWorkers(knex: Knex, env: Record<string, string>) {
+    const workers = ['one', 'two'].map(name => startWorker(knex, name, env));
+    await Promise.all(workers.map(w => w.waitForOutput(/ready \S+/)));
+    return workers;
+  }
+
   /** Waits for `total` jobs to succeed, then stops the workers cleanly. */
   async function drain(
     knex: Knex,
@@ -127,15 +137,14 @@ describeOnPostgres(databases, 'job queue processes on %s', id => {
   it('drains thousands of jobs from two processes without a duplicate', async () => {
     const { knex, store } = await setup();
     const total = 3000;
+    const workers = await startReadyWorkers(knex, {
+      OPSHUB_TEST_CONCURRENCY: '4',
+    });
     await knex.transaction(async trx => {
       for (let i = 0; i < total; i++) {
         await store.enqueue(trx, { type: 'record', payload: { i } });
       }
     });
-
-    const workers = ['one', 'two'].map(name =>
-      startWorker(knex, name, { OPSHUB_TEST_CONCURRENCY: '4' }),
-    );
     await drain(knex, workers, total);
 
     // The primary key on job_id would have failed any second execution.
@@ -164,6 +173,9 @@ describeOnPostgres(databases, 'job queue processes on %s', id => {
     });
     await knex('test_group_busy').insert(groups.map(grp => ({ grp })));
     const total = 400;
+    const workers = await startReadyWorkers(knex, {
+      OPSHUB_TEST_CONCURRENCY: '8',
+    });
     await knex.transaction(async trx => {
       for (let i = 0; i < total; i++) {
         await store.enqueue(trx, {
@@ -173,10 +185,6 @@ describeOnPostgres(databases, 'job queue processes on %s', id => {
         });
       }
     });
-
-    const workers = ['one', 'two'].map(name =>
-      startWorker(knex, name, { OPSHUB_TEST_CONCURRENCY: '8' }),
-    );
     await drain(knex, workers, total);
 
     const busy = await knex('test_group_busy').orderBy('grp');
