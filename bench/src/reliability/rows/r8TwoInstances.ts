@@ -219,6 +219,7 @@ async function run({
   const knex = connect(`${PG_URL}/${DATABASE_PREFIX}opshub`, 2);
   let taskTicks: ReturnType<typeof followTaskTicks> | undefined;
   let sampler: ReturnType<typeof sampleRunningJobs> | undefined;
+  let probe: Awaited<ReturnType<typeof startFlushProbe>> | undefined;
   try {
     for (const [i, instance] of INSTANCES.entries()) {
       const started = Date.now();
@@ -281,7 +282,7 @@ async function run({
       `sending ${events.length} deliveries in ${SECONDS} s (${pullRequests.size} PRs)`,
     );
     sampler = sampleRunningJobs(knex);
-    const probe = await startFlushProbe(knex, dir);
+    probe = await startFlushProbe(knex, dir);
     const loadStarted = Date.now();
     const accepts = await sendLoad(events, runId, github, pulls);
     log(`load sent in ${round((Date.now() - loadStarted) / 1000)} s`);
@@ -339,6 +340,7 @@ async function run({
     // Stopped above unless the row failed; their failures then matter less.
     await taskTicks?.stop([]).catch(() => undefined);
     await sampler?.stop().catch(() => undefined);
+    await probe?.stop?.().catch(() => undefined);
     await Promise.all(backends.map(b => stopProcess(b.child)));
     await knex.destroy();
     await github.api.close();

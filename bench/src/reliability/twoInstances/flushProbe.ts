@@ -57,12 +57,13 @@ export async function startFlushProbe(
       if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait));
     }
   })();
+  let stopping: Promise<Flush[]> | undefined;
   return {
-    async stop() {
+    /** Stops the probe (once, however often called) with its flushes. */
+    stop() {
       stopped = true;
-      await loop;
-      await file.close();
-      return flushes;
+      stopping ??= loop.finally(() => file.close()).then(() => flushes);
+      return stopping;
     },
   };
 }
