@@ -69,6 +69,8 @@ const SECONDS = numberFromArgs('r8-seconds', 60, { min: 1 });
 /** Each GitHub answer about a PR waits this long (see mostInFlight). */
 const GITHUB_HOLD_MS = 10;
 const ACCEPT_P99_MS = 50;
+/** A send this much after its planned time is counted as late. */
+const SEND_LATE_MS = 5;
 /** The fakes' work is over once no request came for this long. */
 const QUIET_MS = 2_000;
 /**
@@ -84,14 +86,17 @@ const PROBE = join(
   'taskRunProbe.js',
 );
 
-/** Sends the planned deliveries on time; the answer to each and its time. */
+/**
+ * Sends the planned deliveries on time; the answer to each and its time,
+ * and when the load started (ms since the epoch).
+ */
 async function sendLoad(
   events: PlannedEvent[],
   runId: string,
   github: RecordingGithub,
   pulls: ReturnType<typeof servePullRequests>,
-): Promise<AcceptResults> {
-  const client = startAcceptClient();
+): Promise<{ accepts: AcceptResults; startedAt: number }> {
+  const client = await startAcceptClient();
   const urls = INSTANCES.map(i => `${i.url}/api/opshub/webhooks/github`);
   const built: Array<{ body: Buffer; headers: Record<string, string> }> = [];
   const start = performance.now();
@@ -126,7 +131,30 @@ async function sendLoad(
       headers: delivery.headers,
     });
   }
-  return client.finish();
+  return {
+    accepts: await client.finish(),
+    startedAt: performance.timeOrigin + start,
+  };
+}
+
+/**
+ * Whether the load went out at the planned rate or in bursts: how many
+ * requests left the client's thread late, by its clock, against the plan.
+ */
+function describeLateness(
+  events: PlannedEvent[],
+  timings: AcceptResults['timings'],
+  startedAt: number,
+): string {
+  const lateMs = events.map(
+    (event, i) => timings[i].sentAt - startedAt - event.atMs,
+  );
+  const late = lateMs.filter(ms => ms > SEND_LATE_MS).length;
+  return `${late} of ${
+    lateMs.length
+  } deliveries sent more than ${SEND_LATE_MS} ms after their planned time, the latest ${round(
+    Math.max(0, ...lateMs),
+  )} ms`;
 }
 
 /**
@@ -284,8 +312,12 @@ async function run({
     sampler = sampleRunningJobs(knex);
     probe = await startFlushProbe(knex, dir);
     const loadStarted = Date.now();
-    const accepts = await sendLoad(events, runId, github, pulls);
-    log(`load sent in ${round((Date.now() - loadStarted) / 1000)} s`);
+    const { accepts, startedAt } = await sendLoad(events, runId, github, pulls);
+    log(
+      `load sent in ${round(
+        (Date.now() - loadStarted) / 1000,
+      )} s; ${describeLateness(events, accepts.timings, startedAt)}`,
+    );
     const flushes = await probe.stop?.();
     log(
       flushes

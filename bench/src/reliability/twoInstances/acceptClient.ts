@@ -27,12 +27,20 @@ export interface AcceptResults {
  * the fakes and samples the database, and its busy moments would otherwise
  * count as the backends' accept latency. The clock runs on this thread from
  * the moment a request goes out to its answer.
+ *
+ * Resolves once the thread is up: deliveries handed to a thread still
+ * starting would wait for it and go out together, a burst at a rate the
+ * row never planned.
  */
-export function startAcceptClient() {
+export async function startAcceptClient() {
   const worker = new Worker(
     `require(${JSON.stringify(__filename)}).runAcceptClient()`,
     { eval: true },
   );
+  await new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
   const results = new Promise<AcceptResults>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -104,4 +112,5 @@ export function runAcceptClient() {
         }),
     );
   });
+  port.postMessage('ready');
 }
