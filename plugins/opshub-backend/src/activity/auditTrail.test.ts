@@ -76,9 +76,12 @@ describe.each(databases.eachSupportedId())('the audit trail on %s', id => {
       .set(as('user:default/alice'));
     expect(removed.status).toBe(200);
 
+    // Due in an hour: the backend's worker must not claim it before the
+    // cancel (it did once in CI, and the cancel answered 409).
     const job = await new DatabaseJobStore(knex).enqueue(knex, {
       type: 'create-preview',
       payload: {},
+      runAt: new Date(Date.now() + 3_600_000),
     });
     const cancelled = await request(server)
       .post(`/api/opshub/queue/jobs/${job}/cancel`)
