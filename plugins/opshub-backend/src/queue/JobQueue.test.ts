@@ -8,6 +8,7 @@ import { JobQueue, type JobQueueOptions } from './JobQueue';
 import type { ClaimRequest, Settlement } from './JobStore';
 import { PgListenWakeups } from './PgListenWakeups';
 import type { Job } from './types';
+import type { JobWakeups } from './wakeups';
 
 jest.setTimeout(60_000);
 
@@ -37,8 +38,10 @@ const fast: Partial<JobQueueOptions> = {
 describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
   const queues: JobQueue[] = [];
   const stores: DatabaseJobStore[] = [];
+  const stoppables: Array<{ stop(): Promise<void> }> = [];
   afterEach(async () => {
     await Promise.all(queues.splice(0).map(q => q.stop()));
+    await Promise.all(stoppables.splice(0).map(s => s.stop()));
     await Promise.all(stores.splice(0).map(s => s.close()));
   });
 
@@ -586,6 +589,50 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
     expect(store.calls.reduce((n, c) => n + c.settled, 0)).toBe(20);
   });
 
+  it('tells the other instances only of the jobs it has no free slot for', async () => {
+    const { knex, store } = await setup();
+    const announced: string[][] = [];
+    const wakeups: JobWakeups = {
+      start: () => {},
+      announce: types => announced.push([...types]),
+      stop: async () => {},
+    };
+    const queue = new JobQueue(
+      store,
+      mockServices.logger.mock(),
+      { ...fast, concurrency: 2 },
+      wakeups,
+    );
+    queues.push(queue);
+    const release = deferred();
+    let running = 0;
+    queue.register('a', async () => {
+      running += 1;
+      await release.promise;
+    });
+    const enqueue = (...types: string[]) =>
+      knex.transaction(async trx => {
+        for (const type of types)
+          await queue.enqueue(trx, { type, payload: {} });
+      });
+
+    // Not started yet: it runs nothing, the others are told.
+    await enqueue('a');
+    expect(announced).toEqual([['a']]);
+    queue.start();
+    await waitFor(() => running === 1);
+
+    // One free slot: it takes the first job of a transaction and tells the
+    // others of the second; of a type it does not run, always.
+    announced.length = 0;
+    await enqueue('a', 'a');
+    await enqueue('b');
+    await waitFor(() => announced.length === 2);
+    expect(announced).toEqual([['a'], ['b']]);
+    await waitFor(() => running === 2);
+    release.resolve();
+  });
+
   if (id.startsWith('POSTGRES')) {
     it('wakes other instances through LISTEN/NOTIFY, not polling', async () => {
       const { knex, store } = await setup();
@@ -617,6 +664,41 @@ describe.each(databases.eachSupportedId())('JobQueue on %s', id => {
       );
       const startedAt = await ran.promise;
       expect(startedAt - enqueuedAt).toBeLessThan(2_000);
+    });
+
+    it('wakes a queue only for the job types it runs', async () => {
+      const { knex } = await setup();
+      const logger = mockServices.logger.mock();
+      const wakeups = [1, 2, 3].map(() =>
+        PgListenWakeups.fromKnex(knex, logger),
+      );
+      stoppables.push(...wakeups);
+      const [runsA, runsB, announcer] = wakeups;
+      const wakesOf = (runs: PgListenWakeups, type: string) => {
+        const wakes = { connected: deferred(), count: 0 };
+        runs.start(() => {
+          wakes.count += 1;
+          wakes.connected.resolve();
+        }, new Set([type]));
+        return wakes;
+      };
+      const a = wakesOf(runsA, 'a');
+      const b = wakesOf(runsB, 'b');
+      announcer.start(() => {}, new Set());
+      // Each wakes once on connecting (jobs may have come meanwhile).
+      await Promise.all([a.connected.promise, b.connected.promise]);
+      a.count = 0;
+      b.count = 0;
+
+      announcer.announce(['b']);
+      await waitFor(() => b.count === 1, { what: 'the wake for b' });
+      announcer.announce(['c', 'a']);
+      await waitFor(() => a.count > 0, { what: 'the wake for a' });
+      // Had b's notification (which came first) woken the queue that runs
+      // a, this one would have been a second wake; give it time to arrive.
+      await new Promise(resolve => setTimeout(resolve, 200));
+      expect(a.count).toBe(1);
+      expect(b.count).toBe(1);
     });
   }
 });

@@ -140,6 +140,8 @@ export class JobQueue implements JobEnqueuer {
   private settleTimer?: NodeJS.Timeout;
   /** The last round took every free slot: due jobs may be waiting. */
   private slotsFull = false;
+  /** Job types enqueued here since the last claim, which this instance took on. */
+  private promised: string[] = [];
   private stopping = false;
   private woken = false;
   private signal?: () => void;
@@ -187,17 +189,17 @@ export class JobQueue implements JobEnqueuer {
     request: EnqueueRequest,
   ): Promise<string> {
     const id = await this.store.enqueue(trx, this.withDefaults(request));
-    this.afterCommit(trx);
+    this.afterCommit(trx, [request.type]);
     return id;
   }
 
   /** Wakes the queues once `trx` commits (at once for the plain knex). */
-  private afterCommit(trx: Knex | Knex.Transaction): void {
+  private afterCommit(trx: Knex | Knex.Transaction, types: string[]): void {
     const transaction = (trx as Knex.Transaction).executionPromise;
     if (transaction) {
-      transaction.then(() => this.enqueued()).catch(() => {});
+      transaction.then(() => this.enqueued(types)).catch(() => {});
     } else {
-      this.enqueued();
+      this.enqueued(types);
     }
   }
 
@@ -210,7 +212,10 @@ export class JobQueue implements JobEnqueuer {
       trx,
       requests.map(r => this.withDefaults(r)),
     );
-    this.afterCommit(trx);
+    this.afterCommit(
+      trx,
+      requests.map(r => r.type),
+    );
   }
 
   async enqueueGuarded(
@@ -224,7 +229,10 @@ export class JobQueue implements JobEnqueuer {
         requests: requests.map(r => this.withDefaults(r)),
       })),
     );
-    if ([...jobIds.values()].some(ids => ids.length > 0)) this.enqueued();
+    const types = entries
+      .filter(({ guard }) => (jobIds.get(guard)?.length ?? 0) > 0)
+      .flatMap(({ requests }) => requests.map(r => r.type));
+    if (types.length > 0) this.enqueued(types);
     return jobIds;
   }
 
@@ -237,10 +245,34 @@ export class JobQueue implements JobEnqueuer {
     };
   }
 
-  /** Jobs are committed: wake this instance, and tell the others. */
-  private enqueued(): void {
+  /**
+   * Jobs are committed: wake this instance, and tell the others when it has
+   * no free slot for them all. Telling every instance of every job would
+   * wake them all to claim, and all but one to find nothing: work that
+   * competes with the webhooks they answer.
+   */
+  private enqueued(types: string[]): void {
     this.wake();
-    this.wakeups?.announce();
+    if (!this.takesOn(types)) this.wakeups?.announce(types);
+  }
+
+  /**
+   * Whether this instance's free slots take all of these jobs, besides
+   * those it took on since its last claim.
+   */
+  private takesOn(types: string[]): boolean {
+    if (!this.loop || this.stopping) return false;
+    const claim = this.claimRequest();
+    const wanted = [...this.promised, ...types];
+    if (!claim || wanted.length > claim.total) return false;
+    const room = new Map(claim.slots.map(slot => [slot.type, slot.limit]));
+    for (const type of wanted) {
+      const left = room.get(type) ?? 0;
+      if (left <= 0) return false;
+      room.set(type, left - 1);
+    }
+    this.promised = wanted;
+    return true;
   }
 
   /** Asks the loop to look for due jobs now. */
@@ -269,7 +301,7 @@ export class JobQueue implements JobEnqueuer {
         if (this.concurrency.adjust(this.running.size)) this.wake();
       });
     }
-    this.wakeups?.start(() => this.wake());
+    this.wakeups?.start(() => this.wake(), new Set(this.registrations.keys()));
   }
 
   /**
@@ -314,6 +346,7 @@ export class JobQueue implements JobEnqueuer {
   private async runLoop(): Promise<void> {
     while (!this.stopping) {
       this.woken = false;
+      this.promised = [];
       const claim = this.claimRequest();
       const settlements = this.takePending();
       let claimed: Job[] = [];

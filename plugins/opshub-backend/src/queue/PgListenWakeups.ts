@@ -9,7 +9,9 @@ export const JOBS_CHANNEL = 'opshub_jobs';
 /**
  * LISTEN and NOTIFY on a dedicated connection outside the knex pool (a
  * pooled connection would be returned and reused). Enqueues are announced
- * after they commit, at most one NOTIFY per `announceWindowMs`, and never
+ * after they commit, at most one NOTIFY per `announceWindowMs` naming the
+ * job types of the window (a queue wakes only for the types it runs; an
+ * empty payload wakes every queue), and never
  * inside the enqueueing transaction: a NOTIFY there would serialize the
  * commits of every concurrent webhook delivery on PostgreSQL's notify lock.
  * The connection commits asynchronously (a NOTIFY is a hint, polling is the
@@ -22,7 +24,8 @@ export class PgListenWakeups implements JobWakeups {
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
   private failures = 0;
-  private announcePending = false;
+  /** The job types to announce at the end of the window; none: no window. */
+  private readonly announcing = new Set<string>();
   /** The connection's statements, one at a time. */
   private statements: Promise<unknown> = Promise.resolve();
 
@@ -36,13 +39,13 @@ export class PgListenWakeups implements JobWakeups {
     return new PgListenWakeups(pgClientConfig(knex), logger);
   }
 
-  start(onWake: () => void): void {
+  start(onWake: () => void, types: ReadonlySet<string>): void {
     this.stopped = false;
     this.failures = 0;
-    this.connect(onWake);
+    this.connect(onWake, types);
   }
 
-  private connect(onWake: () => void): void {
+  private connect(onWake: () => void, types: ReadonlySet<string>): void {
     if (this.stopped) return;
     const client = new Client(this.connection);
     this.client = client;
@@ -55,13 +58,17 @@ export class PgListenWakeups implements JobWakeups {
       this.logger.warn(
         `Job queue LISTEN connection failed (${error}); retrying in ${delay} ms, polling meanwhile`,
       );
-      this.retryTimer = setTimeout(() => this.connect(onWake), delay);
+      this.retryTimer = setTimeout(() => this.connect(onWake, types), delay);
       this.retryTimer.unref();
     };
     client.on('error', retry);
     let ownPid: number | undefined;
     client.on('notification', message => {
-      if (message.processId !== ownPid) onWake();
+      if (message.processId === ownPid) return;
+      const announced = message.payload ? message.payload.split(',') : [];
+      if (announced.length === 0 || announced.some(t => types.has(t))) {
+        onWake();
+      }
     });
     const setUp = async () => {
       await client.connect();
@@ -81,16 +88,20 @@ export class PgListenWakeups implements JobWakeups {
       .catch(retry);
   }
 
-  announce(): void {
-    if (this.announcePending) return;
-    this.announcePending = true;
+  announce(types: Iterable<string>): void {
+    const windowOpen = this.announcing.size > 0;
+    for (const type of types) this.announcing.add(type);
+    if (windowOpen || this.announcing.size === 0) return;
     setTimeout(() => {
-      this.announcePending = false;
+      const payload = [...this.announcing].join(',');
+      this.announcing.clear();
       const client = this.client;
       // Not connected: the other instances' polling finds the jobs.
       if (!client) return;
       this.statements = this.statements
-        .then(() => client.query(`NOTIFY ${JOBS_CHANNEL}`))
+        .then(() =>
+          client.query('SELECT pg_notify($1, $2)', [JOBS_CHANNEL, payload]),
+        )
         .catch(() => {});
     }, this.announceWindowMs).unref();
   }

@@ -3,8 +3,9 @@
  * (LISTEN/NOTIFY).
  */
 export interface JobWakeups {
-  start(onWake: () => void): void;
-  /** Tells every instance that jobs were enqueued (committed). */
-  announce(): void;
+  /** Calls `onWake` when another instance announces jobs of these types. */
+  start(onWake: () => void, types: ReadonlySet<string>): void;
+  /** Tells every instance that jobs of these types were enqueued (committed). */
+  announce(types: Iterable<string>): void;
   stop(): Promise<void>;
 }
