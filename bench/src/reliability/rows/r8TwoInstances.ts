@@ -43,6 +43,11 @@ import {
   type AcceptResults,
   startAcceptClient,
 } from '../twoInstances/acceptClient';
+import {
+  type CpuSecond,
+  describeCpu,
+  startCpuProbe,
+} from '../twoInstances/cpuProbe';
 import { describeFlushes, startFlushProbe } from '../twoInstances/flushProbe';
 import { servePullRequests } from '../twoInstances/githubPulls';
 import { sampleRunningJobs } from '../twoInstances/runningJobsSampler';
@@ -71,6 +76,8 @@ const GITHUB_HOLD_MS = 10;
 const ACCEPT_P99_MS = 50;
 /** A send this much after its planned time is counted as late. */
 const SEND_LATE_MS = 5;
+/** Seconds of the load named in the log line on slow answers. */
+const SLOW_SECONDS_SHOWN = 12;
 /** The fakes' work is over once no request came for this long. */
 const QUIET_MS = 2_000;
 /**
@@ -155,6 +162,42 @@ function describeLateness(
   } deliveries sent more than ${SEND_LATE_MS} ms after their planned time, the latest ${round(
     Math.max(0, ...lateMs),
   )} ms`;
+}
+
+/**
+ * When the slow answers came: per second of the load, how many took over
+ * the goal at each instance (`s12 a3 b1`), the busiest seconds first, with
+ * the share of the cores the host took in that second when it was read
+ * (`steal 20 %`). Both instances at once point at what they share (the
+ * database, the disk, the cores); one alone at that process.
+ */
+function describeSlowSeconds(
+  events: PlannedEvent[],
+  timings: AcceptResults['timings'],
+  startedAt: number,
+  cpu: CpuSecond[] | undefined,
+): string {
+  const bySecond = new Map<number, [number, number]>();
+  timings.forEach((timing, i) => {
+    if (timing.ms <= ACCEPT_P99_MS) return;
+    const second = Math.floor((timing.sentAt - startedAt) / 1000);
+    const counts = bySecond.get(second) ?? [0, 0];
+    counts[events[i].instance] += 1;
+    bySecond.set(second, counts);
+  });
+  if (bySecond.size === 0) return `answers over ${ACCEPT_P99_MS} ms: none`;
+  const busiest = [...bySecond]
+    .sort(([, x], [, y]) => y[0] + y[1] - (x[0] + x[1]))
+    .slice(0, SLOW_SECONDS_SHOWN)
+    .map(([second, [a, b]]) => {
+      const stolen = cpu?.[second]?.stolen;
+      const steal =
+        stolen === undefined ? '' : ` (steal ${round(stolen * 100)} %)`;
+      return `s${second} a${a} b${b}${steal}`;
+    });
+  return `answers over ${ACCEPT_P99_MS} ms by second of the load (a: r8-a, b: r8-b), ${
+    bySecond.size
+  } seconds, the busiest: ${busiest.join(', ')}`;
 }
 
 /**
@@ -248,6 +291,7 @@ async function run({
   let taskTicks: ReturnType<typeof followTaskTicks> | undefined;
   let sampler: ReturnType<typeof sampleRunningJobs> | undefined;
   let probe: Awaited<ReturnType<typeof startFlushProbe>> | undefined;
+  let cpuProbe: Awaited<ReturnType<typeof startCpuProbe>> | undefined;
   try {
     for (const [i, instance] of INSTANCES.entries()) {
       const started = Date.now();
@@ -311,6 +355,7 @@ async function run({
     );
     sampler = sampleRunningJobs(knex);
     probe = await startFlushProbe(knex, dir);
+    cpuProbe = await startCpuProbe();
     const loadStarted = Date.now();
     const { accepts, startedAt } = await sendLoad(events, runId, github, pulls);
     log(
@@ -318,6 +363,9 @@ async function run({
         (Date.now() - loadStarted) / 1000,
       )} s; ${describeLateness(events, accepts.timings, startedAt)}`,
     );
+    const cpu = await cpuProbe.stop?.();
+    log(cpu ? describeCpu(cpu) : `cores: not read, ${cpuProbe.why}`);
+    log(describeSlowSeconds(events, accepts.timings, startedAt, cpu));
     const flushes = await probe.stop?.();
     log(
       flushes
@@ -373,6 +421,7 @@ async function run({
     await taskTicks?.stop([]).catch(() => undefined);
     await sampler?.stop().catch(() => undefined);
     await probe?.stop?.().catch(() => undefined);
+    await cpuProbe?.stop?.().catch(() => undefined);
     await Promise.all(backends.map(b => stopProcess(b.child)));
     await knex.destroy();
     await github.api.close();
