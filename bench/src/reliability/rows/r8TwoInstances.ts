@@ -266,6 +266,8 @@ async function settledPreviews(
 
 /** The warm-up's PR numbers start here, apart from the load's. */
 const WARM_UP_PR = 900_000;
+/** How long the warm-up's previews may take to be ready. */
+const WARM_UP_MS = 60_000;
 
 /**
  * Before the clock starts, one PR of each entity is opened, at the two
@@ -296,19 +298,37 @@ async function warmUp(
     });
     pulls.delivered(body);
     github.prOfSha.set(headSha, number);
-    await postDelivery(instance.url, { body, headers });
+    const { status, answer } = await postDelivery(instance.url, {
+      body,
+      headers,
+    });
+    if (status !== 202) {
+      throw new Error(
+        `${
+          instance.name
+        } answered a warm-up delivery ${status}: ${JSON.stringify(answer)}`,
+      );
+    }
   }
+  let ready = 0;
   await waitUntil(
     async () => {
       const [{ n }] = await knex('previews')
         .whereIn('pr_number', numbers)
         .where('state', 'ready')
         .count({ n: '*' });
-      return Number(n) === numbers.length;
+      ready = Number(n);
+      return ready === numbers.length;
     },
-    60_000,
+    WARM_UP_MS,
     250,
-  );
+  ).catch(() => {
+    throw new Error(
+      `the warm-up's previews were not all ready in ${
+        WARM_UP_MS / 1000
+      } s: ${ready} of ${numbers.length}`,
+    );
+  });
   log(
     `warmed up in ${round(
       (Date.now() - started) / 1000,
